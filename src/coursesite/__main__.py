@@ -1,0 +1,3 @@
+from coursesite.cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""build(): the stages from site.yaml to output/<group>/, each timed.
+
+Gather, then write: every page of every group is loaded, rendered and checked
+in memory first. Only when no stage found an error is each group written to a
+temporary folder beside its output and swapped in, so a failed build leaves
+the previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursesite.config import SiteConfig
+from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
+from coursesite.images import ImageStore
+from coursesite.links import Linker
+from coursesite.loader import load_pages
+from coursesite.render import BodyRenderer, Layouts
+from coursesite.render_group import GroupOutput, GroupRenderer
+from coursesite.report import GroupSummary, Reporter
+from coursesite.structure import GroupSite, Page
+from coursesite.theme import Theme
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    groups: tuple[str, ...] = ()  # empty: every group
+    drafts: bool = False
+    strict: bool = False
+    jobs: int = 1
+    output: Path | None = None
+    write: bool = True  # False for `build-site check`
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, GroupOutput]
+    output_dir: Path
+
+
+class Stages:
+    """Times each stage and reports it."""
+
+    def __init__(self, reporter: Reporter):
+        self.reporter = reporter
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.reporter.stage(name, time.perf_counter() - start)
+
+
+def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> BuildResult:
+    started = time.perf_counter()
+    stage = Stages(reporter)
+    problems = Problems()
+    chosen = select_groups(config, options.groups)
+    theme = Theme.for_site(config)
+    with stage("load"):
+        pages = load_pages(config, problems, drafts=options.drafts)
+    with stage("structure"):
+        sites = {name: GroupSite(group, [p for p in pages if name in p.groups], problems)
+                 for name, group in config.groups.items()}
+        layouts = Layouts(config, theme.template_dirs)
+        check_layouts(pages, layouts, problems)
+    stop_on_errors(problems, options, reporter)
+    with stage("render"):
+        static_files = theme.static_files()
+        images = ImageStore(config)
+        outputs = render_groups(config, pages, sites, chosen, layouts, images,
+                                set(static_files), problems)
+    stop_on_errors(problems, options, reporter)
+    output_dir = options.output or config.output_dir
+    if options.write:
+        with stage("write"):
+            for name in chosen:
+                write_group(output_dir / name, outputs[name], images, static_files)
+                reporter.group_built(GroupSummary(name, outputs[name].pages,
+                                                  len(outputs[name].images),
+                                                  time.perf_counter() - started))
+    return BuildResult(outputs, output_dir)
+
+
+def select_groups(config: SiteConfig, wanted: tuple[str, ...]) -> list[str]:
+    for name in wanted:
+        if name not in config.groups:
+            raise ConfigError(config.rel(config.config_path), None,
+                              f"--group {name}: no such group",
+                              did_you_mean(name, config.groups)
+                              or f"groups are: {', '.join(config.groups)}")
+    return [name for name in config.groups if not wanted or name in wanted]
+
+
+def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
+    for page in pages:
+        if page.template:
+            name = page.template if page.template.endswith(".html") else page.template + ".html"
+            if not layouts.exists(name):
+                problems.error(page.path, page.line_of("template"),
+                               f"template '{page.template}' does not exist",
+                               f"add templates/{name}, or use one of the theme's layouts")
+
+
+def render_groups(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
+                  chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
+                  problems: Problems) -> dict[str, GroupOutput]:
+    all_pages = {p.content_path: p for p in pages}
+    bodies = BodyRenderer(layouts.loader)
+    outputs = {}
+    for name in chosen:
+        linker = Linker(config, sites[name], sites, all_pages)
+        renderer = GroupRenderer(config, sites[name], linker, bodies, layouts, images, static)
+        outputs[name] = renderer.render(problems)
+    return outputs
+
+
+def stop_on_errors(problems: Problems, options: BuildOptions, reporter: Reporter) -> None:
+    """Report warnings; raise with every error found so far (warnings too, when strict)."""
+    fatal = problems.items if options.strict else problems.errors
+    for warning in problems.warnings:
+        if not options.strict:
+            reporter.diagnostic(warning)
+    if fatal:
+        raise BuildFailed(fatal)
+    problems.items.clear()
+
+
+def write_group(target: Path, output: GroupOutput, images: ImageStore,
+                static_files: dict[str, Path]) -> None:
+    """Write the group beside its output folder, then swap it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.new")
+    retired = target.with_name(f".{target.name}.old")
+    for leftover in (staging, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    staging.mkdir()
+    for rel, source in static_files.items():
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+    for rel in sorted(output.images):
+        images.copy(rel, staging)
+    for rel, data in sorted(output.files.items()):
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(staging, target)
+    if retired.exists():
+        shutil.rmtree(retired)

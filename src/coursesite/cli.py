@@ -1,0 +1,84 @@
+"""build-site: the command line. It reads options, calls build() and prints.
+
+Exit status: 0 success, 1 content or template errors, 2 usage or configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coursesite.build import BuildOptions, build
+from coursesite.config import load_config
+from coursesite.errors import BuildFailed, SiteError
+from coursesite.report import ConsoleReporter
+
+
+def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that `build-site` and `build-site check` share."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(path_type=Path),
+                     default=Path("site.yaml"), show_default=True, help="The site's site.yaml."),
+        click.option("--group", "groups", multiple=True, metavar="NAME",
+                     help="Build only this group (repeatable)."),
+        click.option("--drafts", is_flag=True, help="Also build pages with 'status: draft'."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+                     show_default="the number of cores", help="Worker processes."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings."),
+        click.option("--verbose", "-v", is_flag=True, help="Also print how long each stage took."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@build_options
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Write here instead of the output folder of site.yaml.")
+@click.version_option(package_name="coursesite")
+@click.pass_context
+def main(ctx: click.Context, output: Path | None, **kwargs: Any) -> None:
+    """Build one static site per group from a shared tree of Markdown pages."""
+    if ctx.invoked_subcommand is None:
+        run(write=True, output=output, **kwargs)
+
+
+@main.command()
+@build_options
+def check(**kwargs: Any) -> None:
+    """Check everything a build checks; write nothing."""
+    run(write=False, output=None, **kwargs)
+    if not kwargs["quiet"]:
+        click.echo("no errors found")
+
+
+def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
+        quiet: bool, verbose: bool, output: Path | None, write: bool) -> None:
+    reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
+    try:
+        config = load_config(config_path)
+        options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
+                               output=output.resolve() if output else None, write=write)
+        build(config, options, reporter)
+    except SiteError as exc:
+        reporter.diagnostic(exc.diagnostic)
+        sys.exit(exc.exit_code)
+    except BuildFailed as failed:
+        for diagnostic in failed.diagnostics:
+            reporter.diagnostic(diagnostic)
+        count = len(failed.diagnostics)
+        click.echo(f"build failed: {count} error{'s' * (count != 1)}; output left as it was",
+                   err=True)
+        sys.exit(failed.exit_code)
+    except OSError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+

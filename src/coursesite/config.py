@@ -1,0 +1,236 @@
+"""site.yaml: loaded into typed, validated models.
+
+Unknown keys and wrong types are errors that name the file, the line and the
+key, with a did-you-mean, because a typo that passes silently costs an author
+an afternoon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from coursesite import yamltext
+from coursesite.errors import ConfigError, did_you_mean
+
+GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+TOP_KEYS = {
+    "content": "content",
+    "templates": "templates",
+    "static": "static",
+    "output": "output",
+    "default_groups": [],
+    "list_fields": [],
+    "language": "en",
+    "groups": None,
+}
+GROUP_KEYS = {"title", "url", "imgurl", "description", "picture", "nav"}
+NAV_KEYS = {"title", "url"}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    name: str
+    title: str
+    url: str  # canonical base URL, always ending in "/"
+    imgurl: str | None
+    description: str
+    picture: str | None
+    nav: tuple[NavItem, ...]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `url` without its trailing slash: '' or '/rtc'."""
+        return urlsplit(self.url).path.rstrip("/")
+
+    @property
+    def img_url(self) -> str:
+        """The value of {{ IMGURL }}: never ends in '/', so '{{ IMGURL }}/x' has no '//'."""
+        return (self.imgurl if self.imgurl is not None else self.base_path).rstrip("/")
+
+    def absolute(self, path: str) -> str:
+        """The absolute URL of a site path such as 'courses/intro/'."""
+        return self.url + path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    config_path: Path
+    root: Path
+    content_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    output_dir: Path
+    default_groups: tuple[str, ...]
+    list_fields: tuple[str, ...]
+    language: str
+    groups: dict[str, GroupConfig]
+
+    def rel(self, path: Path) -> str:
+        """A path as it appears in messages: relative to the site root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+class _Reader:
+    """Type checks with the file and line of each key at hand."""
+
+    def __init__(self, path: str, lines: dict[yamltext.KeyPath, int]):
+        self.path = path
+        self.lines = lines
+
+    def fail(self, key_path: yamltext.KeyPath, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(self.path, yamltext.line_of(self.lines, key_path), message, hint)
+
+    def mapping(self, value: Any, key_path: yamltext.KeyPath, allowed: set[str]) -> dict[str, Any]:
+        where = ".".join(str(p) for p in key_path) or "the file"
+        if not isinstance(value, dict):
+            raise self.fail(key_path, f"{where} must be a mapping of keys to values")
+        for key in value:
+            if str(key) not in allowed:
+                hint = did_you_mean(str(key), allowed) or f"known keys: {', '.join(sorted(allowed))}"
+                raise self.fail((*key_path, str(key)), f"unknown key '{key}' in {where}", hint)
+        return value
+
+    def text(self, value: Any, key_path: yamltext.KeyPath) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            name = ".".join(str(p) for p in key_path)
+            raise self.fail(key_path, f"'{name}' must be text, not {_kind(value)}")
+        return str(value)
+
+    def names(self, value: Any, key_path: yamltext.KeyPath) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            name = ".".join(str(p) for p in key_path)
+            raise self.fail(key_path, f"'{name}' must be a list, not {_kind(value)}")
+        return tuple(self.text(v, (*key_path, i)) for i, v in enumerate(value))
+
+    def url(self, value: Any, key_path: yamltext.KeyPath) -> str:
+        url = self.text(value, key_path)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise self.fail(
+                key_path,
+                f"'{url}' is not an absolute http(s) URL",
+                "write the full address, e.g. https://rtc.example.org/",
+            )
+        return url if url.endswith("/") else url + "/"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "empty", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def load_config(config_path: Path) -> SiteConfig:
+    """Read and validate site.yaml; raise ConfigError at the first mistake."""
+    config_path = config_path.resolve()
+    shown = config_path.name
+    try:
+        text = config_path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            shown, None, "no such file", "run build-site in a site folder, or pass --config PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(shown, None, f"cannot read the file: {exc}") from None
+    try:
+        data, lines = yamltext.load(text)
+    except yamltext.YamlSyntaxError as exc:
+        raise ConfigError(shown, exc.line, exc.message, "check the indentation and quoting") from None
+    if data is None:
+        data = {}
+    reader = _Reader(shown, lines)
+    top = reader.mapping(data, (), set(TOP_KEYS))
+    return _site_config(config_path, top, reader)
+
+
+def _site_config(config_path: Path, top: dict[str, Any], reader: _Reader) -> SiteConfig:
+    root = config_path.parent
+
+    def folder(key: str) -> Path:
+        return (root / reader.text(top.get(key, TOP_KEYS[key]), (key,))).resolve()
+
+    raw_groups = top.get("groups")
+    if not raw_groups:
+        raise reader.fail(
+            ("groups",) if "groups" in top else (),
+            "site.yaml defines no groups",
+            "add 'groups:' with at least one group, e.g. 'rtc: {title: RTC, url: https://rtc.example.org/}'",
+        )
+    groups_map = reader.mapping(raw_groups, ("groups",), {str(k) for k in raw_groups or {}})
+    groups = {str(name): _group(str(name), value, reader) for name, value in groups_map.items()}
+    default_groups = reader.names(top.get("default_groups", []), ("default_groups",))
+    for index, name in enumerate(default_groups):
+        if name not in groups and name != "all":
+            raise reader.fail(
+                ("default_groups", index),
+                f"default_groups names unknown group '{name}'",
+                did_you_mean(name, groups) or f"groups are: {', '.join(groups)}",
+            )
+    return SiteConfig(
+        config_path=config_path,
+        root=root,
+        content_dir=folder("content"),
+        templates_dir=folder("templates"),
+        static_dir=folder("static"),
+        output_dir=folder("output"),
+        default_groups=default_groups,
+        list_fields=tuple(
+            f.lower() for f in reader.names(top.get("list_fields", []), ("list_fields",))
+        ),
+        language=reader.text(top.get("language", "en"), ("language",)),
+        groups=groups,
+    )
+
+
+def _group(name: str, value: Any, reader: _Reader) -> GroupConfig:
+    path: yamltext.KeyPath = ("groups", name)
+    if not GROUP_NAME.match(name) or name == "all":
+        raise reader.fail(
+            path,
+            f"'{name}' cannot be a group name",
+            "use lower-case letters, digits, '-' and '_'; 'all' is reserved",
+        )
+    data = reader.mapping(value, path, GROUP_KEYS)
+    for required in ("title", "url"):
+        if required not in data:
+            raise reader.fail(path, f"group '{name}' has no '{required}'")
+    nav = []
+    raw_nav = data.get("nav") or []
+    if not isinstance(raw_nav, list):
+        raise reader.fail((*path, "nav"), "'nav' must be a list of {title, url}")
+    for index, item in enumerate(raw_nav):
+        item_path = (*path, "nav", index)
+        entry = reader.mapping(item, item_path, NAV_KEYS)
+        if "title" not in entry or "url" not in entry:
+            raise reader.fail(item_path, "a nav entry needs both 'title' and 'url'")
+        nav.append(
+            NavItem(reader.text(entry["title"], (*item_path, "title")),
+                    reader.text(entry["url"], (*item_path, "url")))
+        )
+    imgurl = data.get("imgurl")
+    picture = data.get("picture")
+    return GroupConfig(
+        name=name,
+        title=reader.text(data["title"], (*path, "title")),
+        url=reader.url(data["url"], (*path, "url")),
+        imgurl=None if imgurl is None else reader.text(imgurl, (*path, "imgurl")),
+        description=reader.text(data.get("description", ""), (*path, "description")),
+        picture=None if picture is None else reader.text(picture, (*path, "picture")),
+        nav=tuple(nav),
+    )

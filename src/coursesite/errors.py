@@ -1,0 +1,100 @@
+"""The error hierarchy and the diagnostics a build reports.
+
+Every user mistake becomes a `Diagnostic` (path, line, message, hint). Stages
+collect them instead of stopping at the first one, so one build reports every
+problem; `BuildFailed` carries them all to the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int | None
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def format(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class SiteError(Exception):
+    """A problem the user can fix; never shown with a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.diagnostic = Diagnostic(path, line, message, hint)
+
+    def __str__(self) -> str:
+        return self.diagnostic.format()
+
+
+class ConfigError(SiteError):
+    """site.yaml or the command line is wrong: exit status 2."""
+
+    exit_code = 2
+
+
+class ContentError(SiteError):
+    """A page (or something it refers to) is wrong: exit status 1."""
+
+
+class TemplateError(SiteError):
+    """A layout in templates/ is wrong: exit status 1."""
+
+
+class BuildFailed(Exception):
+    """Raised once the gather phase has found errors; carries all of them."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], exit_code: int = 1):
+        self.diagnostics = sorted(set(diagnostics))
+        self.exit_code = exit_code
+        super().__init__(f"{len(self.diagnostics)} error(s)")
+
+
+class Problems:
+    """Collects the diagnostics of one stage or a whole build."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, error: SiteError) -> None:
+        self.items.append(error.diagnostic)
+
+    def error(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, message, hint))
+
+    def warning(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, message, hint, "warning"))
+
+    def extend(self, other: Problems) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, or None when nothing is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None

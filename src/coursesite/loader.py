@@ -1,0 +1,345 @@
+"""The loader: content/**/*.md into typed `Page`s, every mistake at its line.
+
+Two header forms are read: the bare `key: value` block ended by a blank line
+(the form of the real content this tool replaces) and YAML between `---`
+lines. A file with neither has no header; its title is its first heading.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from coursesite import yamltext
+from coursesite.config import SiteConfig
+from coursesite.errors import ContentError, Problems, did_you_mean
+from coursesite.structure.page import MetaValue, Page
+
+KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
+HEADING = re.compile(r"^(#{1,6})[ \t]*([^#\s].*?)[ \t]*#*[ \t]*$")
+FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+STATUSES = ("published", "draft", "hidden")
+TYPED = {"title", "description", "groups", "picture", "date", "order", "template", "slug",
+         "category", "status", "redirect"}
+
+
+@dataclass
+class Header:
+    values: dict[str, MetaValue]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def find_pages(config: SiteConfig) -> list[Path]:
+    """Every page below content/, in a stable order; images/ holds no pages."""
+    images = config.content_dir / "images"
+    found = []
+    for path in config.content_dir.rglob("*.md"):
+        rel = path.relative_to(config.content_dir)
+        if any(part.startswith(".") for part in rel.parts) or path.is_relative_to(images):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(config.content_dir).as_posix())
+
+
+def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False) -> list[Page]:
+    """Load every page; report each mistake to `problems` and skip that page."""
+    pages = []
+    for source in find_pages(config):
+        try:
+            page = load_page(config, source, problems)
+        except ContentError as exc:
+            problems.add(exc)
+            continue
+        if page is not None and (drafts or page.status != "draft"):
+            pages.append(page)
+    return pages
+
+
+def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page | None:
+    shown = config.rel(source)
+    text = read_text(source, shown)
+    header = parse_header(text, shown, problems)
+    before = len(problems.errors)
+    page = _typed_page(config, source, shown, header, problems)
+    return page if len(problems.errors) == before else None
+
+
+def read_text(source: Path, shown: str) -> str:
+    data = source.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(shown, line, "the file is not valid UTF-8",
+                           "save it as UTF-8 in your editor") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_header(text: str, shown: str, problems: Problems) -> Header:
+    lines = text.split("\n")
+    if lines[0].strip() == "---":
+        return _yaml_header(lines, shown)
+    if KEY_LINE.match(lines[0]):
+        return _bare_header(lines, shown, problems)
+    return Header({}, {}, text, 1)
+
+
+def _bare_header(lines: list[str], shown: str, problems: Problems) -> Header:
+    values: dict[str, MetaValue] = {}
+    key_lines: dict[str, int] = {}
+    last: str | None = None
+    end = len(lines)
+    for index, line in enumerate(lines):
+        number = index + 1
+        if not line.strip():
+            end = index + 1
+            break
+        if line.startswith("    ") and last is not None:
+            _continue_value(values, last, line.strip())
+            continue
+        match = KEY_LINE.match(line)
+        if not match:
+            problems.error(shown, number, f"'{line.strip()[:60]}' is not a 'key: value' line",
+                           "the header ends at the first blank line: add one before the body")
+            continue
+        key, value = match.group(1).lower(), match.group(2) or ""
+        if key in values:
+            problems.warning(shown, number, f"'{key}' is repeated; its values form a list",
+                             f"first given on line {key_lines[key]}")
+            previous = values[key]
+            values[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            values[key] = value
+            key_lines[key] = number
+        last = key
+    return Header(values, key_lines, "\n".join(lines[end:]), end + 1)
+
+
+def _continue_value(values: dict[str, MetaValue], key: str, more: str) -> None:
+    current = values[key]
+    if isinstance(current, list):
+        current[-1] = f"{current[-1]} {more}".strip()
+    else:
+        values[key] = f"{current} {more}".strip()
+
+
+def _yaml_header(lines: list[str], shown: str) -> Header:
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        raise ContentError(shown, 1, "the YAML header has no closing '---' line",
+                           "end the header with a line holding only '---'")
+    try:
+        data, key_lines = yamltext.load("\n".join(lines[1:index]), first_line=2)
+    except yamltext.YamlSyntaxError as exc:
+        raise ContentError(shown, exc.line, exc.message,
+                           "quote values that contain ': ' or start with a special character"
+                           ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(shown, 2, "the YAML header must be a mapping of 'key: value' lines")
+    values: dict[str, MetaValue] = {}
+    lines_by_key: dict[str, int] = {}
+    for key, value in data.items():
+        name = str(key).lower()
+        values[name] = _yaml_value(value)
+        lines_by_key[name] = key_lines.get((str(key),), 2)
+    return Header(values, lines_by_key, "\n".join(lines[index + 1:]), index + 2)
+
+
+def _yaml_value(value: Any) -> MetaValue:
+    if isinstance(value, list):
+        return [_scalar(v) for v in value]
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _typed_page(config: SiteConfig, source: Path, shown: str, header: Header,
+                problems: Problems) -> Page:
+    values, lines = header.values, header.lines
+    fields = _Fields(shown, values, lines, problems)
+    content_path = source.relative_to(config.content_dir).as_posix()
+    body, title = header.body, fields.text("title")
+    if not title:
+        body, title = _title_from_heading(body)
+    if not title:
+        problems.error(shown, 1, "the page has no title",
+                       "add 'title: …' to the header, or start the body with a heading")
+    page = Page(
+        source=source, path=shown, content_path=content_path, title=title, body=body,
+        body_line=header.body_line, description=fields.text("description"),
+        groups=fields.groups(config), picture=fields.picture(config),
+        date=fields.date(), order=fields.order(), template=fields.text("template") or None,
+        slug=fields.slug(), category=fields.text("category"), status=fields.status(),
+        redirect=fields.text("redirect") or None, lines=dict(lines),
+        meta=_meta(values, config.list_fields),
+    )
+    place_page(page)
+    return page
+
+
+def _meta(values: dict[str, MetaValue], list_fields: tuple[str, ...]) -> dict[str, MetaValue]:
+    meta: dict[str, MetaValue] = {}
+    for key, value in values.items():
+        if key in list_fields and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        meta[key] = value
+    return meta
+
+
+def place_page(page: Page) -> None:
+    """Derive the page's folder, slug, category, URL and output file from its path."""
+    parts = page.content_path.split("/")
+    folder_parts, stem = parts[:-1], parts[-1][: -len(".md")]
+    page.folder = "/".join(folder_parts)
+    # Trees laid out the Pelican way keep pages under pages/; their URLs drop it.
+    url_parts = folder_parts[1:] if folder_parts[:1] == ["pages"] else folder_parts
+    page.category = page.category or (folder_parts[-1] if folder_parts else "")
+    if stem == "index":
+        page.is_section = True
+        page.slug = page.slug or (folder_parts[-1] if folder_parts else "index")
+        page.url = "".join(f"{p}/" for p in url_parts)
+        page.output = page.url + "index.html"
+    else:
+        page.slug = page.slug or slugify(stem)
+        page.url = "".join(f"{p}/" for p in url_parts) + page.slug + "/"
+        page.output = page.url + "index.html"
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]+", "-", ascii_text.lower()).strip("-") or "page"
+
+
+def _title_from_heading(body: str) -> tuple[str, str]:
+    """The first heading as title, and the body without it (the layout shows the title)."""
+    lines = body.split("\n")
+    in_fence = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        match = HEADING.match(line)
+        if match:
+            first_text = all(not other.strip() for other in lines[:index])
+            rest = lines[:index] + [""] + lines[index + 1:] if first_text else lines
+            return "\n".join(rest), match.group(2)
+    return body, ""
+
+
+class _Fields:
+    """Typed access to header fields, reporting a wrong value at its key's line."""
+
+    def __init__(self, shown: str, values: dict[str, MetaValue], lines: dict[str, int],
+                 problems: Problems):
+        self.shown, self.values, self.lines, self.problems = shown, values, lines, problems
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.error(self.shown, self.lines.get(key, 1), message, hint)
+
+    def text(self, key: str) -> str:
+        value = self.values.get(key, "")
+        if isinstance(value, list):
+            return value[-1] if value else ""
+        return value.strip()
+
+    def items(self, key: str) -> list[str]:
+        value = self.values.get(key, "")
+        raw = value if isinstance(value, list) else [value]
+        return [item.strip() for chunk in raw for item in chunk.split(",") if item.strip()]
+
+    def groups(self, config: SiteConfig) -> tuple[str, ...]:
+        names = self.items("groups") or list(config.default_groups)
+        if not names:
+            self.error("groups", "the page names no groups",
+                       "add 'groups: " + ", ".join(config.groups) + "' (or 'all') to the header, "
+                       "or set default_groups in site.yaml")
+            return ()
+        chosen: list[str] = []
+        for name in names:
+            if name == "all":
+                chosen.extend(config.groups)
+            elif name in config.groups:
+                chosen.append(name)
+            else:
+                self.error("groups", f"unknown group '{name}'",
+                           did_you_mean(name, [*config.groups, "all"])
+                           or f"groups in site.yaml: {', '.join(config.groups)}")
+        return tuple(g for g in config.groups if g in chosen)
+
+    def picture(self, config: SiteConfig) -> str | None:
+        picture = self.text("picture")
+        if not picture:
+            return None
+        images = config.content_dir / "images"
+        target = (images / picture).resolve()
+        if not target.is_relative_to(images.resolve()):
+            self.error("picture", f"picture '{picture}' is outside content/images/")
+        elif not target.is_file():
+            near = did_you_mean(picture, _image_names(images))
+            self.error("picture", f"picture 'content/images/{picture}' does not exist",
+                       near or "pictures are paths under content/images/")
+        return picture
+
+    def date(self) -> datetime | None:
+        text = self.text("date")
+        if not text:
+            return None
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            self.error("date", f"'{text}' is not a date", "write dates as YYYY-MM-DD")
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def order(self) -> int | None:
+        text = self.text("order")
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            self.error("order", f"order '{text}' is not a whole number", "e.g. 'order: 2'")
+            return None
+
+    def slug(self) -> str:
+        slug = self.text("slug")
+        if slug and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", slug):
+            self.error("slug", f"slug '{slug}' may only hold letters, digits, '-', '_' and '.'")
+            return ""
+        return slug
+
+    def status(self) -> str:
+        status = self.text("status").lower() or "published"
+        if status not in STATUSES:
+            self.error("status", f"unknown status '{status}'",
+                       did_you_mean(status, STATUSES) or "use published, draft or hidden")
+            return "published"
+        return status
+
+
+def _image_names(images: Path) -> list[str]:
+    if not images.is_dir():
+        return []
+    return [p.relative_to(images).as_posix() for p in images.rglob("*") if p.is_file()]

@@ -1,0 +1,120 @@
+"""Python-Markdown extensions for course content.
+
+- headings written without a space (`##Topic`) are headings, as in the real content;
+- `[youtube: ID]` and `[vimeo: ID]` on a line of their own become players;
+- `[category/slug]` links to that page with its title as the text;
+- every `<a href>` and `<img src>` is passed through a link resolver (see links.py).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from html import escape
+
+from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# (href, title) for a "category/slug" reference and its group, or None when unknown.
+PageRef = Callable[[str, str | None, str], tuple[str, str] | None]
+# The new value of an href/src, given its element tag and value.
+Rewrite = Callable[[str, str], str]
+
+HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
+EMBED = re.compile(r"^\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
+PAGE_REF = r"\[([\w.-]+/[\w.-]+)(?:,\s*group:\s*([\w-]+))?\](?![(\[:])"
+
+
+class Hooks:
+    """What the extensions ask of the build; swapped per page by the renderer."""
+
+    def __init__(self) -> None:
+        self.page_ref: PageRef = lambda ref, group, source: None
+        self.rewrite: Rewrite = lambda tag, value: value
+
+
+def embed_html(kind: str, video: str) -> str:
+    if kind == "youtube":
+        src = f"https://www.youtube-nocookie.com/embed/{video}"
+        title = "YouTube video player"
+    else:
+        src = f"https://player.vimeo.com/video/{video}?dnt=1"
+        title = "Vimeo video player"
+    return (
+        f'<div class="embed embed-{kind}"><iframe src="{escape(src)}" title="{title}" '
+        'loading="lazy" allow="accelerometer; encrypted-media; gyroscope; picture-in-picture; '
+        'fullscreen" referrerpolicy="strict-origin-when-cross-origin" allowfullscreen>'
+        "</iframe></div>"
+    )
+
+
+class CoursePreprocessor(Preprocessor):
+    """Runs after fenced code is stashed, so code blocks are never touched."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = []
+        for line in lines:
+            embed = EMBED.match(line)
+            if embed:
+                out.append(self.md.htmlStash.store(embed_html(embed.group(1), embed.group(2))))
+                continue
+            out.append(HEADING_NO_SPACE.sub(r"\1 ", line))
+        return out
+
+
+class PageRefProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, hooks: Hooks):
+        super().__init__(pattern, md)
+        self.hooks = hooks
+
+    def handleMatch(  # noqa: N802 - the name Python-Markdown calls
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
+        found = self.hooks.page_ref(m.group(1), m.group(2), m.group(0))
+        if found is None:
+            return None, None, None
+        href, title = found
+        link = etree.Element("a", {"href": href})
+        link.text = title
+        return link, m.start(0), m.end(0)
+
+
+class LinkTreeprocessor(Treeprocessor):
+    def __init__(self, md: Markdown, hooks: Hooks):
+        super().__init__(md)
+        self.hooks = hooks
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and element.get(attribute) is not None:
+                element.set(attribute, self.hooks.rewrite(element.tag, element.get(attribute, "")))
+
+
+class CourseExtension(Extension):
+    def __init__(self, hooks: Hooks):
+        super().__init__()
+        self.hooks = hooks
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - the name Python-Markdown calls
+        md.preprocessors.register(CoursePreprocessor(md), "course", 15)
+        md.inlinePatterns.register(PageRefProcessor(PAGE_REF, md, self.hooks), "page_ref", 175)
+        # After the inline patterns (20) and before prettify (10).
+        md.treeprocessors.register(LinkTreeprocessor(md, self.hooks), "course_links", 15)
+
+
+def make_markdown(hooks: Hooks) -> Markdown:
+    return Markdown(
+        extensions=[
+            "tables", "fenced_code", "codehilite", "footnotes", "attr_list", "def_list",
+            "abbr", "admonition", "md_in_html", "toc", CourseExtension(hooks),
+        ],
+        extension_configs={
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "toc": {"permalink": "#", "permalink_title": "Link to this section"},
+        },
+        output_format="html",
+    )

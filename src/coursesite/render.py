@@ -1,0 +1,197 @@
+"""The renderer: site variables in bodies, Markdown, and the Jinja2 layouts.
+
+Bodies are untrusted: they are expanded in Jinja2's immutable sandbox with
+strict undefined, and code (fenced blocks and inline spans) is set aside
+before expansion so that a lesson about Jinja shows `{{ x }}` literally.
+Layouts in templates/ are the site's own code and run unsandboxed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from coursesite.config import SiteConfig
+from coursesite.errors import ContentError, TemplateError, did_you_mean
+from coursesite.mdext import Hooks, make_markdown
+from coursesite.structure import Page
+
+FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+ANGLE_VARIABLE = re.compile(r"<<\s*([A-Za-z_][A-Za-z0-9_.]*)\s*>>")
+EXTENDS = re.compile(r"^\s*(?:\{#.*?#\}\s*)*\{%-?\s*extends\s", re.DOTALL)
+UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
+TOKEN = "\x00{}\x00"
+
+
+def protect_code(text: str) -> tuple[str, list[str]]:
+    """Replace code with tokens (keeping its line count) so Jinja never sees it."""
+    saved: list[str] = []
+
+    def stash(code: str) -> str:
+        saved.append(code)
+        return TOKEN.format(len(saved) - 1) + "\n" * code.count("\n")
+
+    out: list[str] = []
+    prose: list[str] = []
+    fence: list[str] = []
+    closing = ""
+    for line in text.split("\n"):
+        if closing:
+            fence.append(line)
+            if line.strip().startswith(closing) and not line.strip().strip(closing[0]):
+                out.append(stash("\n".join(fence)))
+                fence, closing = [], ""
+            continue
+        match = FENCE_OPEN.match(line)
+        if match:
+            out.append(_protect_spans("\n".join(prose), stash))
+            prose, fence, closing = [], [line], match.group(1)
+            continue
+        prose.append(line)
+    if closing:  # an unclosed fence runs to the end, as in Markdown
+        out.append(stash("\n".join(fence)))
+    else:
+        out.append(_protect_spans("\n".join(prose), stash))
+    return "\n".join(part for part in out), saved
+
+
+def _protect_spans(prose: str, stash: Callable[[str], str]) -> str:
+    return CODE_SPAN.sub(lambda m: stash(m.group(0)), prose)
+
+
+def restore_code(text: str, saved: list[str]) -> str:
+    for index, code in enumerate(saved):
+        text = text.replace(TOKEN.format(index) + "\n" * code.count("\n"), code, 1)
+    return text
+
+
+def error_line(exc: BaseException, filename: str) -> int | None:
+    """The template line of the innermost frame of `filename` in a Jinja traceback."""
+    line = getattr(exc, "lineno", None)
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class BodyRenderer:
+    """Expands site variables in page bodies and turns Markdown into HTML."""
+
+    def __init__(self, loader: jinja2.BaseLoader):
+        self.env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+            keep_trailing_newline=True,
+        )
+        self.hooks = Hooks()
+        self.markdown = make_markdown(self.hooks)
+        self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
+
+    def to_html(self, text: str) -> str:
+        self.markdown.reset()
+        return self.markdown.convert(text)
+
+    @staticmethod
+    def is_full_page(page: Page) -> bool:
+        return bool(EXTENDS.match(page.body))
+
+    def expand(self, page: Page, context: Mapping[str, Any]) -> str:
+        """The body with site variables filled in; code stays as written."""
+        body = page.body
+        if "{" not in body and "<<" not in body:
+            return body  # nothing to expand: skip Jinja, the common case
+        protected, saved = protect_code(body)
+        protected = ANGLE_VARIABLE.sub(r"{{ \1 }}", protected)
+        return restore_code(self._render(page, protected, context), saved)
+
+    def render_full(self, page: Page, context: Mapping[str, Any]) -> str:
+        """A body that extends a layout is a whole Jinja page."""
+        return self._render(page, page.body, context)
+
+    def _render(self, page: Page, source: str, context: Mapping[str, Any]) -> str:
+        name = f"<body of {page.path}>"
+        try:
+            code = self.env.compile(source, name=name, filename=name)
+            template = self.env.template_class.from_code(self.env, code, self.env.globals)
+            return template.render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._error(page, exc.lineno, f"template syntax: {exc.message}",
+                              "check that every {{ has its }} and every {% its %}") from None
+        except jinja2.UndefinedError as exc:
+            missing = UNDEFINED_NAME.search(str(exc))
+            hint = did_you_mean(missing.group(1), context) if missing else None
+            raise self._error(page, error_line(exc, name), str(exc),
+                              hint or "site variables: " + ", ".join(sorted(context))) from None
+        except jinja2.TemplateNotFound as exc:
+            raise self._error(page, error_line(exc, name), f"no template '{exc.name}'") from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise self._error(page, error_line(exc, name), f"not allowed in a page: {exc}",
+                              "pages may use site variables, not Python internals") from None
+        except Exception as exc:  # untrusted input: any failure is the page's mistake
+            raise self._error(page, error_line(exc, name),
+                              f"{type(exc).__name__} in page body: {exc}") from None
+
+    @staticmethod
+    def _error(page: Page, line: int | None, message: str, hint: str | None = None) -> ContentError:
+        file_line = page.body_line + (line or 1) - 1
+        return ContentError(page.path, file_line, message, hint)
+
+
+class Layouts:
+    """The Jinja2 layouts of templates/ (site first, then the default theme)."""
+
+    def __init__(self, config: SiteConfig, template_dirs: tuple[Path, ...]):
+        self.config = config
+        self.loader = jinja2.FileSystemLoader([str(d) for d in template_dirs])
+        self.env = jinja2.Environment(
+            loader=self.loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def exists(self, name: str) -> bool:
+        try:
+            self.env.get_template(name)
+        except jinja2.TemplateNotFound:
+            return False
+        except jinja2.TemplateSyntaxError:
+            return True  # reported when it is rendered
+        return True
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._error(exc.filename, exc.lineno, f"template syntax: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError("templates", None, f"no template '{exc.name}'") from None
+        except Exception as exc:  # a template's mistake, not ours: report where it is
+            filename, line = self._frame(exc)
+            raise self._error(filename, line, f"{type(exc).__name__}: {exc}") from None
+
+    def _frame(self, exc: BaseException) -> tuple[str | None, int | None]:
+        found: tuple[str | None, int | None] = (None, None)
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith((".html", ".xml", ".txt")):
+                found = (filename, tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    def _error(self, filename: str | None, line: int | None, message: str) -> TemplateError:
+        shown = self.config.rel(Path(filename)) if filename else "templates"
+        return TemplateError(shown, line, message, "fix the layout; pages using it were not built")

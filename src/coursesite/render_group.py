@@ -1,0 +1,231 @@
+"""One group's pages rendered into files, in memory, with every link checked.
+
+Nothing here touches output/: the build writes what this returns only when
+every page of every group rendered without an error.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pygments.formatters import HtmlFormatter
+
+from coursesite.config import SiteConfig
+from coursesite.errors import Problems, SiteError
+from coursesite.images import ImageError, ImageStore
+from coursesite.links import OUTSIDE, LinkError, Linker, attribute_values, output_target
+from coursesite.render import BodyRenderer, Layouts
+from coursesite.sitemap import robots_txt, sitemap_xml
+from coursesite.structure import GroupSite, Page
+
+HIGHLIGHT_CSS = "css/highlight.css"
+
+
+@dataclass
+class GroupOutput:
+    files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
+    images: set[str] = field(default_factory=set)  # paths under content/images/
+    pages: int = 0
+
+
+def highlight_css() -> str:
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
+    """A page with no file: the generated home page, the 404 page."""
+    url = "" if output == "index.html" else output
+    return Page(source=config.content_dir / output, path=config.rel(config.content_dir),
+                content_path="", title=title, body="", body_line=1, description=description,
+                url=url, output=output, is_section=output == "index.html", status="hidden")
+
+
+class GroupRenderer:
+    def __init__(self, config: SiteConfig, site: GroupSite, linker: Linker, bodies: BodyRenderer,
+                 layouts: Layouts, images: ImageStore, static: set[str]):
+        self.config, self.site, self.linker = config, site, linker
+        self.group = site.group
+        self.bodies, self.layouts, self.images = bodies, layouts, images
+        self.home = site.home or virtual_page(config, self.group.title, "index.html",
+                                              self.group.description)
+        self.known = (static | images.candidates() | {p.output for p in site.pages}
+                      | {"index.html", "404.html", "sitemap.xml", "robots.txt", HIGHLIGHT_CSS})
+
+    def render(self, problems: Problems) -> GroupOutput:
+        out = GroupOutput()
+        pages = list(self.site.pages)
+        if self.site.home is None:
+            pages.append(self.home)
+        for page in [*pages, virtual_page(self.config, "Page not found", "404.html")]:
+            try:
+                html = self.render_page(page, problems)
+            except SiteError as exc:
+                problems.add(exc)
+                continue
+            self.check_links(page, html, out, problems)
+            out.files[page.output] = html.encode("utf-8")
+            out.pages += page.content_path != ""
+        for picture in {self.group.picture} | {p.picture for p in self.site.pages}:
+            if picture:
+                out.images.add(picture)
+        out.files["sitemap.xml"] = sitemap_xml(self.site).encode("utf-8")
+        out.files["robots.txt"] = robots_txt(self.site).encode("utf-8")
+        out.files[HIGHLIGHT_CSS] = highlight_css().encode("utf-8")
+        return out
+
+    # -- one page -----------------------------------------------------------
+
+    def render_page(self, page: Page, problems: Problems) -> str:
+        context = self.page_context(page)
+        if page.redirect:
+            return self.layouts.render("redirect.html", context)
+        if self.bodies.is_full_page(page):
+            return self.bodies.render_full(page, context)
+        self.bodies.hooks.rewrite = self._rewriter(page, problems)
+        self.bodies.hooks.page_ref = self._page_ref(page, problems)
+        text = self.bodies.expand(page, self.body_context(page))
+        context["content"] = Markup(self.bodies.to_html(text)) if text.strip() else ""
+        return self.layouts.render(self.layout_of(page), context)
+
+    def layout_of(self, page: Page) -> str:
+        if page.template:
+            return page.template if page.template.endswith(".html") else page.template + ".html"
+        if page is self.home:
+            return "home.html"
+        if page.output == "404.html":
+            return "404.html"
+        return "section.html" if page.is_section else "page.html"
+
+    def body_context(self, page: Page) -> dict[str, Any]:
+        return {
+            "IMGURL": self.group.img_url,
+            "SITEURL": self.group.url.rstrip("/"),
+            "SITENAME": self.group.title,
+            "GROUP": self.group.name,
+            "group": self.group,
+            "page": page,
+            "pages": self.site.listed_pages(),
+        }
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        site, group = self.site, self.group
+        parent = site.parent(page)
+        before, after = site.prev_next(page)
+        picture = page.picture or group.picture
+        return {
+            **self.body_context(page),
+            "config": self.config,
+            "nav": group.nav,
+            "home": self.home,
+            "parent": parent,
+            "breadcrumbs": site.breadcrumbs(page),
+            "prev": before,
+            "next": after,
+            "section": site.section(None if page is self.home else page)
+            if page.is_section else None,
+            "course": site.section(parent) if parent and parent.folder and not page.is_section
+            else None,
+            "recent": site.recent(6) if page is self.home else [],
+            "canonical": group.absolute(page.url),
+            "description": page.description or group.description,
+            "og_image": group.absolute(f"images/{picture}") if picture else None,
+            "content": "",
+            "url": self.url,
+            "asset": self.asset,
+            "picture_url": self.picture_url,
+        }
+
+    def url(self, page: Page) -> str:
+        return self.home_href() if page is self.home else self.linker.page_href(page)
+
+    def home_href(self) -> str:
+        return f"{self.group.base_path}/"
+
+    def asset(self, path: str) -> str:
+        return f"{self.group.base_path}/{path.lstrip('/')}"
+
+    def picture_url(self, picture: str) -> str:
+        return f"{self.group.img_url}/images/{picture}"
+
+    # -- links --------------------------------------------------------------
+
+    def _rewriter(self, page: Page, problems: Problems) -> Callable[[str, str], str]:
+        def rewrite(tag: str, value: str) -> str:
+            try:
+                return self.linker.resolve(page, value)
+            except LinkError as exc:
+                problems.error(page.path, find_line(page, value), exc.message, exc.hint)
+                return value
+        return rewrite
+
+    def _page_ref(self, page: Page,
+                  problems: Problems) -> Callable[[str, str | None, str], tuple[str, str] | None]:
+        def page_ref(ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+            try:
+                return self.linker.page_ref(ref, group)
+            except LinkError as exc:
+                problems.error(page.path, find_line(page, source), exc.message, exc.hint)
+                return None
+        return page_ref
+
+    def check_links(self, page: Page, html: str, out: GroupOutput, problems: Problems) -> None:
+        page_dir = posixpath.dirname(page.output)
+        for value in attribute_values(html):
+            target = output_target(value, page_dir, self.group.base_path, self.group.img_url)
+            if target is None:
+                continue
+            if target.startswith("images/") and target in self.known:
+                self._use_image(page, value, target[len("images/"):], out, problems)
+            elif target == OUTSIDE:
+                problems.error(page.path, find_line(page, value),
+                               f"'{value}' points outside the {self.group.name} site",
+                               f"links inside the site start with '{self.home_href()}'")
+            elif target not in self.known and f"{target}/index.html" not in self.known:
+                self._missing(page, value, target, problems)
+
+    def _use_image(self, page: Page, value: str, rel: str, out: GroupOutput,
+                   problems: Problems) -> None:
+        try:
+            self.images.check(rel)
+        except ImageError as exc:
+            problems.error(page.path, find_line(page, value), str(exc))
+            return
+        out.images.add(rel)
+
+    def _missing(self, page: Page, value: str, target: str, problems: Problems) -> None:
+        line = find_line(page, value, default=0)
+        if line:
+            kind = "image" if target.startswith("images/") else "link"
+            problems.error(page.path, line, f"{kind} '{value}' points to nothing",
+                           f"there is no {target} in the {self.group.name} site")
+        else:
+            problems.error(f"templates/{self.layout_of(page)}", None,
+                           f"the layout links to '{value}', which is not in the "
+                           f"{self.group.name} site (on {page.url or '/'})")
+
+
+def find_line(page: Page, value: str, default: int = 1) -> int:
+    """The file line of the body that holds `value` (or the longest tail of its path)."""
+    lines = page.body.split("\n")
+    tails = [value]
+    path = value.split("#")[0].split("?")[0]
+    while "/" in path:
+        path = path.split("/", 1)[1]
+        if path:
+            tails.append(path)
+    for tail in tails:
+        for index, line in enumerate(lines):
+            if tail in line:
+                return page.body_line + index
+    return default if page.content_path else 1
+
+
+def static_outputs(static_files: dict[str, Path]) -> set[str]:
+    return set(static_files)

@@ -1,0 +1,66 @@
+"""Reporters: the build core tells a reporter what happened and never prints."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from coursesite.errors import Diagnostic
+
+
+@dataclass
+class GroupSummary:
+    group: str
+    pages: int
+    images: int
+    seconds: float
+
+
+class Reporter:
+    """Receives diagnostics, stage timings and per-group summaries; keeps them."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.stages: list[tuple[str, float]] = []
+        self.summaries: list[GroupSummary] = []
+
+    def diagnostic(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def stage(self, name: str, seconds: float) -> None:
+        self.stages.append((name, seconds))
+
+    def group_built(self, summary: GroupSummary) -> None:
+        self.summaries.append(summary)
+
+
+@dataclass
+class ConsoleReporter(Reporter):
+    """Prints diagnostics to stderr and summaries to stdout, as the CLI wants."""
+
+    quiet: bool = False
+    verbose: bool = False
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def __post_init__(self) -> None:
+        Reporter.__init__(self)
+
+    def diagnostic(self, diagnostic: Diagnostic) -> None:
+        super().diagnostic(diagnostic)
+        print(diagnostic.format(), file=self.err)
+
+    def stage(self, name: str, seconds: float) -> None:
+        super().stage(name, seconds)
+        if self.verbose:
+            print(f"  {name:<10} {seconds:7.3f} s", file=self.err)
+
+    def group_built(self, summary: GroupSummary) -> None:
+        super().group_built(summary)
+        if not self.quiet:
+            print(
+                f"{summary.group}: {summary.pages} pages, {summary.images} images"
+                f" in {summary.seconds:.2f} s",
+                file=self.out,
+            )

@@ -1,0 +1,54 @@
+"""A page as the loader reads it: the same for every group it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+MetaValue = str | list[str]
+
+
+@dataclass
+class Page:
+    source: Path  # absolute path of the .md file
+    path: str  # as shown in messages: relative to the site root
+    content_path: str  # relative to content/, e.g. "courses/intro.md"
+    title: str
+    body: str
+    body_line: int  # the file line on which the body starts
+    description: str = ""
+    groups: tuple[str, ...] = ()
+    picture: str | None = None  # under content/images/
+    date: datetime | None = None
+    order: int | None = None
+    template: str | None = None
+    slug: str = ""
+    category: str = ""
+    status: str = "published"
+    redirect: str | None = None
+    meta: dict[str, MetaValue] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # header key -> file line
+    url: str = ""  # site path, "" for the home page, else ending in "/" or ".html"
+    output: str = "index.html"  # file written inside output/<group>/
+    is_section: bool = False
+    folder: str = ""  # the content folder holding the page ("" at the top)
+
+    @property
+    def section_folder(self) -> str | None:
+        """For a section page (an index.md), the folder it stands for."""
+        return self.folder if self.is_section else None
+
+    @property
+    def listed(self) -> bool:
+        """Whether listings, navigation and the sitemap show this page."""
+        return self.status == "published" and self.redirect is None
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Page) and other.path == self.path

@@ -1,0 +1,119 @@
+"""One group's view of the pages: URLs, sections, ordering and navigation.
+
+A folder with an index.md is a section (a course); every other page belongs
+to its nearest ancestor section. content/index.md is the group's home page,
+the root section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from coursesite.config import GroupConfig
+from coursesite.errors import Problems
+from coursesite.structure.page import Page
+
+
+def sort_key(page: Page) -> tuple[bool, int, bool, float, str, str]:
+    """`order` first (pages without one last), then newest date, then title."""
+    date_key = -page.date.timestamp() if page.date else 0.0
+    return (page.order is None, page.order or 0, page.date is None, date_key,
+            page.title.casefold(), page.path)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section page with its listed children, in order."""
+
+    page: Page | None  # None for a group without content/index.md
+    children: tuple[Page, ...]
+
+    @property
+    def subsections(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.children if p.is_section)
+
+    @property
+    def lessons(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.children if not p.is_section)
+
+
+class GroupSite:
+    def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems):
+        self.group = group
+        self.pages = sorted(pages, key=lambda p: p.content_path)
+        self.by_content_path = {p.content_path: p for p in self.pages}
+        self.by_url: dict[str, Page] = {}
+        for page in self.pages:
+            other = self.by_url.get(page.output)
+            if other is not None:
+                problems.error(page.path, page.line_of("slug"),
+                               f"'{page.url or '/'}' is also the URL of {other.path}",
+                               "give one of them another 'slug:' or file name")
+            else:
+                self.by_url[page.output] = page
+        self.section_pages = {p.folder: p for p in self.pages if p.is_section}
+        self._children: dict[str, list[Page]] = {}
+        for page in self.pages:
+            parent = self.parent(page)
+            if page.listed and not (page.is_section and page.folder == ""):
+                self._children.setdefault(parent.folder if parent else "", []).append(page)
+        for children in self._children.values():
+            children.sort(key=sort_key)
+
+    @property
+    def home(self) -> Page | None:
+        return self.section_pages.get("")
+
+    def parent(self, page: Page) -> Page | None:
+        """The nearest section above the page (None above the home page)."""
+        if page.is_section and page.folder == "":
+            return None
+        folder = page.folder
+        if page.is_section:
+            folder = folder.rpartition("/")[0] if "/" in folder else ""
+        while True:
+            section = self.section_pages.get(folder)
+            if section is not None and section is not page:
+                return section
+            if folder == "":
+                return None
+            folder = folder.rpartition("/")[0] if "/" in folder else ""
+
+    def section(self, page: Page | None) -> Section:
+        """The section a section page stands for (the root for None)."""
+        folder = "" if page is None else page.folder
+        return Section(page, tuple(self._children.get(folder, ())))
+
+    def breadcrumbs(self, page: Page) -> list[Page]:
+        """The sections from the home page down to the page's parent."""
+        trail: list[Page] = []
+        parent = self.parent(page)
+        while parent is not None:
+            trail.insert(0, parent)
+            parent = self.parent(parent)
+        return trail
+
+    def siblings(self, page: Page) -> tuple[Page, ...]:
+        """The lessons beside a page in its section (none for a section page)."""
+        if page.is_section:
+            return ()
+        parent = self.parent(page)
+        return self.section(parent).lessons
+
+    def prev_next(self, page: Page) -> tuple[Page | None, Page | None]:
+        siblings = self.siblings(page)
+        if page not in siblings:
+            return None, None
+        index = siblings.index(page)
+        before = siblings[index - 1] if index > 0 else None
+        after = siblings[index + 1] if index + 1 < len(siblings) else None
+        return before, after
+
+    def listed_pages(self) -> list[Page]:
+        return [p for p in self.pages if p.listed]
+
+    def recent(self, count: int) -> list[Page]:
+        dated = [p for p in self.listed_pages() if p.date is not None and not p.is_section]
+        dated.sort(key=lambda p: (-(p.date or datetime.min).timestamp(), p.path))
+        return dated[:count]
