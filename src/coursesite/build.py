@@ -70,7 +70,6 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                  for name, group in config.groups.items()}
         layouts = Layouts(config, theme.template_dirs)
         check_layouts(pages, layouts, problems)
-    stop_on_errors(problems, options, reporter)
     with stage("render"):
         static_files = theme.static_files()
         images = ImageStore(config)

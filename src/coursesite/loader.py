@@ -49,7 +49,11 @@ def find_pages(config: SiteConfig) -> list[Path]:
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False) -> list[Page]:
-    """Load every page; report each mistake to `problems` and skip that page."""
+    """Load every page, reporting each mistake to `problems`.
+
+    A page whose header has errors is kept, marked broken, so that links to it
+    still resolve and the build can go on to report the errors of other pages.
+    """
     pages = []
     for source in find_pages(config):
         try:
@@ -57,18 +61,19 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False) -> 
         except ContentError as exc:
             problems.add(exc)
             continue
-        if page is not None and (drafts or page.status != "draft"):
+        if drafts or page.status != "draft":
             pages.append(page)
     return pages
 
 
-def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page | None:
+def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page:
     shown = config.rel(source)
     text = read_text(source, shown)
     header = parse_header(text, shown, problems)
     before = len(problems.errors)
     page = _typed_page(config, source, shown, header, problems)
-    return page if len(problems.errors) == before else None
+    page.broken = len(problems.errors) > before
+    return page
 
 
 def read_text(source: Path, shown: str) -> str:

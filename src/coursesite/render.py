@@ -28,6 +28,7 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 ANGLE_VARIABLE = re.compile(r"<<\s*([A-Za-z_][A-Za-z0-9_.]*)\s*>>")
 EXTENDS = re.compile(r"^\s*(?:\{#.*?#\}\s*)*\{%-?\s*extends\s", re.DOTALL)
 UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
+UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
 
 
@@ -71,6 +72,19 @@ def restore_code(text: str, saved: list[str]) -> str:
     for index, code in enumerate(saved):
         text = text.replace(TOKEN.format(index) + "\n" * code.count("\n"), code, 1)
     return text
+
+
+def unclosed_block(source: str, line: int, message: str) -> tuple[int, str]:
+    """Point an 'unexpected end of template' at the block that is never closed."""
+    block = UNCLOSED.search(message)
+    if not block:
+        return line, message
+    opening = re.compile(r"\{%-?\s*" + re.escape(block.group(1)) + r"\b")
+    lines = source.split("\n")[:line]
+    for index in range(len(lines) - 1, -1, -1):
+        if opening.search(lines[index]):
+            return index + 1, f"'{{% {block.group(1)} %}}' is never closed"
+    return line, message
 
 
 def error_line(exc: BaseException, filename: str) -> int | None:
@@ -126,7 +140,8 @@ class BodyRenderer:
             template = self.env.template_class.from_code(self.env, code, self.env.globals)
             return template.render(context)
         except jinja2.TemplateSyntaxError as exc:
-            raise self._error(page, exc.lineno, f"template syntax: {exc.message}",
+            line, message = unclosed_block(source, exc.lineno, exc.message or "")
+            raise self._error(page, line, f"template syntax: {message}",
                               "check that every {{ has its }} and every {% its %}") from None
         except jinja2.UndefinedError as exc:
             missing = UNDEFINED_NAME.search(str(exc))

@@ -64,6 +64,8 @@ class GroupRenderer:
         if self.site.home is None:
             pages.append(self.home)
         for page in [*pages, virtual_page(self.config, "Page not found", "404.html")]:
+            if page.broken:
+                continue
             try:
                 html = self.render_page(page, problems)
             except SiteError as exc:
@@ -133,6 +135,7 @@ class GroupRenderer:
             "course": site.section(parent) if parent and parent.folder and not page.is_section
             else None,
             "recent": site.recent(6) if page is self.home else [],
+            "courses": site.courses() if page is self.home else [],
             "canonical": group.absolute(page.url),
             "description": page.description or group.description,
             "og_image": group.absolute(f"images/{picture}") if picture else None,
@@ -224,7 +227,7 @@ def find_line(page: Page, value: str, default: int = 1) -> int:
         for index, line in enumerate(lines):
             if tail in line:
                 return page.body_line + index
-    return default if page.content_path else 1
+    return default
 
 
 def static_outputs(static_files: dict[str, Path]) -> set[str]:

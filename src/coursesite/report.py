@@ -60,7 +60,11 @@ class ConsoleReporter(Reporter):
         super().group_built(summary)
         if not self.quiet:
             print(
-                f"{summary.group}: {summary.pages} pages, {summary.images} images"
-                f" in {summary.seconds:.2f} s",
+                f"{summary.group}: {_count(summary.pages, 'page')},"
+                f" {_count(summary.images, 'image')} in {summary.seconds:.2f} s",
                 file=self.out,
             )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

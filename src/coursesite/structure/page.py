@@ -33,6 +33,7 @@ class Page:
     output: str = "index.html"  # file written inside output/<group>/
     is_section: bool = False
     folder: str = ""  # the content folder holding the page ("" at the top)
+    broken: bool = False  # its header has errors: a link target, but not rendered
 
     @property
     def section_folder(self) -> str | None:
@@ -42,7 +43,7 @@ class Page:
     @property
     def listed(self) -> bool:
         """Whether listings, navigation and the sitemap show this page."""
-        return self.status == "published" and self.redirect is None
+        return self.status == "published" and self.redirect is None and not self.broken
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)

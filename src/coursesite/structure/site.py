@@ -113,6 +113,12 @@ class GroupSite:
     def listed_pages(self) -> list[Page]:
         return [p for p in self.pages if p.listed]
 
+    def courses(self) -> list[Page]:
+        """Listed sections that hold lessons: what the home page offers."""
+        found = [p for p in self.pages if p.is_section and p.folder and p.listed
+                 and self.section(p).lessons]
+        return sorted(found, key=sort_key)
+
     def recent(self, count: int) -> list[Page]:
         dated = [p for p in self.listed_pages() if p.date is not None and not p.is_section]
         dated.sort(key=lambda p: (-(p.date or datetime.min).timestamp(), p.path))

@@ -1,0 +1,111 @@
+"""The command line as a user meets it: exit codes, messages, untouched output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Site, run_cli, snapshot
+
+BROKEN = Path(__file__).parent / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+def previous_output(root: Path) -> dict[str, bytes]:
+    """An output folder from an earlier build, which a failed build must not touch."""
+    for group in ("rtc", "aifh"):
+        folder = root / "output" / group
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(f"<p>the {group} site as published</p>")
+        (folder / "courses").mkdir()
+        (folder / "courses" / "index.html").write_text("<p>courses</p>")
+    return snapshot(root / "output")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_site(case: str, tmp_path: Path) -> None:
+    root = tmp_path / case
+    shutil.copytree(BROKEN / case, root)
+    code, *expected = (root / "expect.txt").read_text().splitlines()
+    before = previous_output(root)
+    result = run_cli(cwd=root)
+    assert result.code == int(code), result.err
+    for line in expected:
+        assert line in result.err, f"missing {line!r} in:\n{result.err}"
+    assert "Traceback" not in result.err + result.out
+    for message in result.err.splitlines():
+        if ": error:" in message:
+            path, line_number, _ = message.split(":", 2)
+            assert (root / path).is_file() and line_number.isdigit(), message
+    assert snapshot(root / "output") == before
+    assert not (root / "ESCAPED").exists()
+    assert sorted(p.name for p in (root / "output").iterdir()) == ["aifh", "rtc"]
+
+
+def test_check_reports_the_same_errors_and_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(BROKEN / "many-errors", root)
+    result = run_cli("check", cwd=root)
+    assert result.code == 1
+    assert "content/a.md:2: error: unknown group 'rtx'" in result.err
+    assert not (root / "output").exists()
+
+
+def test_check_on_a_good_site(site: Site) -> None:
+    site.page("p.md", "title: P\ngroups: rtc\n\nText\n")
+    result = site.build("check")
+    assert result.code == 0, result.err
+    assert "no errors found" in result.out
+    assert not (site.root / "output").exists()
+
+
+def test_group_option_builds_only_that_group(site: Site) -> None:
+    site.page("p.md", "title: P\ngroups: all\n\nText\n")
+    result = site.build("--group", "aifh")
+    assert result.code == 0, result.err
+    assert result.out.startswith("aifh: 1 page, 0 images in ")
+    assert sorted(p.name for p in (site.root / "output").iterdir()) == ["aifh"]
+
+
+def test_usage_mistakes_exit_2(site: Site) -> None:
+    site.page("p.md", "title: P\ngroups: rtc\n\nText\n")
+    unknown = site.build("--group", "rtcc")
+    assert unknown.code == 2
+    assert "error: --group rtcc: no such group" in unknown.err
+    assert "did you mean 'rtc'?" in unknown.err
+    assert site.build("--jobs", "0").code == 2
+    assert site.build("--bogus").code == 2
+    missing = run_cli(cwd=site.root / "content")
+    assert missing.code == 2
+    assert "site.yaml: error: no such file" in missing.err
+
+
+def test_config_and_output_options(site: Site, tmp_path: Path) -> None:
+    site.page("p.md", "title: P\ngroups: rtc\n\nText\n")
+    target = tmp_path / "elsewhere"
+    result = run_cli("--config", str(site.root / "site.yaml"), "--output", str(target),
+                     "--quiet", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert (target / "rtc" / "p" / "index.html").is_file()
+
+
+def test_warnings_are_shown_and_fatal_with_strict(site: Site) -> None:
+    site.page("p.md", "title: P\ngroups: rtc\ntags: a\ntags: b\n\nText\n")
+    relaxed = site.build()
+    assert relaxed.code == 0
+    assert "content/p.md:4: warning: 'tags' is repeated" in relaxed.err
+    strict = site.build("--strict")
+    assert strict.code == 1
+    assert "content/p.md:4: warning: 'tags' is repeated" in strict.err
+
+
+def test_drafts_option(site: Site) -> None:
+    site.page("d.md", "title: D\ngroups: rtc\nstatus: draft\n\nText\n")
+    site.page("p.md", "title: P\ngroups: rtc\n\nText\n")
+    assert site.build().code == 0
+    assert not (site.root / "output/rtc/d").exists()
+    assert site.build("--drafts").code == 0
+    assert (site.root / "output/rtc/d/index.html").is_file()

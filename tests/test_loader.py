@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursesite.config import load_config
+from coursesite.errors import Problems
+from coursesite.loader import load_pages
+from coursesite.structure import Page
+from tests.conftest import Site
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "what-is-deep-learning.md"
+
+
+def load(site: Site, drafts: bool = False) -> tuple[dict[str, Page], Problems]:
+    problems = Problems()
+    pages = load_pages(load_config(site.root / "site.yaml"), problems, drafts=drafts)
+    return {p.content_path: p for p in pages}, problems
+
+
+def test_bare_header_like_the_real_content(site: Site) -> None:
+    site.image("courses/Front_image2.png")
+    site.page("courses/what.md", EXAMPLE.read_text(encoding="utf-8") if EXAMPLE.exists() else
+              "title: What is deep learning?\ngroups: rtc\npicture: courses/Front_image2.png\n\n"
+              "### Deep neural networks\n")
+    pages, problems = load(site)
+    page = pages["courses/what.md"]
+    assert page.title == "What is deep learning?"
+    assert page.groups == ("rtc",)
+    assert page.picture == "courses/Front_image2.png"
+    assert page.body.lstrip().startswith("### Deep neural networks")
+    assert page.body_line == 6
+    assert page.url == "courses/what/"
+    assert not problems.items
+
+
+def test_bare_header_details(site: Site) -> None:
+    (site.root / "content").mkdir()
+    (site.root / "content" / "p.md").write_bytes(
+        "\ufefftitle: A: colon title\r\nGroups: rtc,\r\n    aifh\r\nlink: https://x.org/a\r\n"
+        "empty:\r\nPeople: Ann, Bob\r\npeople: Cy\r\n\r\nBody **here**\r\n".encode())
+    pages, problems = load(site)
+    page = pages["p.md"]
+    assert page.title == "A: colon title"
+    assert page.groups == ("rtc", "aifh")
+    assert page.meta["link"] == "https://x.org/a"
+    assert page.meta["empty"] == ""
+    assert page.meta["people"] == ["Ann, Bob", "Cy"]
+    assert page.body == "Body **here**\n"
+    assert page.body_line == 9
+    [warning] = problems.warnings
+    assert (warning.path, warning.line) == ("content/p.md", 7)
+    assert "repeated" in warning.message
+
+
+def test_yaml_header_and_typed_fields(site: Site) -> None:
+    site.page("courses/intro.md", """\
+        ---
+        title: Intro
+        groups: [all]
+        date: 2026-03-01
+        order: 2
+        slug: start-here
+        status: hidden
+        tags: [a, b]
+        ---
+        Text
+        """)
+    pages, problems = load(site)
+    page = pages["courses/intro.md"]
+    assert page.groups == ("rtc", "aifh")
+    assert page.date is not None and page.date.year == 2026
+    assert page.order == 2
+    assert page.url == "courses/start-here/"
+    assert page.status == "hidden" and not page.listed
+    assert page.meta["tags"] == ["a", "b"]
+    assert page.category == "courses"
+    assert page.body_line == 10
+    assert not problems.items
+
+
+def test_no_header_takes_first_heading_as_title(site: Site) -> None:
+    site.write("site.yaml", "default_groups: [rtc]\n" + (site.root / "site.yaml").read_text())
+    site.page("pages/notes/plain.md", "# Plain page\n\nJust text.\n")
+    pages, problems = load(site)
+    page = pages["pages/notes/plain.md"]
+    assert page.title == "Plain page"
+    assert "# Plain page" not in page.body
+    assert page.url == "notes/plain/"  # the Pelican-style pages/ folder is dropped
+    assert page.groups == ("rtc",)
+
+
+def test_sections_and_home(site: Site) -> None:
+    site.page("index.md", "title: Home\ngroups: all\n\n")
+    site.page("courses/dl/index.md", "title: DL\ngroups: rtc\n\n")
+    pages, _ = load(site)
+    assert pages["index.md"].url == "" and pages["index.md"].output == "index.html"
+    assert pages["courses/dl/index.md"].is_section
+    assert pages["courses/dl/index.md"].output == "courses/dl/index.html"
+
+
+def test_drafts_are_left_out_unless_asked(site: Site) -> None:
+    site.page("d.md", "title: Draft\ngroups: rtc\nstatus: draft\n\n")
+    assert "d.md" not in load(site)[0]
+    assert "d.md" in load(site, drafts=True)[0]
+
+
+def test_each_mistake_names_its_line(site: Site) -> None:
+    site.page("a.md", "title: A\ndescription: d\ngroups: rtc, aifj\n\n")
+    site.page("b.md", "title: B\ngroups: rtc\npicture: nope.png\n\n")
+    site.page("c.md", "title: C\ngroups: rtc\ndate: last week\norder: first\n\n")
+    site.page("d.md", "---\ntitle: [unclosed\ngroups: rtc\n---\n")
+    site.page("e.md", "title: E\nthis line is prose\n\n")
+    site.page("f.md", "title: F\n\n")
+    (site.root / "content" / "g.md").write_bytes(b"title: G\ngroups: rtc\n\n\xff\n")
+    pages, problems = load(site)
+    found = {(d.path, d.line): d for d in problems.errors}
+    assert "did you mean 'aifh'?" in (found[("content/a.md", 3)].hint or "")
+    assert "does not exist" in found[("content/b.md", 3)].message
+    assert "not a date" in found[("content/c.md", 3)].message
+    assert "not a whole number" in found[("content/c.md", 4)].message
+    assert "invalid YAML" in found[("content/d.md", 3)].message
+    assert "not a 'key: value' line" in found[("content/e.md", 2)].message
+    assert "names no groups" in found[("content/f.md", 1)].message
+    assert "not valid UTF-8" in found[("content/g.md", 4)].message
+    assert sorted(pages) == ["a.md", "b.md", "c.md", "e.md", "f.md"]
+    assert all(page.broken for page in pages.values())
