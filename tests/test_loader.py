@@ -81,7 +81,7 @@ def test_yaml_header_and_typed_fields(site: Site) -> None:
 def test_no_header_takes_first_heading_as_title(site: Site) -> None:
     site.write("site.yaml", "default_groups: [rtc]\n" + (site.root / "site.yaml").read_text())
     site.page("pages/notes/plain.md", "# Plain page\n\nJust text.\n")
-    pages, problems = load(site)
+    pages, _problems = load(site)
     page = pages["pages/notes/plain.md"]
     assert page.title == "Plain page"
     assert "# Plain page" not in page.body

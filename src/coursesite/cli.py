@@ -44,7 +44,7 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
               help="Write here instead of the output folder of site.yaml.")
 @click.version_option(package_name="coursesite")
 @click.pass_context
-def main(ctx: click.Context, output: Path | None, **kwargs: Any) -> None:
+def main(ctx: click.Context, /, output: Path | None, **kwargs: Any) -> None:
     """Build one static site per group from a shared tree of Markdown pages."""
     if ctx.invoked_subcommand is None:
         run(write=True, output=output, **kwargs)

@@ -18,7 +18,7 @@ from coursesite.errors import ConfigError, did_you_mean
 
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
-TOP_KEYS = {
+TOP_KEYS: dict[str, Any] = {
     "content": "content",
     "templates": "templates",
     "static": "static",
@@ -91,7 +91,8 @@ class _Reader:
         self.path = path
         self.lines = lines
 
-    def fail(self, key_path: yamltext.KeyPath, message: str, hint: str | None = None) -> ConfigError:
+    def fail(self, key_path: yamltext.KeyPath, message: str,
+             hint: str | None = None) -> ConfigError:
         return ConfigError(self.path, yamltext.line_of(self.lines, key_path), message, hint)
 
     def mapping(self, value: Any, key_path: yamltext.KeyPath, allowed: set[str]) -> dict[str, Any]:
@@ -100,7 +101,8 @@ class _Reader:
             raise self.fail(key_path, f"{where} must be a mapping of keys to values")
         for key in value:
             if str(key) not in allowed:
-                hint = did_you_mean(str(key), allowed) or f"known keys: {', '.join(sorted(allowed))}"
+                hint = (did_you_mean(str(key), allowed)
+                        or f"known keys: {', '.join(sorted(allowed))}")
                 raise self.fail((*key_path, str(key)), f"unknown key '{key}' in {where}", hint)
         return value
 
@@ -151,7 +153,8 @@ def load_config(config_path: Path) -> SiteConfig:
     try:
         data, lines = yamltext.load(text)
     except yamltext.YamlSyntaxError as exc:
-        raise ConfigError(shown, exc.line, exc.message, "check the indentation and quoting") from None
+        raise ConfigError(shown, exc.line, exc.message,
+                          "check the indentation and quoting") from None
     if data is None:
         data = {}
     reader = _Reader(shown, lines)

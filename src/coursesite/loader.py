@@ -246,7 +246,7 @@ def _title_from_heading(body: str) -> tuple[str, str]:
         match = HEADING.match(line)
         if match:
             first_text = all(not other.strip() for other in lines[:index])
-            rest = lines[:index] + [""] + lines[index + 1:] if first_text else lines
+            rest = [*lines[:index], "", *lines[index + 1:]] if first_text else lines
             return "\n".join(rest), match.group(2)
     return body, ""
 

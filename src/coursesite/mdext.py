@@ -70,7 +70,7 @@ class PageRefProcessor(InlineProcessor):
         super().__init__(pattern, md)
         self.hooks = hooks
 
-    def handleMatch(  # noqa: N802 - the name Python-Markdown calls
+    def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | None, int | None, int | None]:
         found = self.hooks.page_ref(m.group(1), m.group(2), m.group(0))
@@ -99,7 +99,7 @@ class CourseExtension(Extension):
         super().__init__()
         self.hooks = hooks
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - the name Python-Markdown calls
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(CoursePreprocessor(md), "course", 15)
         md.inlinePatterns.register(PageRefProcessor(PAGE_REF, md, self.hooks), "page_ref", 175)
         # After the inline patterns (20) and before prettify (10).

@@ -18,7 +18,7 @@ from pygments.formatters import HtmlFormatter
 from coursesite.config import SiteConfig
 from coursesite.errors import Problems, SiteError
 from coursesite.images import ImageError, ImageStore
-from coursesite.links import OUTSIDE, LinkError, Linker, attribute_values, output_target
+from coursesite.links import OUTSIDE, Linker, LinkError, attribute_values, output_target
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.sitemap import robots_txt, sitemap_xml
 from coursesite.structure import GroupSite, Page
@@ -34,8 +34,8 @@ class GroupOutput:
 
 
 def highlight_css() -> str:
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    light: str = HtmlFormatter(style="default").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark: str = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
