@@ -24,7 +24,7 @@ def page_urls(folder: Path) -> list[str]:
     urls = []
     for html in sorted(folder.rglob("*.html")):
         rel = html.relative_to(folder).as_posix()
-        if rel != "404.html":
+        if rel != "404.html" and 'http-equiv="refresh"' not in html.read_text():
             urls.append("/" + rel.removesuffix("index.html"))
     return urls
 
@@ -98,4 +98,35 @@ def test_lesson_shows_breadcrumbs_and_next_link(demo: Site, browser: Any,
     page.click('a[rel="next"]')
     page.wait_for_url("**/neural-networks/")
     assert page.locator("h1").inner_text() == "Neural networks from scratch"
+    page.close()
+
+
+def test_click_through_a_course_by_next_links(demo: Site, browser: Any,
+                                              http_server: Callable[[Path], str]) -> None:
+    assert demo.build().code == 0
+    base = http_server(demo.root / "output" / "rtc")
+    page = browser.new_page()
+    page.goto(base + "/courses/deep-learning/")
+    lessons = page.locator(".cards .card-title a").all_inner_texts()
+    page.click(f'.cards a:text-is("{lessons[0]}")')
+    seen = [page.locator("h1").inner_text()]
+    while page.locator('a[rel="next"]').count():
+        page.click('a[rel="next"]')
+        page.wait_for_load_state()
+        seen.append(page.locator("h1").inner_text())
+        current = page.locator('.sidebar a[aria-current="page"]').inner_text()
+        assert current == seen[-1]
+    assert seen == lessons
+    assert seen[-1] == "What is deep learning?"
+    page.close()
+
+
+def test_redirect_page_takes_the_reader_to_its_target(demo: Site, browser: Any,
+                                                     http_server: Callable[[Path], str]) -> None:
+    assert demo.build().code == 0
+    base = http_server(demo.root / "output" / "rtc")
+    page = browser.new_page()
+    page.goto(base + "/courses/intro-to-deep-learning/")
+    page.wait_for_url(base + "/courses/deep-learning/")
+    assert page.locator("h1").inner_text() == "Deep learning for medical imaging"
     page.close()

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from coursesite.config import load_config
 from coursesite.errors import Problems
 from coursesite.loader import load_pages
 from coursesite.structure import Page
-from tests.conftest import Site
+from tests.conftest import REPO, Site
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "what-is-deep-learning.md"
+# The demo holds the example page of ../shared/examples/ unchanged.
+EXAMPLE = REPO / "content" / "courses" / "deep-learning" / "what-is-deep-learning.md"
+SHARED_EXAMPLE = REPO.parent / "shared" / "examples" / "what-is-deep-learning.md"
 
 
 def load(site: Site, drafts: bool = False) -> tuple[dict[str, Page], Problems]:
@@ -19,9 +19,7 @@ def load(site: Site, drafts: bool = False) -> tuple[dict[str, Page], Problems]:
 
 def test_bare_header_like_the_real_content(site: Site) -> None:
     site.image("courses/Front_image2.png")
-    site.page("courses/what.md", EXAMPLE.read_text(encoding="utf-8") if EXAMPLE.exists() else
-              "title: What is deep learning?\ngroups: rtc\npicture: courses/Front_image2.png\n\n"
-              "### Deep neural networks\n")
+    site.page("courses/what.md", EXAMPLE.read_text(encoding="utf-8"))
     pages, problems = load(site)
     page = pages["courses/what.md"]
     assert page.title == "What is deep learning?"
@@ -31,6 +29,12 @@ def test_bare_header_like_the_real_content(site: Site) -> None:
     assert page.body_line == 6
     assert page.url == "courses/what/"
     assert not problems.items
+
+
+def test_demo_holds_the_shared_example_unchanged() -> None:
+    if SHARED_EXAMPLE.exists():  # beside a checkout, as on CI
+        assert EXAMPLE.read_bytes() == SHARED_EXAMPLE.read_bytes()
+    assert EXAMPLE.read_text(encoding="utf-8").startswith("title: What is deep learning?\n")
 
 
 def test_bare_header_details(site: Site) -> None:

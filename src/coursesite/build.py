@@ -19,7 +19,7 @@ from pathlib import Path
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images import ImageStore
-from coursesite.links import Linker
+from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
@@ -36,6 +36,7 @@ class BuildOptions:
     jobs: int = 1
     output: Path | None = None
     write: bool = True  # False for `build-site check`
+    external: bool = False  # also fetch every external link (`check --external`)
 
 
 @dataclass
@@ -75,6 +76,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         images = ImageStore(config)
         outputs = render_groups(config, pages, sites, chosen, layouts, images,
                                 set(static_files), problems)
+    if options.external:
+        with stage("external"):
+            check_external(external_links(outputs), problems)
     stop_on_errors(problems, options, reporter)
     output_dir = options.output or config.output_dir
     if options.write:
@@ -118,6 +122,16 @@ def render_groups(config: SiteConfig, pages: list[Page], sites: dict[str, GroupS
         renderer = GroupRenderer(config, sites[name], linker, bodies, layouts, images, static)
         outputs[name] = renderer.render(problems)
     return outputs
+
+
+def external_links(outputs: dict[str, GroupOutput]) -> dict[str, list[tuple[str, int]]]:
+    """Every external URL of every group, with the places that link to it."""
+    merged: dict[str, list[tuple[str, int]]] = {}
+    for output in outputs.values():
+        for url, places in output.external.items():
+            merged.setdefault(url, [])
+            merged[url].extend(p for p in places if p not in merged[url])
+    return merged
 
 
 def stop_on_errors(problems: Problems, options: BuildOptions, reporter: Reporter) -> None:

@@ -52,20 +52,24 @@ def main(ctx: click.Context, /, output: Path | None, **kwargs: Any) -> None:
 
 @main.command()
 @build_options
-def check(**kwargs: Any) -> None:
+@click.option("--external", is_flag=True,
+              help="Also fetch every external link (one request each, 8 at a time).")
+def check(external: bool, **kwargs: Any) -> None:
     """Check everything a build checks; write nothing."""
-    run(write=False, output=None, **kwargs)
+    run(write=False, output=None, external=external, **kwargs)
     if not kwargs["quiet"]:
         click.echo("no errors found")
 
 
 def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
-        quiet: bool, verbose: bool, output: Path | None, write: bool) -> None:
+        quiet: bool, verbose: bool, output: Path | None, write: bool,
+        external: bool = False) -> None:
     reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
     try:
         config = load_config(config_path)
         options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
-                               output=output.resolve() if output else None, write=write)
+                               output=output.resolve() if output else None, write=write,
+                               external=external)
         build(config, options, reporter)
     except SiteError as exc:
         reporter.diagnostic(exc.diagnostic)

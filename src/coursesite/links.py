@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from coursesite.config import SiteConfig
-from coursesite.errors import did_you_mean
+from coursesite.errors import Problems, did_you_mean
+from coursesite.images import ImageError, ImageStore
 from coursesite.structure import GroupSite, Page
 
 ATTRIBUTE = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+ID = re.compile(r"""\s(?:id|name)\s*=\s*["']([^"']+)["']""")
 OUTSIDE = "\0outside"
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
@@ -125,3 +131,150 @@ def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> st
 
 def file_exists(target: str, files: set[str]) -> bool:
     return target in files or f"{target}/index.html" in files
+
+
+@dataclass
+class Reference:
+    """A link of a written page to a fragment of another (or the same) page."""
+
+    page: Page
+    value: str
+    target: str
+    fragment: str
+    line: int
+
+
+class LinkChecker:
+    """Checks every href and src a group writes, once all its pages are rendered.
+
+    Files are checked as each page is rendered; `#fragments` once every page's
+    ids are known. A mistake is reported at the body line that holds the link,
+    or at the layout when no line of the page holds it.
+    """
+
+    def __init__(self, site: GroupSite, known: set[str], images: ImageStore,
+                 layout_of: Callable[[Page], str]):
+        self.group = site.group
+        self.known = known
+        self.images = images
+        self.layout_of = layout_of
+        self.ids: dict[str, set[str]] = {}
+        self.references: list[Reference] = []
+        self.external: dict[str, list[tuple[str, int]]] = {}
+        self.used_images: set[str] = set()
+
+    def check(self, page: Page, html: str, problems: Problems,
+              written: dict[str, str]) -> None:
+        """Check one page; `written` maps hrefs to what the author wrote, to find lines."""
+        self.ids[page.output] = set(ID.findall(html))
+        page_dir = posixpath.dirname(page.output)
+
+        def line_of(value: str, default: int = 1) -> int:
+            return find_source_line(page, written.get(value, value), default)
+
+        for value in attribute_values(html):
+            target = output_target(value, page_dir, self.group.base_path, self.group.img_url)
+            if target is None:
+                self._note_external(page, value, line_of(value, default=0))
+            elif target == OUTSIDE:
+                problems.error(page.path, line_of(value),
+                               f"'{value}' points outside the {self.group.name} site",
+                               f"links inside the site start with '{self.group.base_path}/'")
+            elif target.startswith("images/") and target in self.known:
+                self._use_image(page, line_of(value), target[len("images/"):], problems)
+            elif target in self.known or f"{target}/index.html" in self.known:
+                fragment = urlsplit(value).fragment
+                if fragment:
+                    target = target if target in self.known else f"{target}/index.html"
+                    self.references.append(Reference(page, value, target, unquote(fragment),
+                                                     line_of(value)))
+            else:
+                self._missing(page, value, target, line_of(value, default=0), problems)
+
+    def finish(self, problems: Problems) -> None:
+        """Check the fragments, now that every page's ids are known."""
+        for ref in self.references:
+            ids = self.ids.get(ref.target)
+            if ids is None or ref.fragment in ids:
+                continue  # not a page (a static file), or a found anchor
+            problems.error(ref.page.path, ref.line,
+                           f"link '{ref.value}': there is no '#{ref.fragment}' on that page",
+                           did_you_mean(ref.fragment, ids))
+
+    def _note_external(self, page: Page, value: str, line: int) -> None:
+        # Only what the author wrote (a line of the body holds it), not the layout's links.
+        if value.startswith(("http://", "https://")) and page.content_path and line:
+            self.external.setdefault(value, []).append((page.path, line))
+
+    def _use_image(self, page: Page, line: int, rel: str, problems: Problems) -> None:
+        try:
+            self.images.check(rel)
+        except ImageError as exc:
+            problems.error(page.path, line, str(exc))
+            return
+        self.used_images.add(rel)
+
+    def _missing(self, page: Page, value: str, target: str, line: int,
+                 problems: Problems) -> None:
+        if not line:
+            problems.error(f"templates/{self.layout_of(page)}", None,
+                           f"the layout links to '{value}', which is not in the "
+                           f"{self.group.name} site (on {page.url or '/'})")
+            return
+        if target.startswith("images/"):
+            near = did_you_mean(target, [k for k in self.known if k.startswith("images/")])
+            problems.error(page.path, line, f"image '{value}' points to nothing",
+                           near or f"there is no content/{target}")
+        else:
+            near = did_you_mean(target, self.known)
+            problems.error(page.path, line, f"link '{value}' points to nothing",
+                           near or f"there is no {target} in the {self.group.name} site")
+
+
+def find_source_line(page: Page, value: str, default: int = 1) -> int:
+    """The file line of the body that holds `value` (or the longest tail of its path)."""
+    lines = page.body.split("\n")
+    tails = [value]
+    path = value.split("#")[0].split("?")[0]
+    while "/" in path:
+        path = path.split("/", 1)[1]
+        if path:
+            tails.append(path)
+    for tail in tails:
+        for index, line in enumerate(lines):
+            if tail in line:
+                return page.body_line + index
+    return default
+
+
+def check_external(urls: dict[str, list[tuple[str, int]]], problems: Problems,
+                   timeout: float = 10.0, workers: int = 8) -> None:
+    """One GET per distinct external URL, a few at a time; report each failure where it is."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        failures = dict(zip(urls, pool.map(lambda url: fetch_failure(url, timeout), urls),
+                            strict=True))
+    for url in sorted(urls):
+        failure = failures[url]
+        if failure:
+            for path, line in urls[url]:
+                problems.error(path, line, f"external link '{url}' failed: {failure}",
+                               "check the address; external links are checked only with "
+                               "--external")
+
+
+def fetch_failure(url: str, timeout: float) -> str | None:
+    """Why `url` cannot be fetched, or None when it answers with a success."""
+    request = urllib.request.Request(url, headers={"User-Agent": "coursesite-linkcheck/1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return None
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code} {exc.reason}"
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, socket.timeout | TimeoutError):
+            return f"no answer within {timeout:g} s"
+        return f"cannot connect ({exc.reason})"
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except (OSError, ValueError) as exc:
+        return f"cannot connect ({exc})"

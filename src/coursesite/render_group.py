@@ -6,24 +6,25 @@ every page of every group rendered without an error.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
 from coursesite.config import SiteConfig
 from coursesite.errors import Problems, SiteError
-from coursesite.images import ImageError, ImageStore
-from coursesite.links import OUTSIDE, Linker, LinkError, attribute_values, output_target
+from coursesite.images import ImageStore
+from coursesite.links import LinkChecker, Linker, LinkError
+from coursesite.links import find_source_line as find_line
 from coursesite.render import BodyRenderer, Layouts
-from coursesite.sitemap import robots_txt, sitemap_xml
+from coursesite.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.structure import GroupSite, Page
 
 HIGHLIGHT_CSS = "css/highlight.css"
+GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class GroupOutput:
     files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
     images: set[str] = field(default_factory=set)  # paths under content/images/
     pages: int = 0
+    external: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # url -> where
 
 
 def highlight_css() -> str:
@@ -55,8 +57,10 @@ class GroupRenderer:
         self.bodies, self.layouts, self.images = bodies, layouts, images
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
-        self.known = (static | images.candidates() | {p.output for p in site.pages}
-                      | {"index.html", "404.html", "sitemap.xml", "robots.txt", HIGHLIGHT_CSS})
+        known = (static | images.candidates() | {p.output for p in site.pages if not p.broken}
+                 | {"index.html", "404.html", *GENERATED})
+        self.checker = LinkChecker(site, known, images, self.layout_of)
+        self.written: dict[str, str] = {}  # href in the output -> what the author wrote
 
     def render(self, problems: Problems) -> GroupOutput:
         out = GroupOutput()
@@ -71,30 +75,54 @@ class GroupRenderer:
             except SiteError as exc:
                 problems.add(exc)
                 continue
-            self.check_links(page, html, out, problems)
+            self.checker.check(page, html, problems, self.written)
             out.files[page.output] = html.encode("utf-8")
             out.pages += page.content_path != ""
-        for picture in {self.group.picture} | {p.picture for p in self.site.pages}:
-            if picture:
-                out.images.add(picture)
-        out.files["sitemap.xml"] = sitemap_xml(self.site).encode("utf-8")
-        out.files["robots.txt"] = robots_txt(self.site).encode("utf-8")
-        out.files[HIGHLIGHT_CSS] = highlight_css().encode("utf-8")
+        self.checker.finish(problems)
+        out.images = self.checker.used_images | {
+            picture for picture in [self.group.picture, *(p.picture for p in self.site.pages)]
+            if picture}
+        out.external = self.checker.external
+        for name, text in self.generated().items():
+            out.files[name] = text.encode("utf-8")
         return out
+
+    def generated(self) -> dict[str, str]:
+        """The files made from the whole group rather than from one page."""
+        return {
+            "sitemap.xml": sitemap_xml(self.site),
+            "robots.txt": robots_txt(self.site),
+            "feed.xml": atom_feed(self.site, self.url),
+            HIGHLIGHT_CSS: highlight_css(),
+        }
 
     # -- one page -----------------------------------------------------------
 
     def render_page(self, page: Page, problems: Problems) -> str:
         context = self.page_context(page)
         if page.redirect:
+            href = self.redirect_href(page, page.redirect, problems)
+            context["redirect_href"] = href
+            context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(page, context)
+        self.written.clear()
         self.bodies.hooks.rewrite = self._rewriter(page, problems)
         self.bodies.hooks.page_ref = self._page_ref(page, problems)
         text = self.bodies.expand(page, self.body_context(page))
         context["content"] = Markup(self.bodies.to_html(text)) if text.strip() else ""
         return self.layouts.render(self.layout_of(page), context)
+
+    def redirect_href(self, page: Page, target: str, problems: Problems) -> str:
+        """A site path ('/x/') gets the group's base path; a .md file becomes its URL."""
+        if target.startswith("/") and not target.startswith("//"):
+            return self.asset(target)
+        try:
+            return self.linker.resolve(page, target)
+        except LinkError as exc:
+            problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
+            return target
 
     def layout_of(self, page: Page) -> str:
         if page.template:
@@ -138,7 +166,7 @@ class GroupRenderer:
             "courses": site.courses() if page is self.home else [],
             "canonical": group.absolute(page.url),
             "description": page.description or group.description,
-            "og_image": group.absolute(f"images/{picture}") if picture else None,
+            "og_image": self.absolute_picture(picture) if picture else None,
             "content": "",
             "url": self.url,
             "asset": self.asset,
@@ -157,12 +185,19 @@ class GroupRenderer:
     def picture_url(self, picture: str) -> str:
         return f"{self.group.img_url}/images/{picture}"
 
+    def absolute_picture(self, picture: str) -> str:
+        if "://" in self.group.img_url:
+            return self.picture_url(picture)
+        return self.group.absolute(f"images/{picture}")
+
     # -- links --------------------------------------------------------------
 
     def _rewriter(self, page: Page, problems: Problems) -> Callable[[str, str], str]:
         def rewrite(tag: str, value: str) -> str:
             try:
-                return self.linker.resolve(page, value)
+                resolved = self.linker.resolve(page, value)
+                self.written[resolved] = value
+                return resolved
             except LinkError as exc:
                 problems.error(page.path, find_line(page, value), exc.message, exc.hint)
                 return value
@@ -177,58 +212,3 @@ class GroupRenderer:
                 problems.error(page.path, find_line(page, source), exc.message, exc.hint)
                 return None
         return page_ref
-
-    def check_links(self, page: Page, html: str, out: GroupOutput, problems: Problems) -> None:
-        page_dir = posixpath.dirname(page.output)
-        for value in attribute_values(html):
-            target = output_target(value, page_dir, self.group.base_path, self.group.img_url)
-            if target is None:
-                continue
-            if target.startswith("images/") and target in self.known:
-                self._use_image(page, value, target[len("images/"):], out, problems)
-            elif target == OUTSIDE:
-                problems.error(page.path, find_line(page, value),
-                               f"'{value}' points outside the {self.group.name} site",
-                               f"links inside the site start with '{self.home_href()}'")
-            elif target not in self.known and f"{target}/index.html" not in self.known:
-                self._missing(page, value, target, problems)
-
-    def _use_image(self, page: Page, value: str, rel: str, out: GroupOutput,
-                   problems: Problems) -> None:
-        try:
-            self.images.check(rel)
-        except ImageError as exc:
-            problems.error(page.path, find_line(page, value), str(exc))
-            return
-        out.images.add(rel)
-
-    def _missing(self, page: Page, value: str, target: str, problems: Problems) -> None:
-        line = find_line(page, value, default=0)
-        if line:
-            kind = "image" if target.startswith("images/") else "link"
-            problems.error(page.path, line, f"{kind} '{value}' points to nothing",
-                           f"there is no {target} in the {self.group.name} site")
-        else:
-            problems.error(f"templates/{self.layout_of(page)}", None,
-                           f"the layout links to '{value}', which is not in the "
-                           f"{self.group.name} site (on {page.url or '/'})")
-
-
-def find_line(page: Page, value: str, default: int = 1) -> int:
-    """The file line of the body that holds `value` (or the longest tail of its path)."""
-    lines = page.body.split("\n")
-    tails = [value]
-    path = value.split("#")[0].split("?")[0]
-    while "/" in path:
-        path = path.split("/", 1)[1]
-        if path:
-            tails.append(path)
-    for tail in tails:
-        for index, line in enumerate(lines):
-            if tail in line:
-                return page.body_line + index
-    return default
-
-
-def static_outputs(static_files: dict[str, Path]) -> set[str]:
-    return set(static_files)

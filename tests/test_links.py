@@ -1,0 +1,146 @@
+"""Every kind of link an author writes: resolved, or an error at its own line."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+
+from tests.conftest import Site, snapshot
+
+
+def two_courses(site: Site) -> None:
+    site.image("figs/plot.png")
+    site.page("courses/dl/index.md", "title: DL\ngroups: rtc\n\nThe course.\n")
+    site.page("courses/dl/one.md", "title: Lesson one\ngroups: rtc\n\n## Set up\n\nText\n")
+    site.page("courses/health/two.md", "title: Lesson two\ngroups: aifh\n\n## Goals\n\nText\n")
+    site.page("shared.md", "title: Shared\ngroups: all\n\nText\n")
+
+
+def test_every_link_form_resolves(site: Site) -> None:
+    two_courses(site)
+    site.page("courses/dl/links.md", """\
+        title: Links
+        groups: rtc
+
+        1. [relative](one.md) and [with anchor](one.md#set-up)
+        2. [up and over](../../shared.md)
+        3. [courses/health/two]... no: [dl/one] by category and slug
+        4. [health/two, group: aifh]
+        5. [pelican]({filename}/courses/dl/one.md) and ![plot]({static}/images/figs/plot.png)
+        6. [other group](../health/two.md#goals)
+        7. [same page](#top) <a id="top"></a>
+        """)
+    result = site.build()
+    assert result.code == 0, result.err
+    html = site.out("rtc/courses/dl/links/index.html")
+    assert '<a href="/courses/dl/one/">relative</a>' in html
+    assert '<a href="/courses/dl/one/#set-up">with anchor</a>' in html
+    assert '<a href="/shared/">up and over</a>' in html
+    assert '<a href="/courses/dl/one/">Lesson one</a> by category and slug' in html
+    assert '<a href="https://aifh.example.org/courses/health/two/">Lesson two</a>' in html
+    assert '<a href="/courses/dl/one/">pelican</a>' in html
+    assert 'src="/images/figs/plot.png"' in html
+    assert '<a href="https://aifh.example.org/courses/health/two/#goals">other group</a>' in html
+    assert (site.root / "output/rtc/images/figs/plot.png").is_file()
+
+
+def test_links_keep_working_under_a_base_path(site: Site) -> None:
+    site.write("site.yaml", """\
+        groups:
+          rtc: {title: RTC, url: "https://lab.github.io/rtc/"}
+        """)
+    site.page("a.md", "title: A\ngroups: rtc\n\n[b](b.md)\n")
+    site.page("b.md", "title: B\ngroups: rtc\n\n[a](a.md)\n")
+    assert site.build().code == 0
+    assert '<a href="/rtc/b/">b</a>' in site.out("rtc/a/index.html")
+    assert 'href="/rtc/css/site.css"' in site.out("rtc/a/index.html")
+
+
+def test_broken_links_are_all_reported_at_their_lines(site: Site) -> None:
+    two_courses(site)
+    assert site.build().code == 0
+    before = snapshot(site.root / "output")
+    site.page("courses/dl/bad.md", """\
+        title: Bad
+        groups: rtc
+
+        [missing page](oen.md)
+        [missing anchor](one.md#setup)
+        ![missing image](/images/figs/plto.png)
+        [by slug](dl/two)
+        [dl/nothing]
+        [draft](draft.md)
+        [file](/files/slides.pdf)
+        """)
+    site.page("courses/dl/draft.md", "title: Draft\ngroups: rtc\nstatus: draft\n\nx\n")
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    assert "content/courses/dl/bad.md:4: error: link to 'oen.md': there is no page " \
+           "content/courses/dl/oen.md" in err
+    assert "did you mean 'courses/dl/one.md'?" in err
+    assert "content/courses/dl/bad.md:5: error: link '/courses/dl/one/#setup': there is no " \
+           "'#setup' on that page" in err
+    assert "did you mean 'set-up'?" in err
+    assert "content/courses/dl/bad.md:6: error: image '/images/figs/plto.png' points to " \
+           "nothing" in err
+    assert "did you mean 'images/figs/plot.png'?" in err
+    assert "content/courses/dl/bad.md:8: error: '[dl/nothing]' names no page" in err
+    assert "content/courses/dl/bad.md:9: error: link to 'draft.md'" in err
+    assert "content/courses/dl/bad.md:10: error: link '/files/slides.pdf' points to nothing" in err
+    assert "Traceback" not in err
+    assert snapshot(site.root / "output") == before
+
+
+def test_link_to_a_page_in_no_built_group(site: Site) -> None:
+    site.write("site.yaml", """\
+        groups:
+          rtc: {title: RTC, url: "https://rtc.example.org/"}
+        """)
+    site.page("a.md", "title: A\ngroups: rtc\n\n[b](b.md)\n")
+    site.page("b.md", "title: B\ngroups: rtc\nstatus: draft\n\nx\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/a.md:4: error: link to 'b.md': there is no page content/b.md" in result.err
+    assert site.build("--drafts").code == 0
+
+
+class Answers(http.server.BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Answers.seen.append(self.path)
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def answering_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Answers.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_external_links_are_checked_only_when_asked(site: Site, answering_server: str) -> None:
+    site.page("a.md", f"title: A\ngroups: all\n\n[ok]({answering_server}/ok)\n\n"
+                      f"[gone]({answering_server}/gone)\n")
+    site.page("b.md", f"title: B\ngroups: rtc\n\n[gone again]({answering_server}/gone)\n")
+    assert site.build().code == 0
+    assert site.build("check").code == 0
+    assert Answers.seen == []  # never by default
+    result = site.build("check", "--external")
+    assert result.code == 1
+    assert f"content/a.md:6: error: external link '{answering_server}/gone' failed: " \
+           "HTTP 404" in result.err
+    assert "content/b.md:4: error: external link" in result.err
+    assert sorted(Answers.seen) == ["/gone", "/ok"]  # one request per URL
