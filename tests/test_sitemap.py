@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from PIL import Image
+
 from tests.conftest import Site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -31,8 +33,11 @@ def test_head_tags_on_every_page(demo: Site) -> None:
 def test_lesson_picture_is_its_social_image(demo: Site) -> None:
     assert demo.build().code == 0
     html = demo.out("rtc/courses/deep-learning/what-is-deep-learning/index.html")
-    assert ('<meta property="og:image" content="https://rtc.example.org/images/courses/'
-            'Front_image2.png">') in html
+    social = re.search(r'<meta property="og:image" content="https://rtc.example.org/'
+                       r'(images/courses/Front_image2\.[0-9a-f]{10}\.1200x630\.png)">', html)
+    assert social is not None
+    with Image.open(demo.root / "output" / "rtc" / social.group(1)) as image:
+        assert image.size == (1200, 630)
     assert ('<link rel="canonical" href="https://rtc.example.org/courses/deep-learning/'
             'what-is-deep-learning/">') in html
 

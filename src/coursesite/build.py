@@ -43,6 +43,7 @@ class BuildOptions:
 class BuildResult:
     outputs: dict[str, GroupOutput]
     output_dir: Path
+    images_processed: int  # image variants made (0 when the cache held them all)
 
 
 class Stages:
@@ -79,16 +80,20 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     if options.external:
         with stage("external"):
             check_external(external_links(outputs), problems)
+    with stage("images"):
+        process_images(config, images, outputs, options.jobs, problems, reporter)
     stop_on_errors(problems, options, reporter)
     output_dir = options.output or config.output_dir
     if options.write:
         with stage("write"):
             for name in chosen:
                 write_group(output_dir / name, outputs[name], images, static_files)
-                reporter.group_built(GroupSummary(name, outputs[name].pages,
-                                                  len(outputs[name].images),
+                sources = {images.plan[out].source for out in outputs[name].images}
+                reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
                                                   time.perf_counter() - started))
-    return BuildResult(outputs, output_dir)
+        if not options.groups:
+            images.prune()  # a partial build does not know what the other groups use
+    return BuildResult(outputs, output_dir, images.processed)
 
 
 def select_groups(config: SiteConfig, wanted: tuple[str, ...]) -> list[str]:
@@ -122,6 +127,17 @@ def render_groups(config: SiteConfig, pages: list[Page], sites: dict[str, GroupS
         renderer = GroupRenderer(config, sites[name], linker, bodies, layouts, images, static)
         outputs[name] = renderer.render(problems)
     return outputs
+
+
+def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
+                   jobs: int, problems: Problems, reporter: Reporter) -> None:
+    """Make the image variants every group asked for, once, in parallel."""
+    used = set().union(*(output.images for output in outputs.values()))
+    failures = images.process(used, jobs, reporter.progress)
+    for rel, error in sorted(failures.items()):
+        page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
+        problems.error(page, line, f"image 'content/images/{rel}' {error}",
+                       "replace the file with one that opens in an image viewer")
 
 
 def external_links(outputs: dict[str, GroupOutput]) -> dict[str, list[tuple[str, int]]]:
@@ -159,8 +175,8 @@ def write_group(target: Path, output: GroupOutput, images: ImageStore,
         dest = staging / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)
-    for rel in sorted(output.images):
-        images.copy(rel, staging)
+    for out in sorted(output.images):
+        images.copy_into(out, staging)
     for rel, data in sorted(output.files.items()):
         dest = staging / rel
         dest.parent.mkdir(parents=True, exist_ok=True)

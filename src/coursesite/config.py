@@ -23,6 +23,8 @@ TOP_KEYS: dict[str, Any] = {
     "templates": "templates",
     "static": "static",
     "output": "output",
+    "cache": ".cache",
+    "images": {},
     "default_groups": [],
     "list_fields": [],
     "language": "en",
@@ -30,6 +32,23 @@ TOP_KEYS: dict[str, Any] = {
 }
 GROUP_KEYS = {"title", "url", "imgurl", "description", "picture", "nav"}
 NAV_KEYS = {"title", "url"}
+IMAGE_FORMATS = ("webp", "avif")
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """How images are processed; every value has a default."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)  # srcset candidates, never upscaled
+    formats: tuple[str, ...] = ("webp",)  # formats of the srcset variants
+    quality: int = 80  # for lossy formats (WebP, AVIF, JPEG)
+    thumbnail: tuple[int, int] = (640, 360)  # card pictures, cropped around the centre
+    sizes: str = "(max-width: 46rem) 100vw, 46rem"  # the <img sizes> of content images
+
+    def fingerprint(self) -> str:
+        """What a variant's bytes depend on besides its source."""
+        return f"{self.widths}|{self.formats}|{self.quality}|{self.thumbnail}|v1"
+
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,8 @@ class SiteConfig:
     templates_dir: Path
     static_dir: Path
     output_dir: Path
+    cache_dir: Path
+    images: ImageSettings
     default_groups: tuple[str, ...]
     list_fields: tuple[str, ...]
     language: str
@@ -192,6 +213,8 @@ def _site_config(config_path: Path, top: dict[str, Any], reader: _Reader) -> Sit
         templates_dir=folder("templates"),
         static_dir=folder("static"),
         output_dir=folder("output"),
+        cache_dir=folder("cache"),
+        images=_image_settings(top.get("images") or {}, reader),
         default_groups=default_groups,
         list_fields=tuple(
             f.lower() for f in reader.names(top.get("list_fields", []), ("list_fields",))
@@ -236,4 +259,39 @@ def _group(name: str, value: Any, reader: _Reader) -> GroupConfig:
         description=reader.text(data.get("description", ""), (*path, "description")),
         picture=None if picture is None else reader.text(picture, (*path, "picture")),
         nav=tuple(nav),
+    )
+
+
+def _image_settings(value: Any, reader: _Reader) -> ImageSettings:
+    path: yamltext.KeyPath = ("images",)
+    known = {"widths", "formats", "quality", "thumbnail", "sizes"}
+    data = reader.mapping(value, path, known)
+    default = ImageSettings()
+
+    def numbers(key: str, count: int | None = None) -> tuple[int, ...]:
+        raw = data[key]
+        ok = isinstance(raw, list) and raw and all(
+            isinstance(n, int) and not isinstance(n, bool) and 16 <= n <= 8000 for n in raw)
+        if not ok or (count is not None and len(raw) != count):
+            what = f"{count} whole numbers" if count else "a list of whole numbers"
+            raise reader.fail((*path, key), f"images.{key} must be {what} from 16 to 8000")
+        return tuple(sorted(raw)) if count is None else tuple(raw)
+
+    formats = default.formats
+    if "formats" in data:
+        formats = reader.names(data["formats"], (*path, "formats"))
+        for index, name in enumerate(formats):
+            if name not in IMAGE_FORMATS:
+                raise reader.fail((*path, "formats", index), f"unknown image format '{name}'",
+                                  f"choose from {', '.join(IMAGE_FORMATS)}")
+    quality = data.get("quality", default.quality)
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise reader.fail((*path, "quality"), "images.quality must be a whole number 1-100")
+    thumbnail = numbers("thumbnail", 2) if "thumbnail" in data else default.thumbnail
+    return ImageSettings(
+        widths=numbers("widths") if "widths" in data else default.widths,
+        formats=formats,
+        quality=quality,
+        thumbnail=(thumbnail[0], thumbnail[1]),
+        sizes=reader.text(data.get("sizes", default.sizes), (*path, "sizes")),
     )

@@ -1,83 +1,406 @@
-"""Images under content/images/: checked with Pillow, copied when referenced.
+"""Images under content/images/: probed, planned, processed once, published.
 
-Each image is opened and fully decoded once per build, whatever the number of
-groups that use it, so a truncated or mislabelled file fails the build at the
-line that refers to it instead of showing a broken picture to a learner.
+Rendering asks the store for what a page shows (a content image with its
+srcset, a card thumbnail, a social image); the store answers with output
+paths named by content hash and plans the work. After every group is
+rendered, `process` makes what the cache (.cache/images/) does not hold yet,
+in parallel, and the write stage copies the results into each group.
+
+A manifest in the cache remembers each source's size, mtime and content hash,
+so an unchanged tree costs a stat per image and no decoding at all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from coursesite.config import SiteConfig
+from coursesite.config import ImageSettings, SiteConfig
+from coursesite.imageproc import Job, Variant, run_job
 
-# Formats browsers show that Pillow does not open; checked for existence only.
-PASSTHROUGH = {".svg", ".ico"}
+MANIFEST_VERSION = 1
+PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
+SOCIAL_SIZE = (1200, 630)
 
-
-@dataclass(frozen=True)
-class ImageInfo:
-    width: int
-    height: int
-    format: str
+Progress = Callable[[int, int], None]
 
 
 class ImageError(Exception):
     pass
 
 
+@dataclass
+class SourceInfo:
+    size: int
+    mtime_ns: int
+    hash: str
+    width: int  # upright, after the EXIF orientation
+    height: int
+    format: str  # Pillow's name, or "SVG"
+    animated: bool
+    clean: bool  # nothing to strip or turn: the original bytes can be published
+    verified: bool = False  # fully decoded once without error
+
+    @property
+    def raster(self) -> bool:
+        return self.format != "SVG" and not self.animated
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    src: str  # JPEG or PNG
+    sources: tuple[tuple[str, str], ...]  # (MIME type, URL) of the modern formats
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    source: str  # rel under content/images/
+    variant: Variant | None  # None: publish the source file as it is
+
+
 class ImageStore:
     def __init__(self, config: SiteConfig):
         self.root = (config.content_dir / "images").resolve()
-        self._checked: dict[str, ImageInfo | ImageError] = {}
+        self.settings: ImageSettings = config.images
+        self.cache = config.cache_dir / "images"
+        self.manifest_path = self.cache / "manifest.json"
+        self.fingerprint = hashlib.sha256(self.settings.fingerprint().encode()).hexdigest()[:8]
+        self._sources = self._load_manifest()
+        self._errors: dict[str, ImageError] = {}
+        self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
+        self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
+        self.processed = 0  # variants made in this build (0 on a warm rebuild)
+        self.recorded: set[str] = set()  # outputs asked for since the last `record()`
 
-    def source(self, rel: str) -> Path:
-        return self.root / rel
+    def record(self) -> set[str]:
+        """Start collecting the outputs one group asks for; returns the collecting set."""
+        self.recorded = set()
+        return self.recorded
+
+    # -- sources --------------------------------------------------------------
 
     def candidates(self) -> set[str]:
         """Every file under content/images/, as 'images/<path>' output paths."""
         if not self.root.is_dir():
             return set()
-        return {
-            "images/" + p.relative_to(self.root).as_posix()
-            for p in self.root.rglob("*")
-            if p.is_file()
-        }
+        return {"images/" + p.relative_to(self.root).as_posix()
+                for p in self.root.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
-    def check(self, rel: str) -> ImageInfo:
-        """Open and decode the image once; raise ImageError if it is not a usable image."""
-        if rel not in self._checked:
-            try:
-                self._checked[rel] = self._inspect(rel)
-            except ImageError as exc:
-                self._checked[rel] = exc
-        result = self._checked[rel]
-        if isinstance(result, ImageError):
-            raise result
-        return result
+    def info(self, rel: str) -> SourceInfo:
+        """What the source is; raises ImageError when it is no usable image."""
+        if rel in self._errors:
+            raise self._errors[rel]
+        try:
+            return self._info(rel)
+        except ImageError as exc:
+            self._errors[rel] = exc
+            raise
 
-    def _inspect(self, rel: str) -> ImageInfo:
+    def _info(self, rel: str) -> SourceInfo:
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.root):
             raise ImageError(f"'{rel}' is outside content/images/")
-        if not path.is_file():
-            raise ImageError(f"image 'content/images/{rel}' does not exist")
-        if path.suffix.lower() in PASSTHROUGH:
-            return ImageInfo(0, 0, path.suffix.lower().lstrip("."))
         try:
-            with Image.open(path) as image:
-                image.load()
-                return ImageInfo(image.width, image.height, image.format or "")
-        except UnidentifiedImageError:
-            raise ImageError(f"'content/images/{rel}' is not an image Pillow can read") from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageError(f"'content/images/{rel}' is damaged: {exc}") from None
+            stat = path.stat()
+        except OSError:
+            raise ImageError(f"image 'content/images/{rel}' does not exist") from None
+        known = self._sources.get(rel)
+        if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
+            return known
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if known and known.hash == digest:
+            known.size, known.mtime_ns = stat.st_size, stat.st_mtime_ns
+            return known
+        info = probe(path, rel, digest, stat.st_size, stat.st_mtime_ns)
+        self._sources[rel] = info
+        return info
 
-    def copy(self, rel: str, output: Path) -> None:
-        target = output / "images" / rel
+    def note_use(self, rel: str, page: str, line: int) -> None:
+        self.uses.setdefault(rel, (page, line))
+
+    # -- what pages show -------------------------------------------------------
+
+    def published(self, rel: str) -> str:
+        """The image in its own format at its own path: upright, without metadata."""
+        info = self.info(rel)
+        out = f"images/{rel}"
+        if info.clean or not info.raster:
+            self._plan(out, Planned(rel, None))
+        else:
+            fmt = EXTENSIONS.get(info.format, "png")
+            fmt = "jpeg" if fmt == "jpg" else fmt
+            self._plan(out, Planned(rel, self._variant(info, "fallback", info.width, 0, fmt)))
+        return out
+
+    def srcset(self, rel: str) -> list[tuple[str, str, int]]:
+        """(MIME type, output path, width) of the resized variants of a content image."""
+        info = self.info(rel)
+        if not info.raster:
+            return []
+        widths = [w for w in self.settings.widths if w < info.width]
+        if info.width <= max(self.settings.widths) or not widths:
+            widths.append(info.width)
+        found = []
+        for fmt in self.settings.formats:
+            for width in widths:
+                out = self._output(rel, info, f"{width}.{fmt}")
+                self._plan(out, Planned(rel, self._variant(info, "resize", width, 0, fmt)))
+                found.append((f"image/{fmt}", out, width))
+        return found
+
+    def thumbnail(self, rel: str) -> Thumbnail:
+        """A card picture: cropped around the centre to the thumbnail size."""
+        info = self.info(rel)
+        width, height = self.settings.thumbnail
+        if not info.raster:
+            return Thumbnail(self.published(rel), (), width, height)
+        fallback = "png" if info.format in ("PNG", "GIF") else "jpeg"
+        src = self._crop(rel, info, width, height, fallback)
+        sources = tuple((f"image/{fmt}", self._crop(rel, info, width, height, fmt))
+                        for fmt in self.settings.formats)
+        return Thumbnail(src, sources, width, height)
+
+    def social(self, rel: str) -> str:
+        """The og:image: 1200x630, cropped around the centre."""
+        info = self.info(rel)
+        if not info.raster:
+            return self.published(rel)
+        fmt = "png" if info.format in ("PNG", "GIF") else "jpeg"
+        return self._crop(rel, info, *SOCIAL_SIZE, fmt)
+
+    def _crop(self, rel: str, info: SourceInfo, width: int, height: int, fmt: str) -> str:
+        out = self._output(rel, info, f"{width}x{height}.{'jpg' if fmt == 'jpeg' else fmt}")
+        self._plan(out, Planned(rel, self._variant(info, "crop", width, height, fmt)))
+        return out
+
+    def _plan(self, out: str, planned: Planned) -> None:
+        self.plan[out] = planned
+        self.recorded.add(out)
+
+    def _output(self, rel: str, info: SourceInfo, suffix: str) -> str:
+        stem = rel.rsplit(".", 1)[0]
+        return f"images/{stem}.{info.hash[:10]}.{suffix}"
+
+    def _variant(self, info: SourceInfo, kind: str, width: int, height: int,
+                 fmt: str) -> Variant:
+        name = f"{info.hash[:16]}.{self.fingerprint}.{kind}.{width}x{height}.{fmt}"
+        return Variant(kind, width, height, fmt, self.settings.quality,  # type: ignore[arg-type]
+                       str(self.cache / name[:2] / name))
+
+    # -- processing ---------------------------------------------------------
+
+    def process(self, used: set[str], jobs: int, progress: Progress | None = None
+                ) -> dict[str, str]:
+        """Make every planned file the cache lacks; returns source -> error message."""
+        todo: dict[str, list[Variant]] = {}
+        for out in sorted(used):
+            planned = self.plan[out]
+            info = self.info(planned.source)
+            if planned.variant is not None and not Path(planned.variant.dest).exists():
+                todo.setdefault(planned.source, []).append(planned.variant)
+            elif not info.verified and info.format != "SVG":
+                todo.setdefault(planned.source, [])
+        work = [Job(str(self.root / rel), tuple(variants)) for rel, variants in todo.items()]
+        failures: dict[str, str] = {}
+        for (rel, variants), error in zip(todo.items(), self._run(work, jobs, progress),
+                                           strict=True):
+            if error:
+                failures[rel] = error
+            else:
+                self._sources[rel].verified = True
+                self.processed += len(variants)
+        self._save_manifest()
+        return failures
+
+    def _run(self, work: list[Job], jobs: int, progress: Progress | None) -> list[str | None]:
+        results: list[str | None] = []
+        if jobs <= 1 or len(work) <= 1:
+            for job in work:
+                results.append(run_job(job))
+                if progress:
+                    progress(len(results), len(work))
+            return results
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(run_job, work):
+                results.append(result)
+                if progress:
+                    progress(len(results), len(work))
+        return results
+
+    def file_for(self, out: str) -> Path:
+        planned = self.plan[out]
+        return self.root / planned.source if planned.variant is None else Path(
+            planned.variant.dest)
+
+    def copy_into(self, out: str, staging: Path) -> None:
+        target = staging / out
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.root / rel, target)
+        shutil.copyfile(self.file_for(out), target)
+
+    def prune(self) -> int:
+        """Remove cached variants that no current plan refers to; returns their number."""
+        keep = {Path(p.variant.dest) for p in self.plan.values() if p.variant is not None}
+        removed = 0
+        if self.cache.is_dir():
+            for path in self.cache.glob("*/*"):
+                if path.is_file() and path not in keep:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    # -- the manifest -------------------------------------------------------
+
+    def _load_manifest(self) -> dict[str, SourceInfo]:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return {}
+            return {rel: SourceInfo(**entry) for rel, entry in data["sources"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # no cache, or one we cannot trust: start afresh
+
+    def _save_manifest(self) -> None:
+        self.cache.mkdir(parents=True, exist_ok=True)
+        data = {"version": MANIFEST_VERSION,
+                "sources": {rel: asdict(info) for rel, info in sorted(self._sources.items())}}
+        partial = self.manifest_path.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(partial, self.manifest_path)
+
+
+def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> SourceInfo:
+    """Read what an image is from its header (no full decode)."""
+    if path.suffix.lower() in PASSTHROUGH:
+        width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
+        return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            exif = image.getexif()
+            orientation = exif.get(0x0112, 1)
+            if orientation in (5, 6, 7, 8):
+                width, height = height, width
+            animated = bool(getattr(image, "is_animated", False))
+            clean = not exif and "icc_profile" not in image.info and image.format in (
+                "PNG", "JPEG", "GIF", "WEBP")
+            return SourceInfo(size, mtime_ns, digest, width, height, image.format or "",
+                              animated, clean or animated)
+    except UnidentifiedImageError:
+        raise ImageError(f"'content/images/{rel}' is not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"'content/images/{rel}' is damaged: {exc}") from None
+
+
+def svg_size(path: Path) -> tuple[int, int]:
+    """The width and height an SVG declares (or its viewBox), 0 when it declares none."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError):
+        return 0, 0
+    width, height = _length(root.get("width")), _length(root.get("height"))
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if (not width or not height) and len(box) == 4:
+        try:
+            box_w, box_h = float(box[2]), float(box[3])
+        except ValueError:
+            return width, height
+        if width and box_w:
+            return width, round(width * box_h / box_w)
+        return round(box_w), round(box_h)
+    return width, height
+
+
+def _length(value: str | None) -> int:
+    match = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", value or "")
+    return round(float(match.group(1))) if match else 0
+
+
+def upright_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image as shown, for tests and tools."""
+    with Image.open(path) as image:
+        return (ImageOps.exif_transpose(image) or image).size
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+TAG_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+
+
+def decorate_images(html: str, locate: Callable[[str], str | None], store: ImageStore,
+                    url_of: Callable[[str], str]) -> str:
+    """Give each content <img> its true size, lazy loading and a srcset of variants.
+
+    `locate` turns a src into its source under content/images/ (None for any
+    other image); `url_of` turns an output path into the URL pages use.
+    """
+    first = True
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal first
+        tag = match.group(0)
+        attrs = _attributes(tag)
+        rel = locate(attrs.get("src", ""))
+        is_first, first = first, False
+        if rel is None:
+            return tag
+        try:
+            info = store.info(rel)
+            store.published(rel)
+            variants = store.srcset(rel)
+        except ImageError:
+            return tag  # the link check reports it at its line
+        added = _size(attrs, info)
+        if not is_first:
+            added.setdefault("loading", "lazy")
+        added["decoding"] = "async"
+        if variants and "srcset" not in attrs:
+            first_type = variants[0][0]
+            added["srcset"] = ", ".join(f"{url_of(out)} {width}w"
+                                        for mime, out, width in variants if mime == first_type)
+            width = added.get("width") or attrs.get("width")
+            added["sizes"] = (f"(max-width: {width}px) 100vw, {width}px"
+                              if "width" in attrs and width else store.settings.sizes)
+        extra = "".join(f' {k}="{v}"' for k, v in added.items() if k not in attrs)
+        end = "/>" if tag.endswith("/>") else ">"
+        return tag[: -len(end)].rstrip() + extra + end
+
+    return IMG_TAG.sub(one, html)
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in TAG_ATTRIBUTE.finditer(tag[4:].rstrip(">/")):
+        value = next((g for g in match.groups()[1:] if g is not None), "")
+        found.setdefault(match.group(1).lower(), value)
+    return found
+
+
+def _size(attrs: dict[str, str], info: SourceInfo) -> dict[str, str]:
+    """width and height: the author's width with the height that matches, else the true ones."""
+    if not info.width or not info.height:
+        return {}
+    width, height = _pixels(attrs.get("width")), _pixels(attrs.get("height"))
+    if width and not height:
+        return {"height": str(round(width * info.height / info.width))}
+    if height and not width:
+        return {"width": str(round(height * info.width / info.height))}
+    if width or height:
+        return {}
+    return {"width": str(info.width), "height": str(info.height)}
+
+
+def _pixels(value: str | None) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*(px)?\s*", value or "")
+    return int(match.group(1)) if match else 0

@@ -161,7 +161,6 @@ class LinkChecker:
         self.ids: dict[str, set[str]] = {}
         self.references: list[Reference] = []
         self.external: dict[str, list[tuple[str, int]]] = {}
-        self.used_images: set[str] = set()
 
     def check(self, page: Page, html: str, problems: Problems,
               written: dict[str, str]) -> None:
@@ -182,7 +181,8 @@ class LinkChecker:
                                f"links inside the site start with '{self.group.base_path}/'")
             elif target.startswith("images/") and target in self.known:
                 self._use_image(page, line_of(value), target[len("images/"):], problems)
-            elif target in self.known or f"{target}/index.html" in self.known:
+            elif (target in self.known or f"{target}/index.html" in self.known
+                  or target in self.images.plan):
                 fragment = urlsplit(value).fragment
                 if fragment:
                     target = target if target in self.known else f"{target}/index.html"
@@ -208,11 +208,11 @@ class LinkChecker:
 
     def _use_image(self, page: Page, line: int, rel: str, problems: Problems) -> None:
         try:
-            self.images.check(rel)
+            self.images.published(rel)
         except ImageError as exc:
             problems.error(page.path, line, str(exc))
             return
-        self.used_images.add(rel)
+        self.images.note_use(rel, page.path, line)
 
     def _missing(self, page: Page, value: str, target: str, line: int,
                  problems: Problems) -> None:

@@ -6,6 +6,7 @@ every page of every group rendered without an error.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +17,8 @@ from pygments.formatters import HtmlFormatter
 
 from coursesite.config import SiteConfig
 from coursesite.errors import Problems, SiteError
-from coursesite.images import ImageStore
-from coursesite.links import LinkChecker, Linker, LinkError
+from coursesite.images import ImageError, ImageStore, Thumbnail, decorate_images
+from coursesite.links import LinkChecker, Linker, LinkError, output_target
 from coursesite.links import find_source_line as find_line
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.sitemap import atom_feed, robots_txt, sitemap_xml
@@ -55,15 +56,18 @@ class GroupRenderer:
         self.config, self.site, self.linker = config, site, linker
         self.group = site.group
         self.bodies, self.layouts, self.images = bodies, layouts, images
+        self.problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
-        known = (static | images.candidates() | {p.output for p in site.pages if not p.broken}
+        self.sources = images.candidates()
+        known = (static | self.sources | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
         self.checker = LinkChecker(site, known, images, self.layout_of)
         self.written: dict[str, str] = {}  # href in the output -> what the author wrote
 
     def render(self, problems: Problems) -> GroupOutput:
-        out = GroupOutput()
+        out = GroupOutput(images=self.images.record())
+        self.problems = problems
         pages = list(self.site.pages)
         if self.site.home is None:
             pages.append(self.home)
@@ -75,13 +79,11 @@ class GroupRenderer:
             except SiteError as exc:
                 problems.add(exc)
                 continue
+            html = decorate_images(html, self._locator(page), self.images, self.asset_image)
             self.checker.check(page, html, problems, self.written)
             out.files[page.output] = html.encode("utf-8")
             out.pages += page.content_path != ""
         self.checker.finish(problems)
-        out.images = self.checker.used_images | {
-            picture for picture in [self.group.picture, *(p.picture for p in self.site.pages)]
-            if picture}
         out.external = self.checker.external
         for name, text in self.generated().items():
             out.files[name] = text.encode("utf-8")
@@ -166,11 +168,12 @@ class GroupRenderer:
             "courses": site.courses() if page is self.home else [],
             "canonical": group.absolute(page.url),
             "description": page.description or group.description,
-            "og_image": self.absolute_picture(picture) if picture else None,
+            "og_image": self.social_image(page, picture) if picture else None,
             "content": "",
             "url": self.url,
             "asset": self.asset,
             "picture_url": self.picture_url,
+            "thumbnail": self.thumbnail,
         }
 
     def url(self, page: Page) -> str:
@@ -185,10 +188,47 @@ class GroupRenderer:
     def picture_url(self, picture: str) -> str:
         return f"{self.group.img_url}/images/{picture}"
 
-    def absolute_picture(self, picture: str) -> str:
-        if "://" in self.group.img_url:
-            return self.picture_url(picture)
-        return self.group.absolute(f"images/{picture}")
+    def asset_image(self, out: str) -> str:
+        """The URL of an output path under images/ (on the asset host, if any)."""
+        return f"{self.group.img_url}/{out}"
+
+    def absolute_image(self, out: str) -> str:
+        url = self.asset_image(out)
+        return url if "://" in url else urljoin(self.group.url, url)
+
+    def thumbnail(self, page: Page) -> Thumbnail | None:
+        """A card's picture as a cropped thumbnail, with URLs (None without a picture)."""
+        if not page.picture:
+            return None
+        try:
+            thumb = self.images.thumbnail(page.picture)
+        except ImageError as exc:
+            self.problems.error(page.path, page.line_of("picture"), str(exc))
+            return None
+        self.images.note_use(page.picture, page.path, page.line_of("picture"))
+        return Thumbnail(self.asset_image(thumb.src),
+                         tuple((mime, self.asset_image(u)) for mime, u in thumb.sources),
+                         thumb.width, thumb.height)
+
+    def social_image(self, page: Page, picture: str) -> str | None:
+        """The absolute URL of the 1200x630 og:image."""
+        try:
+            return self.absolute_image(self.images.social(picture))
+        except ImageError as exc:
+            where = (page.path, page.line_of("picture")) if page.picture else (
+                self.config.rel(self.config.config_path), None)
+            self.problems.error(where[0], where[1], str(exc))
+            return None
+
+    def _locator(self, page: Page) -> Callable[[str], str | None]:
+        page_dir = posixpath.dirname(page.output)
+
+        def locate(src: str) -> str | None:
+            target = output_target(src, page_dir, self.group.base_path, self.group.img_url)
+            if target and target.startswith("images/") and target in self.sources:
+                return target[len("images/"):]
+            return None
+        return locate
 
     # -- links --------------------------------------------------------------
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
+
+import click
+from click._termui_impl import ProgressBar
 
 from coursesite.errors import Diagnostic
 
@@ -34,6 +38,9 @@ class Reporter:
     def group_built(self, summary: GroupSummary) -> None:
         self.summaries.append(summary)
 
+    def progress(self, done: int, total: int) -> None:
+        """Images processed so far; shown as a bar on a terminal."""
+
 
 @dataclass
 class ConsoleReporter(Reporter):
@@ -46,6 +53,7 @@ class ConsoleReporter(Reporter):
 
     def __post_init__(self) -> None:
         Reporter.__init__(self)
+        self._bar: ProgressBar[int] | None = None
 
     def diagnostic(self, diagnostic: Diagnostic) -> None:
         super().diagnostic(diagnostic)
@@ -55,6 +63,17 @@ class ConsoleReporter(Reporter):
         super().stage(name, seconds)
         if self.verbose:
             print(f"  {name:<10} {seconds:7.3f} s", file=self.err)
+
+    def progress(self, done: int, total: int) -> None:
+        if self.quiet or not self.err.isatty() or os.environ.get("CI"):
+            return  # a bar belongs on a terminal, not in a CI log
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="images", file=self.err)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+        if done >= total:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
     def group_built(self, summary: GroupSummary) -> None:
         super().group_built(summary)

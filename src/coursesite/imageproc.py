@@ -1,0 +1,115 @@
+"""Pillow operations on one source image, run in worker processes.
+
+A `Job` names one source file and every variant still missing from the cache;
+the worker decodes the source once (which also finds truncated files), turns
+it upright by its EXIF orientation, converts it to sRGB, and writes each
+variant without metadata. Files are written under a temporary name and
+renamed, so an interrupted build never leaves half an image in the cache.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageCms, ImageOps
+
+Kind = Literal["resize", "fallback", "crop"]
+SAVE_FORMAT = {"webp": "WEBP", "avif": "AVIF", "jpeg": "JPEG", "png": "PNG", "gif": "GIF"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    kind: Kind
+    width: int
+    height: int  # for "crop"; 0 otherwise
+    format: str  # a key of SAVE_FORMAT
+    quality: int
+    dest: str  # the file in the cache
+
+
+@dataclass(frozen=True)
+class Job:
+    source: str
+    variants: tuple[Variant, ...]
+
+
+def run_job(job: Job) -> str | None:
+    """Make every variant of the job; the reason on failure, else None."""
+    try:
+        with Image.open(job.source) as opened:
+            opened.load()
+            image = to_srgb(ImageOps.exif_transpose(opened) or opened)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        return f"cannot be decoded ({exc})"
+    for variant in job.variants:
+        try:
+            save(make(image, variant), variant)
+        except (OSError, ValueError) as exc:
+            return f"cannot be converted to {variant.format} ({exc})"
+    return None
+
+
+def to_srgb(image: Image.Image) -> Image.Image:
+    """Convert an image with an embedded colour profile to sRGB (then drop the profile)."""
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "CMYK"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    profile = image.info.get("icc_profile")
+    if profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            srgb = ImageCms.createProfile("sRGB")
+            mode = "RGBA" if "A" in image.getbands() else "RGB"
+            converted = ImageCms.profileToProfile(image, source, srgb, outputMode=mode)
+            if converted is not None:
+                image = converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: keep the pixels as they are
+    if image.mode == "CMYK":
+        image = image.convert("RGB")
+    image.info.pop("icc_profile", None)
+    image.info.pop("exif", None)
+    return image
+
+
+def make(image: Image.Image, variant: Variant) -> Image.Image:
+    if variant.kind == "crop":
+        return ImageOps.fit(image, (variant.width, variant.height), Image.Resampling.LANCZOS,
+                            centering=(0.5, 0.5))
+    if variant.kind == "resize" and variant.width < image.width:
+        height = max(1, round(image.height * variant.width / image.width))
+        return image.resize((variant.width, height), Image.Resampling.LANCZOS)
+    return image
+
+
+def save(image: Image.Image, variant: Variant) -> None:
+    fmt = SAVE_FORMAT[variant.format]
+    if fmt == "JPEG" and image.mode != "RGB":
+        image = flatten(image)
+    options: dict[str, object] = {}
+    if fmt in ("WEBP", "AVIF", "JPEG"):
+        options["quality"] = variant.quality
+    if fmt == "WEBP":
+        options["method"] = 4
+    if fmt == "JPEG":
+        options.update(optimize=True, progressive=True)
+    if fmt == "PNG":
+        options["optimize"] = True
+    dest = Path(variant.dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    image.save(partial, format=fmt, **options)
+    os.replace(partial, dest)
+
+
+def flatten(image: Image.Image) -> Image.Image:
+    """Put an image with transparency on white, for formats without it (JPEG)."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
