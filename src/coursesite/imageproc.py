@@ -18,6 +18,9 @@ from typing import Literal
 from PIL import Image, ImageCms, ImageOps
 
 Kind = Literal["resize", "fallback", "crop"]
+# Shrink by whole factors first (fast box filter), then LANCZOS over the last factor of
+# three: visually the same as LANCZOS all the way, several times faster on photos.
+REDUCING_GAP = 3.0
 SAVE_FORMAT = {"webp": "WEBP", "avif": "AVIF", "jpeg": "JPEG", "png": "PNG", "gif": "GIF"}
 
 
@@ -43,12 +46,19 @@ def run_job(job: Job) -> str | None:
         with Image.open(job.source) as opened:
             opened.load()
             image = to_srgb(ImageOps.exif_transpose(opened) or opened)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # truncated, a decompression bomb, or worse: the file's fault
         return f"cannot be decoded ({exc})"
-    for variant in job.variants:
+    # Widest first, each resize starting from the previous one: smaller inputs, same look.
+    previous = image
+    for variant in sorted(job.variants, key=lambda v: (v.kind != "resize", -v.width)):
         try:
-            save(make(image, variant), variant)
-        except (OSError, ValueError) as exc:
+            source = previous if variant.kind == "resize" and previous.width >= variant.width \
+                else image
+            result = make(source, variant)
+            save(result, variant)
+            if variant.kind == "resize":
+                previous = result
+        except Exception as exc:  # odd files make odd errors: report, never crash the build
             return f"cannot be converted to {variant.format} ({exc})"
     return None
 
@@ -83,7 +93,8 @@ def make(image: Image.Image, variant: Variant) -> Image.Image:
                             centering=(0.5, 0.5))
     if variant.kind == "resize" and variant.width < image.width:
         height = max(1, round(image.height * variant.width / image.width))
-        return image.resize((variant.width, height), Image.Resampling.LANCZOS)
+        return image.resize((variant.width, height), Image.Resampling.LANCZOS,
+                            reducing_gap=REDUCING_GAP)
     return image
 
 

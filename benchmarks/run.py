@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""coursesite benchmarks: one command, figures printed as medians of several runs.
+
+    python benchmarks/run.py                 # every suite
+    python benchmarks/run.py images          # 300 photos: cold build, rebuilds
+    python benchmarks/run.py pages           # the shared corpus at 1,000 and 10,000 pages
+    python benchmarks/run.py pages --sizes 1000 --runs 3
+
+Each build runs `build-site` in its own process, timed by wall clock, with the
+peak resident memory of that process. Trees are made in a temporary folder by
+deterministic generators, so figures compare over time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def helper(*args: object) -> None:
+    """Make trees in another process: the peak memory of a build counts from its fork."""
+    subprocess.run([sys.executable, *map(str, args)], check=True, stdout=subprocess.DEVNULL)
+
+
+def build(site: Path, *args: str) -> tuple[float, float]:
+    """Run one build; return (wall seconds, peak MiB of its largest process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "coursesite", "--quiet", *args], cwd=site,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed in {site}:\n{err}")
+    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def clean(site: Path) -> None:
+    for name in ("output", ".cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+def median_of(runs: int, prepare, site: Path, *args: str) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        prepare()
+        seconds, peak = build(site, *args)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def folder_bytes(folder: Path, pattern: str = "*") -> int:
+    return sum(p.stat().st_size for p in folder.rglob(pattern) if p.is_file())
+
+
+def suite_images(args: argparse.Namespace, work: Path) -> None:
+    site = work / "photos"
+    print(f"images: making {args.photos} photos of 2000-4000 px ...", flush=True)
+    helper(HERE / "photos.py", site, args.photos)
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    cold, cold_peak = median_of(args.runs, lambda: clean(site), site, *jobs)
+    warm, warm_peak = median_of(args.runs, lambda: None, site, *jobs)
+
+    counter = iter(range(1_000_000))
+
+    def change_one() -> None:
+        helper(HERE / "photos.py", site, args.photos, "--touch", next(counter))
+    one, one_peak = median_of(args.runs, change_one, site, *jobs)
+    originals = folder_bytes(site / "content" / "images")
+    out = site / "output" / "photos" / "images"
+    published = folder_bytes(out) - folder_bytes(out, "*.webp")
+    webp_800 = folder_bytes(out, "*.800.webp")
+    print(f"images: {args.photos} photos, {originals / 2**20:.1f} MiB of originals, "
+          f"median of {args.runs} runs, jobs={args.jobs or os.cpu_count()}")
+    print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB")
+    print(f"  rebuild, no change    {warm:8.2f} s   peak {warm_peak:6.0f} MiB"
+          f"   ({warm / cold:.1%} of cold)")
+    print(f"  rebuild, one changed  {one:8.2f} s   peak {one_peak:6.0f} MiB"
+          f"   ({one / cold:.1%} of cold)")
+    print(f"  bytes: originals {originals / 2**20:.1f} MiB; published stripped copies "
+          f"{published / 2**20:.1f} MiB; 800 px WebP {webp_800 / 2**20:.1f} MiB "
+          f"({1 - webp_800 / originals:.0%} less for a reader on an 800 px column)")
+
+
+def suite_pages(args: argparse.Namespace, work: Path) -> None:
+    corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
+    if not corpus.exists():
+        raise SystemExit(f"pages: {corpus} is missing (it lies beside the checkout)")
+    for size in args.sizes:
+        site = work / f"corpus-{size}"
+        helper(corpus, site, "--pages", size)
+        (site / "site.yaml").write_text(CORPUS_SITE)
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        cold, cold_peak = median_of(args.runs, lambda site=site: clean(site), site, *jobs)
+        noop, noop_peak = median_of(args.runs, lambda: None, site, *jobs)
+        page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
+        original = page.read_text()
+        edits = iter(range(1_000_000))
+
+        def edit(page: Path = page, original: str = original) -> None:
+            page.write_text(original + f"\nEdited {next(edits)}.\n")
+        one, one_peak = median_of(args.runs, edit, site, *jobs)
+        print(f"pages: {size} pages of the shared corpus, 4 groups, median of {args.runs} runs")
+        print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB"
+              f"   {size / cold:7.0f} pages/s")
+        print(f"  rebuild, no change    {noop:8.2f} s   peak {noop_peak:6.0f} MiB")
+        print(f"  rebuild, one page     {one:8.2f} s   peak {one_peak:6.0f} MiB")
+
+
+CORPUS_SITE = """\
+groups:
+  rtc: {title: RTC, url: "https://rtc.example.org/"}
+  diag: {title: DIAG, url: "https://diag.example.org/"}
+  pathology: {title: Pathology, url: "https://pathology.example.org/"}
+  aifh: {title: AI for Health, url: "https://aifh.example.org/"}
+"""
+
+SUITES = {"images": suite_images, "pages": suite_pages}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], default=[])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median)")
+    parser.add_argument("--photos", type=int, default=300)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--jobs", type=int, default=0, help="build-site --jobs (default: cores)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="coursesite-bench-") as tmp:
+        for name in args.suites or list(SUITES):
+            SUITES[name](args, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
