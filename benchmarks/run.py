@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +108,7 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         original = page.read_text()
         edits = iter(range(1_000_000))
 
-        def edit(page: Path = page, original: str = original) -> None:
+        def edit(page: Path = page, original: str = original, edits: Iterator[int] = edits) -> None:
             page.write_text(original + f"\nEdited {next(edits)}.\n")
         one, one_peak = median_of(args.runs, edit, site, *jobs)
         print(f"pages: {size} pages of the shared corpus, 4 groups, median of {args.runs} runs")

@@ -119,14 +119,28 @@ def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> No
 def render_groups(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
                   chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
                   problems: Problems) -> dict[str, GroupOutput]:
+    """Render page by page, each in all its groups in turn, so shared work is done once."""
     all_pages = {p.content_path: p for p in pages}
     bodies = BodyRenderer(layouts.loader)
-    outputs = {}
+    renderers = {}
     for name in chosen:
         linker = Linker(config, sites[name], sites, all_pages)
-        renderer = GroupRenderer(config, sites[name], linker, bodies, layouts, images, static)
-        outputs[name] = renderer.render(problems)
-    return outputs
+        renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
+                                        static)
+        renderers[name].begin(problems)
+    for page, renderer in render_order(renderers):
+        renderer.render_one(page)
+    return {name: renderer.finish() for name, renderer in renderers.items()}
+
+
+def render_order(renderers: dict[str, GroupRenderer]) -> list[tuple[Page, GroupRenderer]]:
+    """Every (page, group) to render, the groups of one page next to each other."""
+    order: dict[str, list[tuple[Page, GroupRenderer]]] = {}
+    for renderer in renderers.values():
+        for page in renderer.pages():
+            key = page.content_path or f"{renderer.group.name}:{page.output}"
+            order.setdefault(key, []).append((page, renderer))
+    return [unit for key in sorted(order) for unit in order[key]]
 
 
 def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],

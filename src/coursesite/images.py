@@ -80,6 +80,7 @@ class ImageStore:
         self.fingerprint = hashlib.sha256(self.settings.fingerprint().encode()).hexdigest()[:8]
         self._sources = self._load_manifest()
         self._errors: dict[str, ImageError] = {}
+        self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
         self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
         self.processed = 0  # variants made in this build (0 on a warm rebuild)
@@ -103,8 +104,11 @@ class ImageStore:
         """What the source is; raises ImageError when it is no usable image."""
         if rel in self._errors:
             raise self._errors[rel]
+        if rel in self._checked:
+            return self._checked[rel]
         try:
-            return self._info(rel)
+            self._checked[rel] = self._info(rel)
+            return self._checked[rel]
         except ImageError as exc:
             self._errors[rel] = exc
             raise

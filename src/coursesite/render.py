@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,13 +21,14 @@ from markupsafe import Markup
 
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
-from coursesite.mdext import Hooks, make_markdown
+from coursesite.mdext import Hooks, PageRef, Rewrite, make_markdown
 from coursesite.structure import Page
 
 FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 ANGLE_VARIABLE = re.compile(r"<<\s*([A-Za-z_][A-Za-z0-9_.]*)\s*>>")
 EXTENDS = re.compile(r"^\s*(?:\{#.*?#\}\s*)*\{%-?\s*extends\s", re.DOTALL)
+SIMPLE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
 UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
@@ -87,6 +89,20 @@ def unclosed_block(source: str, line: int, message: str) -> tuple[int, str]:
     return line, message
 
 
+def substitute_simple(text: str, context: Mapping[str, Any]) -> str | None:
+    """`{{ NAME }}` filled in without compiling a template, or None when Jinja is needed.
+
+    Most bodies use nothing but site variables; compiling each one as a template
+    costs more than rendering its Markdown. The result is what the sandbox would
+    give: every name must be defined, and anything fancier goes to Jinja.
+    """
+    names = SIMPLE_VARIABLE.findall(text)
+    rest = SIMPLE_VARIABLE.sub("", text)
+    if "{{" in rest or "{%" in rest or "{#" in rest or not all(n in context for n in names):
+        return None
+    return SIMPLE_VARIABLE.sub(lambda m: str(context[m.group(1)]), text)
+
+
 def error_line(exc: BaseException, filename: str) -> int | None:
     """The template line of the innermost frame of `filename` in a Jinja traceback."""
     line = getattr(exc, "lineno", None)
@@ -96,6 +112,42 @@ def error_line(exc: BaseException, filename: str) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+@dataclass(frozen=True)
+class Call:
+    """One question the Markdown extensions asked of the link resolvers, and its answer."""
+
+    kind: str
+    args: tuple[str | None, ...]
+    answer: object
+
+    @staticmethod
+    def rewrite(calls: list[Call], rewrite: Rewrite, tag: str, value: str) -> str:
+        answer = rewrite(tag, value)
+        calls.append(Call("rewrite", (tag, value), answer))
+        return answer
+
+    @staticmethod
+    def ref(calls: list[Call], page_ref: PageRef, ref: str, group: str | None,
+            source: str) -> tuple[str, str] | None:
+        answer = page_ref(ref, group, source)
+        calls.append(Call("ref", (ref, group, source), answer))
+        return answer
+
+    def replay(self, rewrite: Rewrite, page_ref: PageRef) -> bool:
+        if self.kind == "rewrite":
+            tag, value = self.args
+            return rewrite(tag or "", value or "") == self.answer
+        ref, group, source = self.args
+        return page_ref(ref or "", group, source or "") == self.answer
+
+
+@dataclass(frozen=True)
+class Converted:
+    text: str
+    html: str
+    calls: list[Call]
 
 
 class BodyRenderer:
@@ -110,11 +162,30 @@ class BodyRenderer:
         )
         self.hooks = Hooks()
         self.markdown = make_markdown(self.hooks)
+        self._last: Converted | None = None
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
 
     def to_html(self, text: str) -> str:
         self.markdown.reset()
         return self.markdown.convert(text)
+
+    def convert(self, text: str, rewrite: Rewrite, page_ref: PageRef) -> str:
+        """Markdown to HTML, reusing the last result for the same text in another group.
+
+        A page in several groups differs between them only where its links
+        resolve differently; the links of the last conversion are asked again
+        of this group's resolvers, and when every answer is the same, so is the HTML.
+        """
+        last = self._last
+        if last is not None and last.text == text and all(
+                call.replay(rewrite, page_ref) for call in last.calls):
+            return last.html
+        calls: list[Call] = []
+        self.hooks.rewrite = lambda tag, value: Call.rewrite(calls, rewrite, tag, value)
+        self.hooks.page_ref = lambda ref, group, src: Call.ref(calls, page_ref, ref, group, src)
+        html = self.to_html(text)
+        self._last = Converted(text, html, calls)
+        return html
 
     @staticmethod
     def is_full_page(page: Page) -> bool:
@@ -127,7 +198,9 @@ class BodyRenderer:
             return body  # nothing to expand: skip Jinja, the common case
         protected, saved = protect_code(body)
         protected = ANGLE_VARIABLE.sub(r"{{ \1 }}", protected)
-        return restore_code(self._render(page, protected, context), saved)
+        simple = substitute_simple(protected, context)
+        expanded = simple if simple is not None else self._render(page, protected, context)
+        return restore_code(expanded, saved)
 
     def render_full(self, page: Page, context: Mapping[str, Any]) -> str:
         """A body that extends a layout is a whole Jinja page."""

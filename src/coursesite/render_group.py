@@ -64,30 +64,39 @@ class GroupRenderer:
                  | {"index.html", "404.html", *GENERATED})
         self.checker = LinkChecker(site, known, images, self.layout_of)
         self.written: dict[str, str] = {}  # href in the output -> what the author wrote
+        self.out = GroupOutput()
 
-    def render(self, problems: Problems) -> GroupOutput:
-        out = GroupOutput(images=self.images.record())
-        self.problems = problems
-        pages = list(self.site.pages)
+    def pages(self) -> list[Page]:
+        """What this group renders: its pages, a generated home if it has none, the 404."""
+        pages = [p for p in self.site.pages if not p.broken]
         if self.site.home is None:
             pages.append(self.home)
-        for page in [*pages, virtual_page(self.config, "Page not found", "404.html")]:
-            if page.broken:
-                continue
-            try:
-                html = self.render_page(page, problems)
-            except SiteError as exc:
-                problems.add(exc)
-                continue
-            html = decorate_images(html, self._locator(page), self.images, self.asset_image)
-            self.checker.check(page, html, problems, self.written)
-            out.files[page.output] = html.encode("utf-8")
-            out.pages += page.content_path != ""
-        self.checker.finish(problems)
-        out.external = self.checker.external
+        return [*pages, virtual_page(self.config, "Page not found", "404.html")]
+
+    def begin(self, problems: Problems) -> None:
+        self.out = GroupOutput()
+        self.problems = problems
+
+    def render_one(self, page: Page) -> None:
+        """Render, decorate and check one page; keep its bytes in the group's output."""
+        self.images.recorded = self.out.images
+        try:
+            html = self.render_page(page, self.problems)
+        except SiteError as exc:
+            self.problems.add(exc)
+            return
+        html = decorate_images(html, self._locator(page), self.images, self.asset_image)
+        self.checker.check(page, html, self.problems, self.written)
+        self.out.files[page.output] = html.encode("utf-8")
+        self.out.pages += page.content_path != ""
+
+    def finish(self) -> GroupOutput:
+        """Check the anchors and add the files made from the whole group."""
+        self.checker.finish(self.problems)
+        self.out.external = self.checker.external
         for name, text in self.generated().items():
-            out.files[name] = text.encode("utf-8")
-        return out
+            self.out.files[name] = text.encode("utf-8")
+        return self.out
 
     def generated(self) -> dict[str, str]:
         """The files made from the whole group rather than from one page."""
@@ -110,10 +119,10 @@ class GroupRenderer:
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(page, context)
         self.written.clear()
-        self.bodies.hooks.rewrite = self._rewriter(page, problems)
-        self.bodies.hooks.page_ref = self._page_ref(page, problems)
         text = self.bodies.expand(page, self.body_context(page))
-        context["content"] = Markup(self.bodies.to_html(text)) if text.strip() else ""
+        html = self.bodies.convert(text, self._rewriter(page, problems),
+                                   self._page_ref(page, problems)) if text.strip() else ""
+        context["content"] = Markup(html)
         return self.layouts.render(self.layout_of(page), context)
 
     def redirect_href(self, page: Page, target: str, problems: Problems) -> str:

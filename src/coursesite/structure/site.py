@@ -60,6 +60,9 @@ class GroupSite:
                 self._children.setdefault(parent.folder if parent else "", []).append(page)
         for children in self._children.values():
             children.sort(key=sort_key)
+        self._sections: dict[str, Section] = {}
+        self._positions: dict[str, int] = {}  # page path -> index among its section's lessons
+        self._listed = [p for p in self.pages if p.listed]
 
     @property
     def home(self) -> Page | None:
@@ -83,7 +86,13 @@ class GroupSite:
     def section(self, page: Page | None) -> Section:
         """The section a section page stands for (the root for None)."""
         folder = "" if page is None else page.folder
-        return Section(page, tuple(self._children.get(folder, ())))
+        found = self._sections.get(folder)
+        if found is None or found.page is not page:
+            found = Section(page, tuple(self._children.get(folder, ())))
+            self._sections[folder] = found
+            for index, lesson in enumerate(found.lessons):
+                self._positions[lesson.path] = index
+        return found
 
     def breadcrumbs(self, page: Page) -> list[Page]:
         """The sections from the home page down to the page's parent."""
@@ -103,15 +112,15 @@ class GroupSite:
 
     def prev_next(self, page: Page) -> tuple[Page | None, Page | None]:
         siblings = self.siblings(page)
-        if page not in siblings:
+        index = self._positions.get(page.path, -1)
+        if index < 0 or index >= len(siblings) or siblings[index] is not page:
             return None, None
-        index = siblings.index(page)
         before = siblings[index - 1] if index > 0 else None
         after = siblings[index + 1] if index + 1 < len(siblings) else None
         return before, after
 
     def listed_pages(self) -> list[Page]:
-        return [p for p in self.pages if p.listed]
+        return list(self._listed)
 
     def courses(self) -> list[Page]:
         """Listed sections that hold lessons: what the home page offers."""
@@ -120,6 +129,6 @@ class GroupSite:
         return sorted(found, key=sort_key)
 
     def recent(self, count: int) -> list[Page]:
-        dated = [p for p in self.listed_pages() if p.date is not None and not p.is_section]
+        dated = [p for p in self._listed if p.date is not None and not p.is_section]
         dated.sort(key=lambda p: (-(p.date or datetime.min).timestamp(), p.path))
         return dated[:count]
