@@ -1,31 +1,35 @@
 """build(): the stages from site.yaml to output/<group>/, each timed.
 
-Gather, then write: every page of every group is loaded, rendered and checked
-in memory first. Only when no stage found an error is each group written to a
-temporary folder beside its output and swapped in, so a failed build leaves
-the previous output exactly as it was.
+Gather, then write: every page of every group is loaded, rendered into a
+staging folder beside its output, and checked. Only when no stage found an
+error is each staging folder completed and swapped in, so a failed build
+leaves the previous output exactly as it was. The build cache lets a rebuild
+keep every file whose inputs did not change.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images import ImageStore
+from coursesite.incremental import BuildCache
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
+from coursesite.output import assemble, fingerprint, staging_for, swap
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
+from coursesite.units import render_all
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class BuildResult:
     outputs: dict[str, GroupOutput]
     output_dir: Path
     images_processed: int  # image variants made (0 when the cache held them all)
+    rendered: int  # units rendered; the others were kept from the previous build
 
 
 class Stages:
@@ -65,35 +70,60 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     problems = Problems()
     chosen = select_groups(config, options.groups)
     theme = Theme.for_site(config)
+    output_dir = options.output or config.output_dir
+    cache = BuildCache.load(config.cache_dir / "build.json", output_dir, problems)
     with stage("load"):
-        pages = load_pages(config, problems, drafts=options.drafts)
+        pages = load_pages(config, problems, drafts=options.drafts, cache=cache)
     with stage("structure"):
         sites = {name: GroupSite(group, [p for p in pages if name in p.groups], problems)
                  for name, group in config.groups.items()}
         layouts = Layouts(config, theme.template_dirs)
         check_layouts(pages, layouts, problems)
-    with stage("render"):
-        static_files = theme.static_files()
-        images = ImageStore(config)
-        outputs = render_groups(config, pages, sites, chosen, layouts, images,
-                                set(static_files), problems)
-    if options.external:
-        with stage("external"):
-            check_external(external_links(outputs), problems)
-    with stage("images"):
-        process_images(config, images, outputs, options.jobs, problems, reporter)
-    stop_on_errors(problems, options, reporter)
-    output_dir = options.output or config.output_dir
-    if options.write:
-        with stage("write"):
-            for name in chosen:
-                write_group(output_dir / name, outputs[name], images, static_files)
-                sources = {images.plan[out].source for out in outputs[name].images}
-                reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
-                                                  time.perf_counter() - started))
-        if not options.groups:
-            images.prune()  # a partial build does not know what the other groups use
-    return BuildResult(outputs, output_dir, images.processed)
+    images = ImageStore(config)
+    static_files = theme.static_files()
+    with ExitStack() as cleanup:
+        stagings = make_stagings(output_dir, chosen, options.write, cleanup)
+        with stage("render"):
+            renderers = group_renderers(config, pages, sites, chosen, layouts, images,
+                                        set(static_files), problems)
+            fresh = render_all(renderers, cache, output_dir, stagings, options.jobs)
+            outputs = {name: renderer.finish() for name, renderer in renderers.items()}
+        if options.external:
+            with stage("external"):
+                check_external(external_links(outputs), problems)
+        with stage("images"):
+            process_images(config, images, outputs, options.jobs, problems, reporter)
+        stop_on_errors(problems, options, reporter)
+        if options.write:
+            with stage("write"):
+                for name in chosen:
+                    target = output_dir / name
+                    done = fingerprint(outputs[name], images, static_files)
+                    if cache.groups.get(name) != done or not target.is_dir():
+                        assemble(stagings[name], target, outputs[name], images, static_files,
+                                 cache)
+                        swap(stagings[name], target)
+                    cache.groups[name] = done
+                    sources = {images.plan[out].source for out in outputs[name].images}
+                    reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
+                                                      time.perf_counter() - started))
+                cache.units.update(fresh)
+                cache.save()
+                if not options.groups:
+                    images.prune()  # a partial build does not know what the other groups use
+    return BuildResult(outputs, output_dir, images.processed, len(fresh))
+
+
+def make_stagings(output_dir: Path, chosen: list[str], write: bool,
+                  cleanup: ExitStack) -> dict[str, Path]:
+    """A staging folder per group, removed again unless it was swapped in."""
+    if not write:  # `check`: render into a temporary folder that is thrown away
+        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
+        return {name: scratch / name for name in chosen}
+    stagings = {name: staging_for(output_dir / name) for name in chosen}
+    for staging in stagings.values():
+        cleanup.callback(shutil.rmtree, staging, ignore_errors=True)
+    return stagings
 
 
 def select_groups(config: SiteConfig, wanted: tuple[str, ...]) -> list[str]:
@@ -116,31 +146,18 @@ def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> No
                                f"add templates/{name}, or use one of the theme's layouts")
 
 
-def render_groups(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
-                  chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
-                  problems: Problems) -> dict[str, GroupOutput]:
-    """Render page by page, each in all its groups in turn, so shared work is done once."""
+def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
+                    chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
+                    problems: Problems) -> dict[str, GroupRenderer]:
     all_pages = {p.content_path: p for p in pages}
-    bodies = BodyRenderer(layouts.loader)
+    bodies = BodyRenderer(layouts.loader)  # one for all groups: it shares Markdown work
     renderers = {}
     for name in chosen:
         linker = Linker(config, sites[name], sites, all_pages)
         renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
                                         static)
         renderers[name].begin(problems)
-    for page, renderer in render_order(renderers):
-        renderer.render_one(page)
-    return {name: renderer.finish() for name, renderer in renderers.items()}
-
-
-def render_order(renderers: dict[str, GroupRenderer]) -> list[tuple[Page, GroupRenderer]]:
-    """Every (page, group) to render, the groups of one page next to each other."""
-    order: dict[str, list[tuple[Page, GroupRenderer]]] = {}
-    for renderer in renderers.values():
-        for page in renderer.pages():
-            key = page.content_path or f"{renderer.group.name}:{page.output}"
-            order.setdefault(key, []).append((page, renderer))
-    return [unit for key in sorted(order) for unit in order[key]]
+    return renderers
 
 
 def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
@@ -173,30 +190,3 @@ def stop_on_errors(problems: Problems, options: BuildOptions, reporter: Reporter
     if fatal:
         raise BuildFailed(fatal)
     problems.items.clear()
-
-
-def write_group(target: Path, output: GroupOutput, images: ImageStore,
-                static_files: dict[str, Path]) -> None:
-    """Write the group beside its output folder, then swap it in."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.new")
-    retired = target.with_name(f".{target.name}.old")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir()
-    for rel, source in static_files.items():
-        dest = staging / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, dest)
-    for out in sorted(output.images):
-        images.copy_into(out, staging)
-    for rel, data in sorted(output.files.items()):
-        dest = staging / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired.exists():
-        shutil.rmtree(retired)

@@ -85,6 +85,7 @@ class ImageStore:
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
         self.processed = 0  # variants made in this build (0 on a warm rebuild)
         self.recorded: set[str] = set()  # outputs asked for since the last `record()`
+        self.uses_log: list[tuple[str, str, int]] = []  # note_use calls of the current unit
 
     def record(self) -> set[str]:
         """Start collecting the outputs one group asks for; returns the collecting set."""
@@ -134,6 +135,16 @@ class ImageStore:
 
     def note_use(self, rel: str, page: str, line: int) -> None:
         self.uses.setdefault(rel, (page, line))
+        self.uses_log.append((rel, page, line))
+
+    def infos(self, rels: list[str]) -> dict[str, SourceInfo]:
+        """What was learnt of these sources, to hand from a worker to the parent."""
+        return {rel: self._checked[rel] for rel in rels if rel in self._checked}
+
+    def merge(self, infos: dict[str, SourceInfo]) -> None:
+        for rel, info in infos.items():
+            if rel not in self._checked:
+                self._checked[rel] = self._sources[rel] = info
 
     # -- what pages show -------------------------------------------------------
 

@@ -16,7 +16,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from coursesite.config import SiteConfig
@@ -44,6 +45,19 @@ class Linker:
     site: GroupSite
     sites: dict[str, GroupSite]  # every group, in site.yaml order
     all_pages: dict[str, Page]  # content path -> page, whatever its groups
+    deps: list[tuple[str, ...]] = field(default_factory=list)  # what resolving asked
+
+    def dep_value(self, dep: tuple[str, ...]) -> object:
+        """The answer to a recorded question now: what the build cache compares."""
+        try:
+            if dep[0] == "page":
+                target = self.all_pages.get(dep[1])
+                return None if target is None else (self.page_href(target), target.title)
+            if dep[0] == "ref":
+                return self.page_ref(dep[1], dep[2] or None)
+        except LinkError as exc:
+            return exc.message
+        return None
 
     def href(self, page: Page) -> str:
         return f"{self.site.group.base_path}/{page.url}"
@@ -72,6 +86,7 @@ class Linker:
             path = posixpath.normpath(target.lstrip("/"))
         else:
             path = posixpath.normpath(posixpath.join(page.folder, unquote(target)))
+        self.deps.append(("page", path))
         found = self.all_pages.get(path)
         if found is None:
             raise LinkError(f"link to '{value}': there is no page content/{path}",
@@ -80,6 +95,7 @@ class Linker:
 
     def page_ref(self, ref: str, group: str | None) -> tuple[str, str]:
         """`[category/slug]` (optionally in a named group) as (href, title)."""
+        self.deps.append(("ref", ref, group or ""))
         category, _, slug = ref.partition("/")
         if group is not None and group not in self.sites:
             raise LinkError(f"'[{ref}, group: {group}]' names unknown group '{group}'",
@@ -134,6 +150,32 @@ def file_exists(target: str, files: set[str]) -> bool:
 
 
 @dataclass
+class PageLinks:
+    """Every href and src of a written page: (value, output target or None, body line or 0)."""
+
+    ids: list[str]
+    records: list[tuple[str, str | None, int]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ids": self.ids, "records": self.records}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageLinks:
+        return cls(list(data["ids"]), [(v, t, n) for v, t, n in data["records"]])
+
+
+def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,
+                  img_url: str) -> PageLinks:
+    """The links of a page as written; `written` maps hrefs to what the author wrote."""
+    page_dir = posixpath.dirname(page.output)
+    records = []
+    for value in attribute_values(html):
+        target = output_target(value, page_dir, base_path, img_url)
+        records.append((value, target, find_source_line(page, written.get(value, value), 0)))
+    return PageLinks(sorted(set(ID.findall(html))), records)
+
+
+@dataclass
 class Reference:
     """A link of a written page to a fragment of another (or the same) page."""
 
@@ -162,34 +204,27 @@ class LinkChecker:
         self.references: list[Reference] = []
         self.external: dict[str, list[tuple[str, int]]] = {}
 
-    def check(self, page: Page, html: str, problems: Problems,
-              written: dict[str, str]) -> None:
-        """Check one page; `written` maps hrefs to what the author wrote, to find lines."""
-        self.ids[page.output] = set(ID.findall(html))
-        page_dir = posixpath.dirname(page.output)
-
-        def line_of(value: str, default: int = 1) -> int:
-            return find_source_line(page, written.get(value, value), default)
-
-        for value in attribute_values(html):
-            target = output_target(value, page_dir, self.group.base_path, self.group.img_url)
+    def evaluate(self, page: Page, links: PageLinks, problems: Problems) -> None:
+        """Check one written page's links against the files the group will have."""
+        self.ids[page.output] = set(links.ids)
+        for value, target, line in links.records:
             if target is None:
-                self._note_external(page, value, line_of(value, default=0))
+                self._note_external(page, value, line)
             elif target == OUTSIDE:
-                problems.error(page.path, line_of(value),
+                problems.error(page.path, line or 1,
                                f"'{value}' points outside the {self.group.name} site",
                                f"links inside the site start with '{self.group.base_path}/'")
             elif target.startswith("images/") and target in self.known:
-                self._use_image(page, line_of(value), target[len("images/"):], problems)
+                self._use_image(page, line or 1, target[len("images/"):], problems)
             elif (target in self.known or f"{target}/index.html" in self.known
                   or target in self.images.plan):
                 fragment = urlsplit(value).fragment
                 if fragment:
                     target = target if target in self.known else f"{target}/index.html"
                     self.references.append(Reference(page, value, target, unquote(fragment),
-                                                     line_of(value)))
+                                                     line or 1))
             else:
-                self._missing(page, value, target, line_of(value, default=0), problems)
+                self._missing(page, value, target, line, problems)
 
     def finish(self, problems: Problems) -> None:
         """Check the fragments, now that every page's ids are known."""

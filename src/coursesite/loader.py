@@ -7,6 +7,10 @@ lines. A file with neither has no header; its title is its first heading.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from typing import Any
 from coursesite import yamltext
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, Problems, did_you_mean
+from coursesite.incremental import BuildCache, digest_of
 from coursesite.structure.page import MetaValue, Page
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
@@ -36,48 +41,62 @@ class Header:
 
 
 def find_pages(config: SiteConfig) -> list[Path]:
-    """Every page below content/, in a stable order; images/ holds no pages."""
-    images = config.content_dir / "images"
-    found = []
-    for path in config.content_dir.rglob("*.md"):
-        rel = path.relative_to(config.content_dir)
-        if any(part.startswith(".") for part in rel.parts) or path.is_relative_to(images):
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(config.content_dir).as_posix())
+    """Every page below content/, in a stable order; images/ and hidden folders hold none."""
+    root = str(config.content_dir)
+    found: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        rel_folder = "" if rel_folder == "." else rel_folder + "/"
+        dirs[:] = [d for d in dirs if not d.startswith(".") and f"{rel_folder}{d}" != "images"]
+        found.extend((f"{rel_folder}{name}", os.path.join(folder, name))
+                     for name in files if name.endswith(".md") and not name.startswith("."))
+    return [Path(path) for _, path in sorted(found)]
 
 
-def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False) -> list[Page]:
+def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
+               cache: BuildCache | None = None) -> list[Page]:
     """Load every page, reporting each mistake to `problems`.
 
     A page whose header has errors is kept, marked broken, so that links to it
     still resolve and the build can go on to report the errors of other pages.
     """
+    picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
     pages = []
+    loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields)
+    images = str(config.content_dir / "images")
     for source in find_pages(config):
-        try:
-            page = load_page(config, source, problems)
-        except ContentError as exc:
-            problems.add(exc)
-            continue
+        content_path = os.path.relpath(source, config.content_dir).replace(os.sep, "/")
+        page = cache.cached_page(source, content_path, loader_key) if cache else None
+        if page is not None and page.picture and not picture_exists(images, page.picture):
+            page = None  # its picture has gone: load it again to report that
+        if page is None:
+            before = len(problems.items)
+            try:
+                page = load_page(config, source, problems)
+            except ContentError as exc:
+                problems.add(exc)
+                continue
+            if cache is not None and len(problems.items) == before:
+                cache.remember_page(page, loader_key)
         if drafts or page.status != "draft":
             pages.append(page)
     return pages
 
 
 def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page:
-    shown = config.rel(source)
-    text = read_text(source, shown)
+    content_path = os.path.relpath(source, config.content_dir).replace(os.sep, "/")
+    shown = config.rel(config.content_dir) + "/" + content_path
+    data = source.read_bytes()
+    text = decode(data, shown)
     header = parse_header(text, shown, problems)
     before = len(problems.errors)
-    page = _typed_page(config, source, shown, header, problems)
+    page = _typed_page(config, source, shown, content_path, header, problems)
     page.broken = len(problems.errors) > before
+    page.digest = hashlib.sha256(data).hexdigest()
     return page
 
 
-def read_text(source: Path, shown: str) -> str:
-    data = source.read_bytes()
+def decode(data: bytes, shown: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -177,25 +196,25 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _typed_page(config: SiteConfig, source: Path, shown: str, header: Header,
-                problems: Problems) -> Page:
+def _typed_page(config: SiteConfig, source: Path, shown: str, content_path: str,
+                header: Header, problems: Problems) -> Page:
     values, lines = header.values, header.lines
     fields = _Fields(shown, values, lines, problems)
-    content_path = source.relative_to(config.content_dir).as_posix()
     body, title = header.body, fields.text("title")
-    if not title:
+    from_heading = not title
+    if from_heading:
         body, title = _title_from_heading(body)
     if not title:
         problems.error(shown, 1, "the page has no title",
                        "add 'title: …' to the header, or start the body with a heading")
     page = Page(
-        source=source, path=shown, content_path=content_path, title=title, body=body,
+        source=source, path=shown, content_path=content_path, title=title, body_text=body,
         body_line=header.body_line, description=fields.text("description"),
         groups=fields.groups(config), picture=fields.picture(config),
         date=fields.date(), order=fields.order(), template=fields.text("template") or None,
         slug=fields.slug(), category=fields.text("category"), status=fields.status(),
         redirect=fields.text("redirect") or None, lines=dict(lines),
-        meta=_meta(values, config.list_fields),
+        meta=_meta(values, config.list_fields), title_from_heading=from_heading,
     )
     place_page(page)
     return page
@@ -296,10 +315,9 @@ class _Fields:
         if not picture:
             return None
         images = config.content_dir / "images"
-        target = (images / picture).resolve()
-        if not target.is_relative_to(images.resolve()):
+        if picture_outside(picture):
             self.error("picture", f"picture '{picture}' is outside content/images/")
-        elif not target.is_file():
+        elif not picture_exists(str(images), picture):
             near = did_you_mean(picture, _image_names(images))
             self.error("picture", f"picture 'content/images/{picture}' does not exist",
                        near or "pictures are paths under content/images/")
@@ -342,6 +360,17 @@ class _Fields:
                        did_you_mean(status, STATUSES) or "use published, draft or hidden")
             return "published"
         return status
+
+
+def picture_outside(picture: str) -> bool:
+    normal = posixpath.normpath(picture)
+    return picture.startswith("/") or normal == ".." or normal.startswith("../")
+
+
+@functools.lru_cache(maxsize=4096)
+def picture_exists(images: str, picture: str) -> bool:
+    """Asked once per picture and build: many pages share a few cover pictures."""
+    return os.path.isfile(os.path.join(images, picture))
 
 
 def _image_names(images: Path) -> list[str]:

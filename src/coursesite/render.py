@@ -8,6 +8,7 @@ Layouts in templates/ are the site's own code and run unsandboxed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -249,6 +251,34 @@ class Layouts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._fingerprints: dict[str, str] = {}
+
+    def fingerprint(self, name: str) -> str:
+        """A hash of a layout and of every template it extends, includes or imports."""
+        if name not in self._fingerprints:
+            seen: dict[str, str] = {}
+            pending = [name]
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                try:
+                    source, _, _ = self.loader.get_source(self.env, current)
+                except jinja2.TemplateNotFound:
+                    seen[current] = ""
+                    continue
+                seen[current] = source
+                try:
+                    found: list[str | None] = list(
+                        jinja2.meta.find_referenced_templates(self.env.parse(source)))
+                except jinja2.TemplateSyntaxError:
+                    found = []
+                if None in found:  # a name computed at run time: depend on every template
+                    found = list(self.env.list_templates())
+                pending.extend(f for f in found if f)
+            self._fingerprints[name] = hashlib.sha256(
+                repr(sorted(seen.items())).encode()).hexdigest()
+        return self._fingerprints[name]
 
     def exists(self, name: str) -> bool:
         try:

@@ -1,14 +1,18 @@
-"""One group's pages rendered into files, in memory, with every link checked.
+"""One group's pages: their context, layout and links, rendered one unit at a time.
 
-Nothing here touches output/: the build writes what this returns only when
-every page of every group rendered without an error.
+A unit is one page in one group. It is rendered into the group's staging
+folder (never into output/), and what the rest of the build needs of it comes
+back as a `UnitResult`, which the build cache also keeps.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,9 +20,24 @@ from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
 from coursesite.config import SiteConfig
-from coursesite.errors import Problems, SiteError
-from coursesite.images import ImageError, ImageStore, Thumbnail, decorate_images
-from coursesite.links import LinkChecker, Linker, LinkError, output_target
+from coursesite.errors import Diagnostic, Problems, SiteError
+from coursesite.images import (
+    ImageError,
+    ImageStore,
+    Planned,
+    SourceInfo,
+    Thumbnail,
+    decorate_images,
+)
+from coursesite.incremental import digest_of
+from coursesite.links import (
+    LinkChecker,
+    Linker,
+    LinkError,
+    PageLinks,
+    extract_links,
+    output_target,
+)
 from coursesite.links import find_source_line as find_line
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.sitemap import atom_feed, robots_txt, sitemap_xml
@@ -29,9 +48,34 @@ GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
 
 
 @dataclass
+class UnitResult:
+    """One page rendered in one group: what the parent process and the cache need of it."""
+
+    group: str
+    output: str
+    counted: bool  # a page of the content (not the 404 page or a generated home)
+    ok: bool
+    digest: str  # sha256 of the bytes written
+    size: int
+    links: PageLinks
+    plan: list[tuple[str, Planned]]  # image outputs the page shows
+    uses: list[tuple[str, str, int]]  # (image, page, line) for image errors
+    problems: list[Diagnostic]
+    deps: list[tuple[str, ...]]  # the questions it asked, for its cache key
+    infos: dict[str, SourceInfo] = field(default_factory=dict)
+    reused: bool = False  # kept from the previous output
+
+    @classmethod
+    def failed(cls, group: str, output: str, problems: Problems) -> UnitResult:
+        return cls(group, output, False, False, "", 0, PageLinks([], []), [], [],
+                   problems.items, [])
+
+
+@dataclass
 class GroupOutput:
-    files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
-    images: set[str] = field(default_factory=set)  # paths under content/images/
+    units: dict[str, UnitResult] = field(default_factory=dict)  # output path -> its page
+    files: dict[str, bytes] = field(default_factory=dict)  # files made from the whole group
+    images: set[str] = field(default_factory=set)  # output paths under images/
     pages: int = 0
     external: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # url -> where
 
@@ -46,7 +90,7 @@ def virtual_page(config: SiteConfig, title: str, output: str, description: str =
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
     return Page(source=config.content_dir / output, path=config.rel(config.content_dir),
-                content_path="", title=title, body="", body_line=1, description=description,
+                content_path="", title=title, body_text="", body_line=1, description=description,
                 url=url, output=output, is_section=output == "index.html", status="hidden")
 
 
@@ -57,6 +101,7 @@ class GroupRenderer:
         self.group = site.group
         self.bodies, self.layouts, self.images = bodies, layouts, images
         self.problems = Problems()
+        self.build_problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
         self.sources = images.candidates()
@@ -75,28 +120,120 @@ class GroupRenderer:
 
     def begin(self, problems: Problems) -> None:
         self.out = GroupOutput()
-        self.problems = problems
+        self.build_problems = problems  # the build's; self.problems is the current unit's
 
-    def render_one(self, page: Page) -> None:
-        """Render, decorate and check one page; keep its bytes in the group's output."""
-        self.images.recorded = self.out.images
+    def render_unit(self, page: Page, staging: Path) -> UnitResult:
+        """Render, decorate and write one page into the staging folder.
+
+        Runs in a worker process when the build is parallel: everything the
+        parent needs comes back in the result, nothing is shared.
+        """
+        problems = Problems()
+        self.problems = problems
+        recorded: set[str] = set()
+        uses: list[tuple[str, str, int]] = []
+        deps: list[tuple[str, ...]] = []
+        self.images.recorded, self.images.uses_log, self.linker.deps = recorded, uses, deps
         try:
-            html = self.render_page(page, self.problems)
+            html = self.render_page(page, problems)
         except SiteError as exc:
-            self.problems.add(exc)
-            return
+            problems.add(exc)
+            return UnitResult.failed(self.group.name, page.output, problems)
         html = decorate_images(html, self._locator(page), self.images, self.asset_image)
-        self.checker.check(page, html, self.problems, self.written)
-        self.out.files[page.output] = html.encode("utf-8")
-        self.out.pages += page.content_path != ""
+        links = extract_links(page, html, self.written, self.group.base_path,
+                              self.group.img_url)
+        data = html.encode("utf-8")
+        target = staging / page.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        plan = [(out, self.images.plan[out]) for out in sorted(recorded)]
+        sources = sorted({planned.source for _, planned in plan} | {u[0] for u in uses})
+        if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
+            deps.append(("pages",))
+        return UnitResult(
+            group=self.group.name, output=page.output, counted=bool(page.content_path),
+            ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
+            links=links, plan=plan, uses=uses, problems=problems.items,
+            deps=[*dict.fromkeys(deps), *(("image", rel) for rel in sources)],
+            infos=self.images.infos(sources))
+
+    def accept(self, page: Page, result: UnitResult) -> None:
+        """Take in a unit rendered here, in a worker, or kept from the last build."""
+        self.build_problems.items.extend(result.problems)
+        self.images.recorded, self.images.uses_log = self.out.images, []
+        self.images.merge(result.infos)
+        for out, planned in result.plan:
+            self.images.plan[out] = planned
+            self.out.images.add(out)
+        for rel, where, line in result.uses:
+            self.images.note_use(rel, where, line)
+        self.checker.evaluate(page, result.links, self.build_problems)
+        self.out.units[page.output] = result
+        self.out.pages += result.counted
 
     def finish(self) -> GroupOutput:
         """Check the anchors and add the files made from the whole group."""
-        self.checker.finish(self.problems)
+        self.checker.finish(self.build_problems)
         self.out.external = self.checker.external
         for name, text in self.generated().items():
             self.out.files[name] = text.encode("utf-8")
         return self.out
+
+    # -- what a unit depends on ---------------------------------------------
+
+    def unit_key(self, page: Page, deps: list[list[str]] | list[tuple[str, ...]]) -> str:
+        """A hash of everything the page's bytes in this group are made from."""
+        answers = [self.dep_value(tuple(dep)) for dep in deps]
+        source = page.digest if page.content_path else (page.title, page.output)
+        return digest_of(self.fingerprint, self.layouts.fingerprint(self.layout_of(page)),
+                         source, page.content_path, self.neighbourhood(page), deps, answers)
+
+    def dep_value(self, dep: tuple[str, ...]) -> object:
+        if dep[0] == "image":
+            try:
+                info = self.images.info(dep[1])
+                return (info.hash, info.width, info.height, info.format)
+            except ImageError as exc:
+                return str(exc)
+        if dep[0] == "pages":
+            return self.listing_digest
+        return self.linker.dep_value(dep)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The group's settings, and what every page of every group is called and where."""
+        groups = [(g.name, g.url, g.img_url) for g in self.config.groups.values()]
+        return digest_of(repr(self.group), self.config.language, self.config.images.fingerprint(),
+                         groups, self.layouts.fingerprint("redirect.html"))
+
+    @functools.cached_property
+    def listing_digest(self) -> str:
+        return digest_of([self.summary(p) for p in self.site.listed_pages()])
+
+    def summary(self, page: Page | None) -> object:
+        """What a link, a card or a breadcrumb shows of a page."""
+        if page is None:
+            return None
+        picture = None
+        if page.picture:
+            picture = self.dep_value(("image", page.picture))
+        return (page.content_path, page.title, page.url, page.description, page.picture,
+                picture, page.date.isoformat() if page.date else None, page.listed)
+
+    def neighbourhood(self, page: Page) -> object:
+        """Every other page the layout shows around this one."""
+        site = self.site
+        parent = site.parent(page)
+        shown: list[Page | None] = [*site.breadcrumbs(page), *site.prev_next(page)]
+        if parent and parent.folder and not page.is_section:
+            shown += [parent, *site.section(parent).lessons]
+        if page.is_section:
+            shown += list(site.section(None if page is self.home else page).children)
+        if page is self.home:
+            shown += [*site.courses(), *site.recent(6)]
+        picture = page.picture or self.group.picture
+        return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
+                self.home.title)
 
     def generated(self) -> dict[str, str]:
         """The files made from the whole group rather than from one page."""

@@ -15,7 +15,7 @@ class Page:
     path: str  # as shown in messages: relative to the site root
     content_path: str  # relative to content/, e.g. "courses/intro.md"
     title: str
-    body: str
+    body_text: str | None  # None: not read yet (a page restored from the build cache)
     body_line: int  # the file line on which the body starts
     description: str = ""
     groups: tuple[str, ...] = ()
@@ -34,6 +34,17 @@ class Page:
     is_section: bool = False
     folder: str = ""  # the content folder holding the page ("" at the top)
     broken: bool = False  # its header has errors: a link target, but not rendered
+    digest: str = ""  # sha256 of the file's bytes: what the build cache compares
+    title_from_heading: bool = False  # the body lost its first heading to the title
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the header, read from the file when first asked for."""
+        if self.body_text is None:
+            text = self.source.read_bytes().decode("utf-8-sig")
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            self.body_text = "\n".join(lines[self.body_line - 1:])
+        return self.body_text
 
     @property
     def section_folder(self) -> str | None:

@@ -7,6 +7,7 @@ the root section.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,11 +30,11 @@ class Section:
     page: Page | None  # None for a group without content/index.md
     children: tuple[Page, ...]
 
-    @property
+    @functools.cached_property
     def subsections(self) -> tuple[Page, ...]:
         return tuple(p for p in self.children if p.is_section)
 
-    @property
+    @functools.cached_property
     def lessons(self) -> tuple[Page, ...]:
         return tuple(p for p in self.children if not p.is_section)
 

@@ -1,0 +1,138 @@
+"""The build cache: what the last build read and wrote, so the next one redoes only what changed.
+
+Two things are remembered in `.cache/build.json`, both checked before use:
+
+- every page's header as loaded, keyed by the file's size and mtime, so an
+  unchanged page is neither read nor parsed;
+- every written page (a "unit": one page in one group) with a key: a hash of
+  everything its bytes were made from — the page's source, the group's
+  settings, the layouts it used, the pages its navigation and listings show,
+  and the answers to every question it asked while rendering (which page a
+  link points to, what an image is). When the key is the same, the file of the
+  previous output is kept as it is.
+
+The cache is JSON, never pickle: a cache copied from elsewhere must not be able
+to run code. One that cannot be read, or was written by another version, is
+ignored with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from coursesite import __version__
+from coursesite.errors import Problems
+from coursesite.structure import Page
+
+CACHE_VERSION = 1
+Dep = tuple[str, ...]
+
+
+@dataclass
+class UnitRecord:
+    """What the cache keeps of one written page."""
+
+    key: str
+    digest: str  # sha256 of the bytes written
+    size: int
+    links: dict[str, Any]  # PageLinks as JSON
+    plan: list[list[Any]]  # [output, source, variant fields or None]
+    uses: list[list[Any]]  # [image, page path, line]
+    deps: list[list[str]]
+
+
+@dataclass
+class BuildCache:
+    path: Path
+    output_dir: str
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    units: dict[str, UnitRecord] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # group -> fingerprint of its output
+
+    @classmethod
+    def load(cls, path: Path, output_dir: Path, problems: Problems) -> BuildCache:
+        fresh = cls(path, str(output_dir))
+        if not path.exists():
+            return fresh
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != CACHE_VERSION or data.get("tool") != __version__:
+                raise ValueError("written by another version of coursesite")
+            if data.get("output") != str(output_dir):
+                return fresh  # built into another folder: its files are not ours to keep
+            units = {name: UnitRecord(**record) for name, record in data["units"].items()}
+            return cls(path, str(output_dir), dict(data["pages"]), units, dict(data["groups"]))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            problems.warning(str(path), None, f"ignoring the build cache: {exc}",
+                             "it is rebuilt from scratch; delete the folder to silence this")
+            return fresh
+
+    def save(self) -> None:
+        data = {
+            "version": CACHE_VERSION,
+            "tool": __version__,
+            "output": self.output_dir,
+            "pages": self.pages,
+            "units": {name: record.__dict__ for name, record in sorted(self.units.items())},
+            "groups": self.groups,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(partial, self.path)
+
+    # -- pages ----------------------------------------------------------------
+
+    def cached_page(self, source: Path, content_path: str, loader_key: str) -> Page | None:
+        """The page as loaded last time, if its file and the loader's settings are unchanged."""
+        entry = self.pages.get(content_path)
+        if entry is None or entry["loader"] != loader_key:
+            return None
+        try:
+            stat = source.stat()
+        except OSError:
+            return None
+        if [stat.st_size, stat.st_mtime_ns] != entry["stat"]:
+            return None
+        return page_from_json(entry["page"], source)
+
+    def remember_page(self, page: Page, loader_key: str) -> None:
+        stat = page.source.stat()
+        self.pages[page.content_path] = {
+            "loader": loader_key,
+            "stat": [stat.st_size, stat.st_mtime_ns],
+            "page": page_to_json(page),
+        }
+
+
+PAGE_FIELDS = ("path", "content_path", "title", "body_line", "description", "groups",
+               "picture", "order", "template", "slug", "category", "status", "redirect",
+               "meta", "lines", "url", "output", "is_section", "folder", "digest",
+               "title_from_heading")
+
+
+def page_to_json(page: Page) -> dict[str, Any]:
+    data = {name: getattr(page, name) for name in PAGE_FIELDS}
+    data["date"] = page.date.isoformat() if page.date else None
+    # Only a body that differs from the file's text is kept; others are read when needed.
+    data["body_text"] = page.body_text if page.title_from_heading else None
+    return data
+
+
+def page_from_json(data: dict[str, Any], source: Path) -> Page:
+    values = {name: data[name] for name in PAGE_FIELDS}
+    values["groups"] = tuple(values["groups"])
+    date = datetime.fromisoformat(data["date"]) if data["date"] else None
+    return Page(source=source, body_text=data["body_text"], date=date, **values)
+
+
+def digest_of(*parts: object) -> str:
+    """A stable hash of JSON-able parts."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,95 @@
+"""Writing a group: its staging folder assembled, then swapped in for output/<group>/.
+
+Files that did not change are hard links to the previous output's files (or to
+the image cache), so an unchanged file keeps its bytes, inode and mtime, and a
+rebuild writes only what changed. Nothing under output/<group>/ is touched
+until the swap, so a failed build leaves it exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from coursesite.images import ImageStore
+from coursesite.incremental import BuildCache, digest_of
+from coursesite.render_group import GroupOutput
+
+
+def staging_for(target: Path) -> Path:
+    """A clean folder beside the group's output for the new build of it."""
+    staging = target.with_name(f".{target.name}.new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def assemble(staging: Path, target: Path, output: GroupOutput, images: ImageStore,
+             static_files: dict[str, Path], previous: BuildCache) -> None:
+    """Put every file of the group into its staging folder."""
+    for rel, result in output.units.items():
+        old = target / rel
+        if result.reused or previous_digest(previous, target.name, rel) == result.digest:
+            link_or_copy(old, staging / rel)
+    for rel, source in static_files.items():
+        place(staging / rel, target / rel, source.read_bytes())
+    for rel, data in output.files.items():
+        place(staging / rel, target / rel, data)
+    for out in sorted(output.images):
+        planned = images.plan[out]
+        if planned.variant is None:  # the author's file: copied, never linked to
+            place(staging / out, target / out, images.file_for(out).read_bytes())
+        else:  # cache files are written once and never changed: safe to link
+            link_or_copy(images.file_for(out), staging / out)
+
+
+def fingerprint(output: GroupOutput, images: ImageStore, static_files: dict[str, Path]) -> str:
+    """A hash of every file the group is about to have: equal to the last one, nothing to do."""
+    files = {rel: result.digest for rel, result in output.units.items()}
+    files.update({rel: digest_of(data.decode("utf-8", "replace"))
+                  for rel, data in output.files.items()})
+    files.update({rel: f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                  for rel, path in static_files.items()})
+    files.update({out: str(images.file_for(out)) for out in output.images})
+    return digest_of(sorted(files.items()))
+
+
+def previous_digest(cache: BuildCache, group: str, rel: str) -> str | None:
+    record = cache.units.get(f"{group}/{rel}")
+    return record.digest if record else None
+
+
+def place(dest: Path, old: Path, data: bytes) -> None:
+    """Write `data`, or link the previous output's file when it holds the same bytes."""
+    try:
+        if old.stat().st_size == len(data) and old.read_bytes() == data:
+            link_or_copy(old, dest)
+            return
+    except OSError:
+        pass
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(data)
+
+
+def link_or_copy(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        dest.unlink()
+    try:
+        os.link(source, dest)
+    except OSError:  # another file system, or links not allowed: copy instead
+        shutil.copyfile(source, dest)
+
+
+def swap(staging: Path, target: Path) -> None:
+    """Replace output/<group>/ with its staging folder in two renames."""
+    retired = target.with_name(f".{target.name}.old")
+    if retired.exists():
+        shutil.rmtree(retired)
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(staging, target)
+    if retired.exists():
+        shutil.rmtree(retired)

@@ -1,0 +1,130 @@
+"""Rendering every unit (one page in one group): kept from the last build, or made anew.
+
+Units whose cache key is unchanged keep their file from the previous output.
+The rest are rendered, in worker processes when there are enough of them:
+the workers are forked after the site is loaded, so they start with every
+page, layout and setting in memory and send back only small results. Results
+are taken in a fixed order whatever the number of workers, so the output is
+the same byte for byte with --jobs 1 or --jobs 8.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+from coursesite.imageproc import Variant
+from coursesite.images import Planned
+from coursesite.incremental import BuildCache, UnitRecord
+from coursesite.links import PageLinks
+from coursesite.render_group import GroupRenderer, UnitResult
+from coursesite.structure import Page
+
+PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
+Unit = tuple[Page, GroupRenderer]
+
+_work: tuple[list[Unit], dict[str, Path]] | None = None  # what forked workers inherit
+
+
+def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
+    """Every unit, the groups of one page next to each other (they share Markdown work)."""
+    order: dict[str, list[Unit]] = {}
+    for renderer in renderers.values():
+        for page in renderer.pages():
+            key = page.content_path or f"~{renderer.group.name}:{page.output}"
+            order.setdefault(key, []).append((page, renderer))
+    return [unit for key in sorted(order) for unit in order[key]]
+
+
+def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_dir: Path,
+               stagings: dict[str, Path], jobs: int) -> dict[str, UnitRecord]:
+    """Render or keep every unit and hand each to its group; returns the new cache records."""
+    units = render_order(renderers)
+    results: list[UnitResult | None] = []
+    todo: list[int] = []
+    for index, (page, renderer) in enumerate(units):
+        record = cache.units.get(unit_name(renderer, page))
+        kept = keep(record, page, renderer, output_dir) if record else None
+        results.append(kept)
+        if kept is None:
+            todo.append(index)
+    for index, made in zip(todo, render(units, todo, stagings, jobs), strict=True):
+        results[index] = made
+    fresh: dict[str, UnitRecord] = {}
+    for (page, renderer), result in zip(units, results, strict=True):
+        assert result is not None, "every unit was kept or rendered"
+        renderer.accept(page, result)
+        if result.ok and not result.reused:
+            fresh[unit_name(renderer, page)] = to_record(
+                renderer.unit_key(page, result.deps), result)
+    return fresh
+
+
+def unit_name(renderer: GroupRenderer, page: Page) -> str:
+    return f"{renderer.group.name}/{page.output}"
+
+
+def keep(record: UnitRecord, page: Page, renderer: GroupRenderer,
+         output_dir: Path) -> UnitResult | None:
+    """The unit as the last build wrote it, when nothing it was made from has changed."""
+    previous = output_dir / renderer.group.name / page.output
+    try:
+        if previous.stat().st_size != record.size:
+            return None
+    except OSError:
+        return None
+    if renderer.unit_key(page, record.deps) != record.key:
+        return None
+    return UnitResult(
+        group=renderer.group.name, output=page.output, counted=bool(page.content_path),
+        ok=True, digest=record.digest, size=record.size,
+        links=PageLinks.from_json(record.links),
+        plan=[(out, Planned(source, Variant(**variant) if variant else None))
+              for out, source, variant in record.plan],
+        uses=[(rel, where, line) for rel, where, line in record.uses],
+        problems=[], deps=[tuple(dep) for dep in record.deps], reused=True)
+
+
+def to_record(key: str, result: UnitResult) -> UnitRecord:
+    return UnitRecord(
+        key=key, digest=result.digest, size=result.size, links=result.links.to_json(),
+        plan=[[out, planned.source, asdict(planned.variant) if planned.variant else None]
+              for out, planned in result.plan],
+        uses=[list(use) for use in result.uses], deps=[list(dep) for dep in result.deps])
+
+
+def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
+           jobs: int) -> list[UnitResult]:
+    global _work
+    if jobs <= 1 or len(todo) < PARALLEL_FROM:
+        return [units[i][1].render_unit(units[i][0], stagings[units[i][1].group.name])
+                for i in todo]
+    _work = (units, stagings)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            chunks = list(pool.map(_render_chunk, split(units, todo, jobs * 6)))
+    finally:
+        _work = None
+    return [result for chunk in chunks for result in chunk]
+
+
+def split(units: list[Unit], todo: list[int], count: int) -> list[list[int]]:
+    """About `count` chunks of work, never splitting the groups of one page apart."""
+    size = max(1, len(todo) // count)
+    chunks: list[list[int]] = [[]]
+    for position, index in enumerate(todo):
+        same_page = position > 0 and units[todo[position - 1]][0] is units[index][0]
+        if len(chunks[-1]) >= size and not same_page:
+            chunks.append([])
+        chunks[-1].append(index)
+    return chunks
+
+
+def _render_chunk(indices: list[int]) -> list[UnitResult]:
+    assert _work is not None, "workers are forked from render()"
+    units, stagings = _work
+    return [units[i][1].render_unit(units[i][0], stagings[units[i][1].group.name])
+            for i in indices]

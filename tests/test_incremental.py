@@ -1,0 +1,142 @@
+"""Incremental builds write exactly what a clean build writes, after every kind of change."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from coursesite.build import BuildOptions, BuildResult, build
+from coursesite.config import load_config
+from coursesite.report import Reporter
+from tests.conftest import Site, snapshot
+
+
+def api_build(site: Site, **options: object) -> BuildResult:
+    return build(load_config(site.root / "site.yaml"), BuildOptions(**options),  # type: ignore[arg-type]
+                 Reporter())
+
+
+def course_site(site: Site, lessons: int = 6) -> None:
+    site.image("cover.png", (800, 450))
+    site.image("figure.png", (900, 600))
+    site.page("index.md", "title: Home\ngroups: all\n\nWelcome\n")
+    site.page("course/index.md", "title: Course\ngroups: all\npicture: cover.png\n\nThe course\n")
+    for n in range(1, lessons + 1):
+        groups = "all" if n % 2 else "rtc"
+        date = f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        site.page(f"course/lesson-{n}.md",
+                  f"title: Lesson {n}\ngroups: {groups}\norder: {n}\ndate: {date}\n\n"
+                  f"## Part {n}\n\nText of lesson {n}. See [the first](lesson-1.md#part-1).\n\n"
+                  "![figure]({{ IMGURL }}/images/figure.png)\n")
+
+
+def clean_build_of(site: Site, tmp_path: Path) -> dict[str, bytes]:
+    """The same site built from nothing, in another folder."""
+    fresh = tmp_path / "clean"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    shutil.copytree(site.root, fresh, ignore=shutil.ignore_patterns("output", ".cache"))
+    assert api_build(Site(fresh)).rendered > 0
+    return snapshot(fresh / "output")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+CHANGES: dict[str, Callable[[Site], None]] = {
+    "page text": lambda s: edit(s.root / "content/course/lesson-3.md", "Text of", "New text of"),
+    "page title": lambda s: edit(s.root / "content/course/lesson-2.md", "title: Lesson 2",
+                                 "title: Lesson two"),
+    "page order": lambda s: edit(s.root / "content/course/lesson-5.md", "order: 5", "order: 0"),
+    "template": lambda s: s.write("templates/page.html", '{% extends "base.html" %}'
+                                  '{% block content %}<div class="mine">{{ content }}</div>'
+                                  "{% endblock %}"),
+    "site.yaml": lambda s: edit(s.root / "site.yaml", "title: RTC", "title: RTC Lab"),
+    "image": lambda s: s.image("figure.png", (600, 900)),
+    "page added": lambda s: s.page("course/lesson-9.md",
+                                   "title: Lesson 9\ngroups: rtc\norder: 9\n\nNew\n"),
+    "page deleted": lambda s: (s.root / "content/course/lesson-4.md").unlink(),
+    "page moved to another group": lambda s: edit(s.root / "content/course/lesson-6.md",
+                                                  "groups: rtc", "groups: aifh"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_build_equals_clean_build(site: Site, tmp_path: Path, change: str) -> None:
+    course_site(site)
+    first = api_build(site)
+    assert first.rendered > 0
+    assert api_build(site).rendered == 0  # nothing changed: nothing rendered
+    CHANGES[change](site)
+    again = api_build(site)
+    assert again.rendered > 0
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_one_page_edit_rerenders_only_what_shows_it(site: Site) -> None:
+    course_site(site, lessons=8)
+    api_build(site)
+    edit(site.root / "content/course/lesson-4.md", "Text of", "Changed text of")
+    assert api_build(site).rendered == 1  # the text shows on its own page only
+    edit(site.root / "content/course/lesson-4.md", "title: Lesson 4", "title: Lesson four")
+    # Its title shows in its own page, its neighbours' prev/next, every sidebar of the
+    # course in its group (rtc), the course page and the feed: not in the other group.
+    rendered = api_build(site).rendered
+    assert 1 < rendered < 20
+
+
+def test_unchanged_files_keep_their_inode(site: Site) -> None:
+    course_site(site)
+    api_build(site)
+    lesson = site.root / "output/rtc/course/lesson-1/index.html"
+    other = site.root / "output/rtc/course/lesson-3/index.html"
+    before = lesson.stat().st_ino
+    edit(site.root / "content/course/lesson-3.md", "Text of", "Other text of")
+    api_build(site)
+    assert lesson.stat().st_ino == before
+    assert "Other text of" in other.read_text()
+
+
+def test_jobs_do_not_change_the_output(site: Site, tmp_path: Path) -> None:
+    course_site(site, lessons=60)  # enough pages for worker processes to be used
+    serial = api_build(site, jobs=1, output=tmp_path / "serial")
+    parallel = api_build(site, jobs=2, output=tmp_path / "parallel")
+    assert serial.rendered == parallel.rendered > 48
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    (site.root / ".cache/build.json").write_text('{"version": 1, "units": 3')
+    result = site.build()
+    assert result.code == 0
+    assert ".cache/build.json: warning: ignoring the build cache" in result.err
+    assert site.build().err == ""  # rewritten, trusted again
+
+
+def test_a_foreign_cache_is_not_trusted(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    cache = site.root / ".cache/build.json"
+    cache.write_text(cache.read_text().replace('"tool":"0.1.0"', '"tool":"9.9"'))
+    result = site.build()
+    assert result.code == 0 and "written by another version" in result.err
+
+
+def test_failed_incremental_build_leaves_output(site: Site) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    before = snapshot(site.root / "output")
+    edit(site.root / "content/course/lesson-2.md", "Text of", "{{ nope }}")
+    assert site.build().code == 1
+    assert snapshot(site.root / "output") == before
+    edit(site.root / "content/course/lesson-2.md", "{{ nope }}", "Fixed")
+    assert site.build().code == 0
+    assert "Fixed" in site.out("rtc/course/lesson-2/index.html")
