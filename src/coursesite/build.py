@@ -23,7 +23,7 @@ from coursesite.images import ImageStore
 from coursesite.incremental import BuildCache
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
-from coursesite.output import assemble, fingerprint, staging_for, swap
+from coursesite.output import fingerprint, staging_for, write_group
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
@@ -100,9 +100,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                     target = output_dir / name
                     done = fingerprint(outputs[name], images, static_files)
                     if cache.groups.get(name) != done or not target.is_dir():
-                        assemble(stagings[name], target, outputs[name], images, static_files,
-                                 cache)
-                        swap(stagings[name], target)
+                        write_group(stagings[name], target, outputs[name], images,
+                                    static_files, cache)
                     cache.groups[name] = done
                     sources = {images.plan[out].source for out in outputs[name].images}
                     reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),

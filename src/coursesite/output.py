@@ -16,6 +16,71 @@ from coursesite.images import ImageStore
 from coursesite.incremental import BuildCache, digest_of
 from coursesite.render_group import GroupOutput
 
+IN_PLACE_LIMIT = 200  # changed files; more than this, and the group is swapped in whole
+
+
+def write_group(staging: Path, target: Path, output: GroupOutput, images: ImageStore,
+                static_files: dict[str, Path], previous: BuildCache) -> str:
+    """Bring output/<group>/ up to date; returns how ('swapped' or 'updated N files').
+
+    A first build, or one that changes many files, assembles the staging folder
+    and swaps it in. A rebuild that changes a few files moves just those into
+    place, each with an atomic rename, and removes what is gone: a one-page
+    edit then costs a few renames instead of relinking thousands of files.
+    """
+    changed = [rel for rel, result in output.units.items() if not (
+        result.reused or previous_digest(previous, target.name, rel) == result.digest)]
+    if not target.is_dir() or len(changed) > IN_PLACE_LIMIT:
+        assemble(staging, target, output, images, static_files, previous)
+        swap(staging, target)
+        return "swapped"
+    wanted = set(output.units) | set(output.files) | set(static_files) | set(output.images)
+    for rel in changed:
+        replace_into(staging / rel, target / rel)
+    for rel, source in static_files.items():
+        place_in_target(target / rel, source.read_bytes())
+    for rel, data in output.files.items():
+        place_in_target(target / rel, data)
+    for out in sorted(output.images):
+        if not (target / out).exists() or images.plan[out].variant is None:
+            place_in_target(target / out, images.file_for(out).read_bytes())
+    removed = remove_others(target, wanted)
+    shutil.rmtree(staging, ignore_errors=True)
+    return f"updated {len(changed)} pages, removed {removed} files"
+
+
+def replace_into(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, dest)
+
+
+def place_in_target(dest: Path, data: bytes) -> None:
+    """Replace a file of the live output atomically, and only when its bytes differ."""
+    try:
+        if dest.stat().st_size == len(data) and dest.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, dest)
+
+
+def remove_others(target: Path, wanted: set[str]) -> int:
+    """Delete the files of the live output that the new build does not have."""
+    removed = 0
+    for folder, _dirs, files in os.walk(target, topdown=False):
+        rel_folder = os.path.relpath(folder, target).replace(os.sep, "/")
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        for name in files:
+            if prefix + name not in wanted:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+        if prefix and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed
+
 
 def staging_for(target: Path) -> Path:
     """A clean folder beside the group's output for the new build of it."""

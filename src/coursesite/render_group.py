@@ -109,6 +109,7 @@ class GroupRenderer:
                  | {"index.html", "404.html", *GENERATED})
         self.checker = LinkChecker(site, known, images, self.layout_of)
         self.written: dict[str, str] = {}  # href in the output -> what the author wrote
+        self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
 
     def pages(self) -> list[Page]:
@@ -183,7 +184,8 @@ class GroupRenderer:
 
     def unit_key(self, page: Page, deps: list[list[str]] | list[tuple[str, ...]]) -> str:
         """A hash of everything the page's bytes in this group are made from."""
-        answers = [self.dep_value(tuple(dep)) for dep in deps]
+        deps = [tuple(dep) for dep in deps]  # the cache gives back lists
+        answers = [self.dep_value(dep) for dep in deps]
         source = page.digest if page.content_path else (page.title, page.output)
         return digest_of(self.fingerprint, self.layouts.fingerprint(self.layout_of(page)),
                          source, page.content_path, self.neighbourhood(page), deps, answers)
@@ -214,6 +216,12 @@ class GroupRenderer:
         """What a link, a card or a breadcrumb shows of a page."""
         if page is None:
             return None
+        known = self._summaries.get(page.path)
+        if known is None:
+            known = self._summaries[page.path] = self._summary(page)
+        return known
+
+    def _summary(self, page: Page) -> object:
         picture = None
         if page.picture:
             picture = self.dep_value(("image", page.picture))
