@@ -91,6 +91,16 @@ def test_one_page_edit_rerenders_only_what_shows_it(site: Site) -> None:
     assert 1 < rendered < 20
 
 
+def test_an_unchanged_tree_is_not_even_read(site: Site) -> None:
+    course_site(site)
+    api_build(site)
+    (site.root / ".cache/build.json").write_text("not read at all")
+    result = site.build()
+    assert result.code == 0 and result.err == ""
+    assert "rtc: 8 pages, 2 images" in result.out
+    assert (site.root / ".cache/build.json").read_text() == "not read at all"
+
+
 def test_unchanged_files_keep_their_inode(site: Site) -> None:
     course_site(site)
     api_build(site)
@@ -115,6 +125,7 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:
     course_site(site)
     assert site.build().code == 0
     (site.root / ".cache/build.json").write_text('{"version": 1, "units": 3')
+    edit(site.root / "content/course/lesson-1.md", "Text of", "Some text of")
     result = site.build()
     assert result.code == 0
     assert ".cache/build.json: warning: ignoring the build cache" in result.err
@@ -126,6 +137,7 @@ def test_a_foreign_cache_is_not_trusted(site: Site, tmp_path: Path) -> None:
     assert site.build().code == 0
     cache = site.root / ".cache/build.json"
     cache.write_text(cache.read_text().replace('"tool":"0.1.0"', '"tool":"9.9"'))
+    edit(site.root / "content/course/lesson-1.md", "Text of", "Some text of")
     result = site.build()
     assert result.code == 0 and "written by another version" in result.err
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images import ImageStore
-from coursesite.incremental import BuildCache
+from coursesite.incremental import BuildCache, LastBuild, inputs_fingerprint
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
 from coursesite.output import fingerprint, staging_for, write_group
@@ -71,6 +71,13 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     chosen = select_groups(config, options.groups)
     theme = Theme.for_site(config)
     output_dir = options.output or config.output_dir
+    last = LastBuild(config.cache_dir / "last-build.json")
+    inputs = inputs_fingerprint(
+        [config.content_dir, *theme.template_dirs, *theme.static_dirs], [config.config_path],
+        (chosen, options.drafts, options.strict, str(output_dir)))
+    if options.write and unchanged(last, inputs, output_dir, chosen, reporter, started):
+        return BuildResult({}, output_dir, 0, 0)
+    last.forget()  # until this build has succeeded, the output is not what the inputs say
     cache = BuildCache.load(config.cache_dir / "build.json", output_dir, problems)
     with stage("load"):
         pages = load_pages(config, problems, drafts=options.drafts, cache=cache)
@@ -86,7 +93,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         with stage("render"):
             renderers = group_renderers(config, pages, sites, chosen, layouts, images,
                                         set(static_files), problems)
-            fresh = render_all(renderers, cache, output_dir, stagings, options.jobs)
+            fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
+                               reuse=not options.external)
             outputs = {name: renderer.finish() for name, renderer in renderers.items()}
         if options.external:
             with stage("external"):
@@ -102,15 +110,34 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                     if cache.groups.get(name) != done or not target.is_dir():
                         write_group(stagings[name], target, outputs[name], images,
                                     static_files, cache)
+                    cache.changed |= cache.groups.get(name) != done
                     cache.groups[name] = done
                     sources = {images.plan[out].source for out in outputs[name].images}
                     reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
                                                       time.perf_counter() - started))
                 cache.units.update(fresh)
+                cache.changed |= bool(fresh)
                 cache.save()
+                last.write(inputs, {name: [outputs[name].pages, len(
+                    {images.plan[out].source for out in outputs[name].images})]
+                    for name in chosen})
                 if not options.groups:
                     images.prune()  # a partial build does not know what the other groups use
     return BuildResult(outputs, output_dir, images.processed, len(fresh))
+
+
+def unchanged(last: LastBuild, inputs: str, output_dir: Path, chosen: list[str],
+              reporter: Reporter, started: float) -> bool:
+    """True, with the summaries reported, when no input changed since the last good build."""
+    previous = last.read()
+    groups = previous.get("groups", {})
+    if previous.get("inputs") != inputs or any(
+            name not in groups or not (output_dir / name).is_dir() for name in chosen):
+        return False
+    for name in chosen:
+        pages, images = groups[name]
+        reporter.group_built(GroupSummary(name, pages, images, time.perf_counter() - started))
+    return True
 
 
 def make_stagings(output_dir: Path, chosen: list[str], write: bool,

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -76,6 +77,7 @@ class ImageStore:
         self.root = (config.content_dir / "images").resolve()
         self.settings: ImageSettings = config.images
         self.cache = config.cache_dir / "images"
+        self.cache_str = str(self.cache)
         self.manifest_path = self.cache / "manifest.json"
         self.fingerprint = hashlib.sha256(self.settings.fingerprint().encode()).hexdigest()[:8]
         self._sources = self._load_manifest()
@@ -208,6 +210,12 @@ class ImageStore:
     def _output(self, rel: str, info: SourceInfo, suffix: str) -> str:
         stem = rel.rsplit(".", 1)[0]
         return f"images/{stem}.{info.hash[:10]}.{suffix}"
+
+    def variant_from(self, data: list[Any]) -> Variant:
+        """A variant as the build cache keeps it: its fields, and its file's name."""
+        kind, width, height, fmt, quality, name = data
+        return Variant(kind, width, height, fmt, quality,
+                       os.path.join(self.cache_str, name[:2], name))
 
     def _variant(self, info: SourceInfo, kind: str, width: int, height: int,
                  fmt: str) -> Variant:

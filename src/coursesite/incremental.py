@@ -31,7 +31,7 @@ from coursesite import __version__
 from coursesite.errors import Problems
 from coursesite.structure import Page
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 Dep = tuple[str, ...]
 
 
@@ -145,3 +145,52 @@ def digest_of(*parts: object) -> str:
     insertion, which the build keeps fixed), and several times faster than JSON.
     """
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def inputs_fingerprint(folders: list[Path], files: list[Path], settings: object) -> str:
+    """Every input file's path, size and mtime: when equal to the last build's, nothing changed.
+
+    A stat per file, no reading: this is what lets a rebuild of an unchanged
+    tree of 10,000 pages finish in well under a second.
+    """
+    entries: list[tuple[str, int, int]] = []
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                found = os.path.join(root, name)
+                try:
+                    stat = os.stat(found)
+                except OSError:
+                    continue
+                entries.append((found, stat.st_size, stat.st_mtime_ns))
+    for file in files:
+        try:
+            stat = file.stat()
+            entries.append((str(file), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            entries.append((str(file), -1, -1))
+    return digest_of(__version__, CACHE_VERSION, settings, entries)
+
+
+@dataclass
+class LastBuild:
+    """A small file beside the cache: the inputs of the last good build, and its summary."""
+
+    path: Path
+
+    def read(self) -> dict[str, Any]:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+            return data if isinstance(data, dict) else {}
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+
+    def write(self, inputs: str, summaries: dict[str, list[int]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        partial.write_bytes(orjson.dumps({"inputs": inputs, "groups": summaries}))
+        os.replace(partial, self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)

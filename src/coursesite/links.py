@@ -161,7 +161,7 @@ class PageLinks:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PageLinks:
-        return cls(list(data["ids"]), [(v, t, n) for v, t, n in data["records"]])
+        return cls(data["ids"], data["records"])  # lists unpack like the tuples they were
 
 
 def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,
@@ -218,7 +218,7 @@ class LinkChecker:
                 self._use_image(page, line or 1, target[len("images/"):], problems)
             elif (target in self.known or f"{target}/index.html" in self.known
                   or target in self.images.plan):
-                fragment = urlsplit(value).fragment
+                fragment = urlsplit(value).fragment if "#" in value else ""
                 if fragment:
                     target = target if target in self.known else f"{target}/index.html"
                     self.references.append(Reference(page, value, target, unquote(fragment),

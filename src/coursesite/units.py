@@ -11,8 +11,8 @@ the same byte for byte with --jobs 1 or --jobs 8.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 
 from coursesite.imageproc import Variant
@@ -39,13 +39,18 @@ def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
 
 
 def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_dir: Path,
-               stagings: dict[str, Path], jobs: int) -> dict[str, UnitRecord]:
-    """Render or keep every unit and hand each to its group; returns the new cache records."""
+               stagings: dict[str, Path], jobs: int, reuse: bool = True
+               ) -> dict[str, UnitRecord]:
+    """Render or keep every unit and hand each to its group; returns the new cache records.
+
+    With `reuse` off (checking external links, which the cache does not keep),
+    every unit is rendered.
+    """
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
     for index, (page, renderer) in enumerate(units):
-        record = cache.units.get(unit_name(renderer, page))
+        record = cache.units.get(unit_name(renderer, page)) if reuse else None
         kept = keep(record, page, renderer, output_dir) if record else None
         results.append(kept)
         if kept is None:
@@ -69,9 +74,9 @@ def unit_name(renderer: GroupRenderer, page: Page) -> str:
 def keep(record: UnitRecord, page: Page, renderer: GroupRenderer,
          output_dir: Path) -> UnitResult | None:
     """The unit as the last build wrote it, when nothing it was made from has changed."""
-    previous = output_dir / renderer.group.name / page.output
+    previous = os.path.join(output_dir, renderer.group.name, page.output)
     try:
-        if previous.stat().st_size != record.size:
+        if os.stat(previous).st_size != record.size:
             return None
     except OSError:
         return None
@@ -81,18 +86,27 @@ def keep(record: UnitRecord, page: Page, renderer: GroupRenderer,
         group=renderer.group.name, output=page.output, counted=bool(page.content_path),
         ok=True, digest=record.digest, size=record.size,
         links=PageLinks.from_json(record.links),
-        plan=[(out, Planned(source, Variant(**variant) if variant else None))
+        plan=[(out, Planned(source, renderer.images.variant_from(variant) if variant else None))
               for out, source, variant in record.plan],
         uses=[(rel, where, line) for rel, where, line in record.uses],
         problems=[], deps=[tuple(dep) for dep in record.deps], reused=True)
 
 
 def to_record(key: str, result: UnitResult) -> UnitRecord:
+    # External links are left out: the build that checks them renders every unit.
+    links = PageLinks(result.links.ids, [r for r in result.links.records if r[1] is not None])
     return UnitRecord(
-        key=key, digest=result.digest, size=result.size, links=result.links.to_json(),
-        plan=[[out, planned.source, asdict(planned.variant) if planned.variant else None]
+        key=key, digest=result.digest, size=result.size, links=links.to_json(),
+        plan=[[out, planned.source, variant_to_json(planned.variant)]
               for out, planned in result.plan],
         uses=[list(use) for use in result.uses], deps=[list(dep) for dep in result.deps])
+
+
+def variant_to_json(variant: Variant | None) -> list[object] | None:
+    if variant is None:
+        return None
+    return [variant.kind, variant.width, variant.height, variant.format, variant.quality,
+            os.path.basename(variant.dest)]
 
 
 def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
