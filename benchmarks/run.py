@@ -111,11 +111,21 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         def edit(page: Path = page, original: str = original, edits: Iterator[int] = edits) -> None:
             page.write_text(original + f"\nEdited {next(edits)}.\n")
         one, one_peak = median_of(args.runs, edit, site, *jobs)
+        templates = site / "templates"
+        templates.mkdir(exist_ok=True)
+        layouts = iter(range(1_000_000))
+
+        def template_edit(templates: Path = templates, layouts: Iterator[int] = layouts) -> None:
+            (templates / "page.html").write_text(
+                '{% extends "base.html" %}{% block content %}<article class="page">'
+                f"<!-- layout {next(layouts)} -->{{{{ content }}}}</article>{{% endblock %}}")
+        layout, layout_peak = median_of(args.runs, template_edit, site, *jobs)
         print(f"pages: {size} pages of the shared corpus, 4 groups, median of {args.runs} runs")
         print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB"
               f"   {size / cold:7.0f} pages/s")
         print(f"  rebuild, no change    {noop:8.2f} s   peak {noop_peak:6.0f} MiB")
         print(f"  rebuild, one page     {one:8.2f} s   peak {one_peak:6.0f} MiB")
+        print(f"  rebuild, page.html    {layout:8.2f} s   peak {layout_peak:6.0f} MiB")
 
 
 CORPUS_SITE = """\
