@@ -16,6 +16,10 @@ from textwrap import dedent
 
 import pytest
 
+from coursesite.build import BuildOptions, BuildResult, build
+from coursesite.config import load_config
+from coursesite.report import Reporter
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,6 +83,12 @@ class Site:
 
     def out(self, rel: str) -> str:
         return (self.root / "output" / rel).read_text(encoding="utf-8")
+
+
+def api_build(site: Site, **options: object) -> BuildResult:
+    """Build through the Python API, to see what the build did (e.g. how much it rendered)."""
+    return build(load_config(site.root / "site.yaml"), BuildOptions(**options),  # type: ignore[arg-type]
+                 Reporter())
 
 
 @pytest.fixture

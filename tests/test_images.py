@@ -7,10 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from coursesite.build import BuildOptions, BuildResult, build
-from coursesite.config import load_config
-from coursesite.report import Reporter
-from tests.conftest import Site, snapshot
+from tests.conftest import Site, api_build, snapshot
 
 IMG = re.compile(r"<img\b[^>]*>")
 
@@ -18,10 +15,6 @@ IMG = re.compile(r"<img\b[^>]*>")
 def attributes(tag: str) -> dict[str, str]:
     return dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
 
-
-def api_build(site: Site, **options: object) -> BuildResult:
-    return build(load_config(site.root / "site.yaml"), BuildOptions(**options),  # type: ignore[arg-type]
-                 Reporter())
 
 
 def photo(path: Path, size: tuple[int, int], orientation: int | None = None) -> None:
@@ -52,9 +45,10 @@ def test_every_content_image_of_the_demo(demo: Site) -> None:
                     true_w, true_h = image.size
                 width, height = int(attrs["width"]), int(attrs["height"])
                 assert abs(width / height - true_w / true_h) < 0.02, (page, tag)
-                if source.suffix == ".svg":
-                    continue
                 assert attrs["decoding"] == "async"
+                if source.suffix == ".svg":
+                    assert attrs["srcset"] == f"{attrs['src']} 1x"  # one file for every width
+                    continue
                 candidates = [c.split() for c in attrs["srcset"].split(", ")]
                 for url, descriptor in candidates:
                     variant = folder / url.lstrip("/")
@@ -135,7 +129,8 @@ def test_animated_gif_and_svg_are_published_as_they_are(site: Site) -> None:
         assert image.n_frames == 3
     assert (out / "d.svg").read_bytes() == (site.root / "content/images/d.svg").read_bytes()
     gif_tag, svg_tag = IMG.findall(site.out("rtc/p/index.html"))
-    assert "srcset" not in gif_tag and attributes(svg_tag)["width"] == "120"
+    assert attributes(gif_tag)["srcset"] == "/images/anim.gif 1x"
+    assert attributes(svg_tag)["width"] == "120"
 
 
 def test_card_thumbnails_and_social_image(site: Site) -> None:

@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.build import BuildOptions, BuildResult, build
-from coursesite.config import load_config
-from coursesite.report import Reporter
-from tests.conftest import Site, snapshot
-
-
-def api_build(site: Site, **options: object) -> BuildResult:
-    return build(load_config(site.root / "site.yaml"), BuildOptions(**options),  # type: ignore[arg-type]
-                 Reporter())
+from tests.conftest import Site, api_build, snapshot
 
 
 def course_site(site: Site, lessons: int = 6) -> None:

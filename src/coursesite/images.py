@@ -395,6 +395,9 @@ def decorate_images(html: str, locate: Callable[[str], str | None], store: Image
             width = added.get("width") or attrs.get("width")
             added["sizes"] = (f"(max-width: {width}px) 100vw, {width}px"
                               if "width" in attrs and width else store.settings.sizes)
+        elif "srcset" not in attrs:
+            # A vector or animated image has one file for every width: say so.
+            added["srcset"] = f"{attrs['src']} 1x"
         extra = "".join(f' {k}="{v}"' for k, v in added.items() if k not in attrs)
         end = "/>" if tag.endswith("/>") else ">"
         return tag[: -len(end)].rstrip() + extra + end
