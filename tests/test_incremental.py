@@ -144,3 +144,15 @@ def test_failed_incremental_build_leaves_output(site: Site) -> None:
     edit(site.root / "content/course/lesson-2.md", "{{ nope }}", "Fixed")
     assert site.build().code == 0
     assert "Fixed" in site.out("rtc/course/lesson-2/index.html")
+
+
+def test_a_body_edit_that_removes_an_anchor_fails_the_pages_linking_to_it(site: Site) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    before = snapshot(site.root / "output")
+    edit(site.root / "content/course/lesson-1.md", "## Part 1", "## Section 1")
+    result = site.build()
+    assert result.code == 1
+    assert "content/course/lesson-2.md:8: error: link '/course/lesson-1/#part-1': there is no " \
+           "'#part-1' on that page" in result.err
+    assert snapshot(site.root / "output") == before

@@ -20,7 +20,13 @@ from pathlib import Path
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images import ImageStore
-from coursesite.incremental import BuildCache, LastBuild, inputs_fingerprint
+from coursesite.incremental import (
+    BuildCache,
+    LastBuild,
+    digest_of,
+    inputs_fingerprint,
+    page_outline,
+)
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
 from coursesite.output import fingerprint, staging_for, write_group
@@ -93,8 +99,14 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         with stage("render"):
             renderers = group_renderers(config, pages, sites, chosen, layouts, images,
                                         set(static_files), problems)
+            outline = digest_of(
+                inputs_fingerprint([*theme.template_dirs, *theme.static_dirs,
+                                    config.content_dir / "images"], [config.config_path],
+                                   (chosen, options.drafts)),
+                [page_outline(page) for page in pages])
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
-                               reuse=not options.external)
+                               reuse=not options.external,
+                               bodies_changed=cache.bodies_changed(pages, outline))
             outputs = {name: renderer.finish() for name, renderer in renderers.items()}
         if options.external:
             with stage("external"):
@@ -116,7 +128,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                     reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
                                                       time.perf_counter() - started))
                 cache.units.update(fresh)
-                cache.changed |= bool(fresh)
+                cache.changed |= bool(fresh) or cache.outline != outline
+                cache.outline = outline
                 cache.save()
                 last.write(inputs, {name: [outputs[name].pages, len(
                     {images.plan[out].source for out in outputs[name].images})]

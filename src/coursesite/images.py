@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from coursesite.config import ImageSettings, SiteConfig
 from coursesite.imageproc import Job, Variant, run_job
@@ -86,13 +85,8 @@ class ImageStore:
         self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
         self.processed = 0  # variants made in this build (0 on a warm rebuild)
-        self.recorded: set[str] = set()  # outputs asked for since the last `record()`
+        self.recorded: set[str] = set()  # outputs asked for by the current unit (or group)
         self.uses_log: list[tuple[str, str, int]] = []  # note_use calls of the current unit
-
-    def record(self) -> set[str]:
-        """Start collecting the outputs one group asks for; returns the collecting set."""
-        self.recorded = set()
-        return self.recorded
 
     # -- sources --------------------------------------------------------------
 
@@ -268,11 +262,6 @@ class ImageStore:
         return self.root / planned.source if planned.variant is None else Path(
             planned.variant.dest)
 
-    def copy_into(self, out: str, staging: Path) -> None:
-        target = staging / out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.file_for(out), target)
-
     def prune(self) -> int:
         """Remove cached variants that no current plan refers to; returns their number."""
         keep = {Path(p.variant.dest) for p in self.plan.values() if p.variant is not None}
@@ -349,12 +338,6 @@ def svg_size(path: Path) -> tuple[int, int]:
 def _length(value: str | None) -> int:
     match = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", value or "")
     return round(float(match.group(1))) if match else 0
-
-
-def upright_size(path: Path) -> tuple[int, int]:
-    """Width and height of an image as shown, for tests and tools."""
-    with Image.open(path) as image:
-        return (ImageOps.exif_transpose(image) or image).size
 
 
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

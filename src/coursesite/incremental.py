@@ -31,7 +31,7 @@ from coursesite import __version__
 from coursesite.errors import Problems
 from coursesite.structure import Page
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 Dep = tuple[str, ...]
 
 
@@ -55,7 +55,20 @@ class BuildCache:
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     units: dict[str, UnitRecord] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)  # group -> fingerprint of its output
+    outline: str = ""  # everything but the pages' bodies, at the last good build
     changed: bool = False  # anything to save
+    previous_digests: dict[str, str] = field(default_factory=dict)  # page -> digest last time
+
+    def __post_init__(self) -> None:
+        self.previous_digests = {path: entry["page"]["digest"]
+                                 for path, entry in self.pages.items()}
+
+    def bodies_changed(self, pages: list[Page], outline: str) -> set[str] | None:
+        """The pages whose bodies alone changed, or None when anything else did too."""
+        if outline != self.outline:
+            return None
+        return {p.content_path for p in pages
+                if self.previous_digests.get(p.content_path) != p.digest}
 
     @classmethod
     def load(cls, path: Path, output_dir: Path, problems: Problems) -> BuildCache:
@@ -69,7 +82,8 @@ class BuildCache:
             if data.get("output") != str(output_dir):
                 return fresh  # built into another folder: its files are not ours to keep
             units = {name: UnitRecord(**record) for name, record in data["units"].items()}
-            return cls(path, str(output_dir), dict(data["pages"]), units, dict(data["groups"]))
+            return cls(path, str(output_dir), dict(data["pages"]), units, dict(data["groups"]),
+                       str(data["outline"]))
         except (OSError, ValueError, TypeError, KeyError, AttributeError,
                 orjson.JSONDecodeError) as exc:
             problems.warning(str(path), None, f"ignoring the build cache: {exc}",
@@ -86,6 +100,7 @@ class BuildCache:
             "pages": self.pages,
             "units": {name: record.__dict__ for name, record in sorted(self.units.items())},
             "groups": self.groups,
+            "outline": self.outline,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
@@ -136,6 +151,13 @@ def page_from_json(data: dict[str, Any], source: Path) -> Page:
     values["groups"] = tuple(values["groups"])
     date = datetime.fromisoformat(data["date"]) if data["date"] else None
     return Page(source=source, body_text=data["body_text"], date=date, **values)
+
+
+def page_outline(page: Page) -> tuple[object, ...]:
+    """Everything of a page that other pages can show: all but its body."""
+    return (page.content_path, page.title, page.description, page.groups, page.picture,
+            page.date, page.order, page.template, page.slug, page.category, page.status,
+            page.redirect, page.url, page.broken, sorted(page.meta.items()))
 
 
 def digest_of(*parts: object) -> str:

@@ -210,7 +210,8 @@ class GroupRenderer:
 
     @functools.cached_property
     def listing_digest(self) -> str:
-        return digest_of([self.summary(p) for p in self.site.listed_pages()])
+        """What a body that uses `pages` can show: every listed page, bodies included."""
+        return digest_of([(self.summary(p), p.digest) for p in self.site.listed_pages()])
 
     def summary(self, page: Page | None) -> object:
         """What a link, a card or a breadcrumb shows of a page."""

@@ -39,19 +39,25 @@ def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
 
 
 def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_dir: Path,
-               stagings: dict[str, Path], jobs: int, reuse: bool = True
-               ) -> dict[str, UnitRecord]:
+               stagings: dict[str, Path], jobs: int, reuse: bool = True,
+               bodies_changed: set[str] | None = None) -> dict[str, UnitRecord]:
     """Render or keep every unit and hand each to its group; returns the new cache records.
 
     With `reuse` off (checking external links, which the cache does not keep),
-    every unit is rendered.
+    every unit is rendered. `bodies_changed`, when known, names the only pages
+    that changed, and in their bodies alone: a unit that neither is one of
+    them nor links to one is kept without computing its key.
     """
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
     for index, (page, renderer) in enumerate(units):
         record = cache.units.get(unit_name(renderer, page)) if reuse else None
-        kept = keep(record, page, renderer, output_dir) if record else None
+        if (record and bodies_changed is not None and untouched(page, record, bodies_changed)
+                and intact(record, page, renderer, output_dir)):
+            kept: UnitResult | None = from_record(record, page, renderer)
+        else:
+            kept = keep(record, page, renderer, output_dir) if record else None
         results.append(kept)
         if kept is None:
             todo.append(index)
@@ -74,14 +80,33 @@ def unit_name(renderer: GroupRenderer, page: Page) -> str:
 def keep(record: UnitRecord, page: Page, renderer: GroupRenderer,
          output_dir: Path) -> UnitResult | None:
     """The unit as the last build wrote it, when nothing it was made from has changed."""
-    previous = os.path.join(output_dir, renderer.group.name, page.output)
-    try:
-        if os.stat(previous).st_size != record.size:
-            return None
-    except OSError:
+    if not intact(record, page, renderer, output_dir):
         return None
     if renderer.unit_key(page, record.deps) != record.key:
         return None
+    return from_record(record, page, renderer)
+
+
+def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: Path) -> bool:
+    """Whether the previous output still holds the file the record describes."""
+    try:
+        previous = os.path.join(output_dir, renderer.group.name, page.output)
+        return os.stat(previous).st_size == record.size
+    except OSError:
+        return False
+
+
+def untouched(page: Page, record: UnitRecord, bodies_changed: set[str]) -> bool:
+    """Whether a unit cannot have changed when only these pages' bodies did."""
+    if not bodies_changed:
+        return True
+    if page.content_path in bodies_changed:
+        return False
+    return not any(dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
+                   for dep in record.deps)
+
+
+def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer) -> UnitResult:
     return UnitResult(
         group=renderer.group.name, output=page.output, counted=bool(page.content_path),
         ok=True, digest=record.digest, size=record.size,
