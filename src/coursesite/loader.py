@@ -65,7 +65,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields)
     images = str(config.content_dir / "images")
     for source in find_pages(config):
-        content_path = os.path.relpath(source, config.content_dir).replace(os.sep, "/")
+        content_path = content_path_of(source, config)
         page = cache.cached_page(source, content_path, loader_key) if cache else None
         if page is not None and page.picture and not picture_exists(images, page.picture):
             page = None  # its picture has gone: load it again to report that
@@ -83,8 +83,13 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     return pages
 
 
+def content_path_of(source: Path, config: SiteConfig) -> str:
+    """'courses/intro.md' for content/courses/intro.md (a string slice: this runs per page)."""
+    return str(source)[len(str(config.content_dir)) + 1:].replace(os.sep, "/")
+
+
 def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page:
-    content_path = os.path.relpath(source, config.content_dir).replace(os.sep, "/")
+    content_path = content_path_of(source, config)
     shown = config.rel(config.content_dir) + "/" + content_path
     data = source.read_bytes()
     text = decode(data, shown)

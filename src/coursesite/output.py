@@ -1,9 +1,11 @@
-"""Writing a group: its staging folder assembled, then swapped in for output/<group>/.
+"""Writing a group into output/<group>/, once every check of the build has passed.
 
-Files that did not change are hard links to the previous output's files (or to
-the image cache), so an unchanged file keeps its bytes, inode and mtime, and a
-rebuild writes only what changed. Nothing under output/<group>/ is touched
-until the swap, so a failed build leaves it exactly as it was.
+Pages are rendered into a staging folder beside the output. A first build, or
+one that changes many files, completes the staging folder (unchanged files as
+hard links to the previous output or the image cache, so they keep their
+bytes, inode and mtime) and swaps it in with two renames. A rebuild that
+changes a few files moves those into place one atomic rename each. Either way
+nothing under output/<group>/ is touched before the whole build has succeeded.
 """
 
 from __future__ import annotations

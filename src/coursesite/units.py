@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from coursesite.imageproc import Variant
 from coursesite.images import Planned
@@ -111,10 +112,22 @@ def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer) -> Unit
         group=renderer.group.name, output=page.output, counted=bool(page.content_path),
         ok=True, digest=record.digest, size=record.size,
         links=PageLinks.from_json(record.links),
-        plan=[(out, Planned(source, renderer.images.variant_from(variant) if variant else None))
-              for out, source, variant in record.plan],
+        plan=[planned_from(renderer, entry) for entry in record.plan],
         uses=[(rel, where, line) for rel, where, line in record.uses],
         problems=[], deps=[tuple(dep) for dep in record.deps], reused=True)
+
+
+_planned: dict[str, tuple[str, Planned]] = {}  # thousands of pages show the same few images
+
+
+def planned_from(renderer: GroupRenderer, entry: list[Any]) -> tuple[str, Planned]:
+    out, source, variant = entry
+    key = f"{out}\0{variant[-1] if variant else ''}"
+    found = _planned.get(key)
+    if found is None:
+        found = _planned[key] = (out, Planned(
+            source, renderer.images.variant_from(variant) if variant else None))
+    return found
 
 
 def to_record(key: str, result: UnitResult) -> UnitRecord:
