@@ -128,6 +128,11 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                     reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
                                                       time.perf_counter() - started))
                 cache.units.update(fresh)
+                live = {f"{name}/{out}" for name in chosen for out in outputs[name].units}
+                for gone in [k for k in cache.units if k.split("/", 1)[0] in chosen
+                             and k not in live]:
+                    del cache.units[gone]  # pages deleted or moved out of the group
+                    cache.changed = True
                 cache.changed |= bool(fresh) or cache.outline != outline
                 cache.outline = outline
                 cache.save()
