@@ -23,6 +23,7 @@ from coursesite.images import ImageStore
 from coursesite.incremental import (
     BuildCache,
     LastBuild,
+    UnitRecord,
     digest_of,
     inputs_fingerprint,
     page_outline,
@@ -99,11 +100,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         with stage("render"):
             renderers = group_renderers(config, pages, sites, chosen, layouts, images,
                                         set(static_files), problems)
-            outline = digest_of(
-                inputs_fingerprint([*theme.template_dirs, *theme.static_dirs,
-                                    config.content_dir / "images"], [config.config_path],
-                                   (chosen, options.drafts)),
-                [page_outline(page) for page in pages])
+            outline = outline_of(config, theme, chosen, options, pages)
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
                                reuse=not options.external,
                                bodies_changed=cache.bodies_changed(pages, outline))
@@ -116,32 +113,54 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         stop_on_errors(problems, options, reporter)
         if options.write:
             with stage("write"):
-                for name in chosen:
-                    target = output_dir / name
-                    done = fingerprint(outputs[name], images, static_files)
-                    if cache.groups.get(name) != done or not target.is_dir():
-                        write_group(stagings[name], target, outputs[name], images,
-                                    static_files, cache)
-                    cache.changed |= cache.groups.get(name) != done
-                    cache.groups[name] = done
-                    sources = {images.plan[out].source for out in outputs[name].images}
-                    reporter.group_built(GroupSummary(name, outputs[name].pages, len(sources),
-                                                      time.perf_counter() - started))
-                cache.units.update(fresh)
-                live = {f"{name}/{out}" for name in chosen for out in outputs[name].units}
-                for gone in [k for k in cache.units if k.split("/", 1)[0] in chosen
-                             and k not in live]:
-                    del cache.units[gone]  # pages deleted or moved out of the group
-                    cache.changed = True
-                cache.changed |= bool(fresh) or cache.outline != outline
-                cache.outline = outline
-                cache.save()
-                last.write(inputs, {name: [outputs[name].pages, len(
-                    {images.plan[out].source for out in outputs[name].images})]
-                    for name in chosen})
+                summaries = write_outputs(outputs, output_dir, stagings, images, static_files,
+                                          cache, reporter, started)
+                remember(cache, fresh, outputs, outline)
+                last.write(inputs, summaries)
                 if not options.groups:
                     images.prune()  # a partial build does not know what the other groups use
     return BuildResult(outputs, output_dir, images.processed, len(fresh))
+
+
+def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: BuildOptions,
+               pages: list[Page]) -> str:
+    """Everything the build reads but the pages' bodies (see BuildCache.bodies_changed)."""
+    others = inputs_fingerprint(
+        [*theme.template_dirs, *theme.static_dirs, config.content_dir / "images"],
+        [config.config_path], (chosen, options.drafts))
+    return digest_of(others, [page_outline(page) for page in pages])
+
+
+def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: dict[str, Path],
+                  images: ImageStore, static_files: dict[str, Path], cache: BuildCache,
+                  reporter: Reporter, started: float) -> dict[str, list[int]]:
+    """Bring each group's output up to date; returns (pages, images) per group."""
+    summaries = {}
+    for name, output in outputs.items():
+        target = output_dir / name
+        done = fingerprint(output, images, static_files)
+        if cache.groups.get(name) != done or not target.is_dir():
+            write_group(stagings[name], target, output, images, static_files, cache)
+            cache.groups[name] = done
+            cache.changed = True
+        pictures = len({images.plan[out].source for out in output.images})
+        summaries[name] = [output.pages, pictures]
+        reporter.group_built(GroupSummary(name, output.pages, pictures,
+                                          time.perf_counter() - started))
+    return summaries
+
+
+def remember(cache: BuildCache, fresh: dict[str, UnitRecord], outputs: dict[str, GroupOutput],
+             outline: str) -> None:
+    """Save what this build made, and forget the pages that are gone."""
+    cache.units.update(fresh)
+    live = {f"{name}/{out}" for name, output in outputs.items() for out in output.units}
+    for gone in [k for k in cache.units if k.split("/", 1)[0] in outputs and k not in live]:
+        del cache.units[gone]  # deleted, or moved out of the group
+        cache.changed = True
+    cache.changed |= bool(fresh) or cache.outline != outline
+    cache.outline = outline
+    cache.save()
 
 
 def unchanged(last: LastBuild, inputs: str, output_dir: Path, chosen: list[str],
