@@ -5,6 +5,7 @@
     python benchmarks/run.py images          # 300 photos: cold build, rebuilds
     python benchmarks/run.py pages           # the shared corpus at 1,000 and 10,000 pages
     python benchmarks/run.py pages --sizes 1000 --runs 3
+    python benchmarks/run.py pages --peers   # with Pelican and Hugo, ratios in the same run
 
 Each build runs `build-site` in its own process, timed by wall clock, with the
 peak resident memory of that process. Trees are made in a temporary folder by
@@ -32,14 +33,16 @@ def helper(*args: object) -> None:
     subprocess.run([sys.executable, *map(str, args)], check=True, stdout=subprocess.DEVNULL)
 
 
-def build(site: Path, *args: str) -> tuple[float, float]:
+def build(site: Path, *args: str, command: list[str] | None = None) -> tuple[float, float]:
     """Run one build; return (wall seconds, peak MiB of its largest process)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "coursesite", "--quiet", *args], cwd=site,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    command = command or [sys.executable, "-m", "coursesite", "--quiet", *args]
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a chatty build cannot block
+        proc = subprocess.Popen(command, cwd=site, stderr=subprocess.STDOUT, stdout=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        log.seek(0)
+        err = log.read().decode(errors="replace")[-4000:]
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed in {site}:\n{err}")
     return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
@@ -50,11 +53,12 @@ def clean(site: Path) -> None:
         shutil.rmtree(site / name, ignore_errors=True)
 
 
-def median_of(runs: int, prepare, site: Path, *args: str) -> tuple[float, float]:
+def median_of(runs: int, prepare, site: Path, *args: str,
+              command: list[str] | None = None) -> tuple[float, float]:
     times, peaks = [], []
     for _ in range(runs):
         prepare()
-        seconds, peak = build(site, *args)
+        seconds, peak = build(site, *args, command=command)
         times.append(seconds)
         peaks.append(peak)
     return statistics.median(times), max(peaks)
@@ -126,6 +130,63 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         print(f"  rebuild, no change    {noop:8.2f} s   peak {noop_peak:6.0f} MiB")
         print(f"  rebuild, one page     {one:8.2f} s   peak {one_peak:6.0f} MiB")
         print(f"  rebuild, page.html    {layout:8.2f} s   peak {layout_peak:6.0f} MiB")
+        if args.peers:
+            peers(args, work, size, cold)
+
+
+PELICAN_CONF = """\
+PATH = "content"
+ARTICLE_PATHS = ["pages"]
+PAGE_PATHS = []
+SLUGIFY_SOURCE = "basename"
+STATIC_PATHS = ["images"]
+SITEURL = ""
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_DATE = (2026, 1, 1)
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+"""
+
+HUGO_CONF = """\
+baseURL = "https://rtc.example.org/"
+disableKinds = ["taxonomy", "term", "RSS"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+
+
+def peers(args: argparse.Namespace, work: Path, size: int, ours: float) -> None:
+    """Pelican (from PyPI, in its own venv) and Hugo (Debian's) on the same corpus."""
+    corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
+    venv = work / "peers-venv"
+    if not (venv / "bin" / "pelican").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"],
+                       check=True)
+    if shutil.which("hugo") is None:
+        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True,
+                       stdout=subprocess.DEVNULL)
+    pelican_site = work / f"pelican-{size}"
+    helper(corpus, pelican_site, "--pages", size)
+    (pelican_site / "pelicanconf.py").write_text(PELICAN_CONF)
+    hugo_site = work / f"hugo-{size}"
+    helper(corpus, hugo_site, "--pages", size, "--frontmatter", "yaml")
+    (hugo_site / "hugo.toml").write_text(HUGO_CONF)
+    layouts = hugo_site / "layouts" / "_default"
+    layouts.mkdir(parents=True, exist_ok=True)
+    for name in ("single.html", "list.html"):
+        (layouts / name).write_text("<!DOCTYPE html><title>{{ .Title }}</title>{{ .Content }}\n")
+    runs = {
+        "Pelican": (pelican_site, [str(venv / "bin" / "pelican"), "content", "-s",
+                                   "pelicanconf.py", "-o", "out", "-q"]),
+        "Hugo": (hugo_site, ["hugo", "--quiet", "-d", "out"]),
+    }
+    for name, (site, command) in runs.items():
+        seconds, peak = median_of(args.runs, lambda site=site: shutil.rmtree(
+            site / "out", ignore_errors=True), site, command=command)
+        print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
+              f"   coursesite/{name}: {ours / seconds:.2f}x")
 
 
 CORPUS_SITE = """\
@@ -146,6 +207,8 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=300)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--jobs", type=int, default=0, help="build-site --jobs (default: cores)")
+    parser.add_argument("--peers", action="store_true",
+                        help="pages: also time Pelican (PyPI) and Hugo (Debian) on the same tree")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coursesite-bench-") as tmp:
         for name in args.suites or list(SUITES):
