@@ -124,14 +124,31 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
                 '{% extends "base.html" %}{% block content %}<article class="page">'
                 f"<!-- layout {next(layouts)} -->{{{{ content }}}}</article>{{% endblock %}}")
         layout, layout_peak = median_of(args.runs, template_edit, site, *jobs)
+        single = one_group_copy(site, work / f"corpus-{size}-one-group")
+        alone, alone_peak = median_of(args.runs, lambda single=single: clean(single), single,
+                                      *jobs)
         print(f"pages: {size} pages of the shared corpus, 4 groups, median of {args.runs} runs")
         print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB"
               f"   {size / cold:7.0f} pages/s")
         print(f"  rebuild, no change    {noop:8.2f} s   peak {noop_peak:6.0f} MiB")
         print(f"  rebuild, one page     {one:8.2f} s   peak {one_peak:6.0f} MiB")
         print(f"  rebuild, page.html    {layout:8.2f} s   peak {layout_peak:6.0f} MiB")
+        print(f"  cold, one group       {alone:8.2f} s   peak {alone_peak:6.0f} MiB"
+              f"   4 groups / 1 group: {cold / alone:.2f}x")
         if args.peers:
             peers(args, work, size, cold)
+
+
+def one_group_copy(site: Path, copy: Path) -> Path:
+    """The same pages as one group: every page's groups line becomes 'groups: all'."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site / "content", copy / "content")
+    for page in (copy / "content").rglob("*.md"):
+        lines = page.read_text().split("\n")
+        page.write_text("\n".join("groups: all" if line.startswith("groups:") else line
+                                   for line in lines))
+    (copy / "site.yaml").write_text('groups:\n  rtc: {title: RTC, url: "https://rtc.example.org/"}\n')
+    return copy
 
 
 PELICAN_CONF = """\
