@@ -82,9 +82,6 @@ class Problems:
     def warning(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(path, line, message, hint, "warning"))
 
-    def extend(self, other: Problems) -> None:
-        self.items.extend(other.items)
-
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]

@@ -12,6 +12,7 @@ so an unchanged tree costs a stat per image and no decoding at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -90,12 +91,14 @@ class ImageStore:
 
     # -- sources --------------------------------------------------------------
 
-    def candidates(self) -> set[str]:
-        """Every file under content/images/, as 'images/<path>' output paths."""
+    @functools.cached_property
+    def candidates(self) -> frozenset[str]:
+        """Every file under content/images/, as 'images/<path>' output paths (read once)."""
         if not self.root.is_dir():
-            return set()
-        return {"images/" + p.relative_to(self.root).as_posix()
-                for p in self.root.rglob("*") if p.is_file() and not p.name.startswith(".")}
+            return frozenset()
+        return frozenset("images/" + p.relative_to(self.root).as_posix()
+                         for p in self.root.rglob("*")
+                         if p.is_file() and not p.name.startswith("."))
 
     def info(self, rel: str) -> SourceInfo:
         """What the source is; raises ImageError when it is no usable image."""

@@ -145,10 +145,6 @@ def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> st
     return rel
 
 
-def file_exists(target: str, files: set[str]) -> bool:
-    return target in files or f"{target}/index.html" in files
-
-
 @dataclass
 class PageLinks:
     """Every href and src of a written page: (value, output target or None, body line or 0)."""

@@ -80,7 +80,9 @@ class GroupOutput:
     external: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # url -> where
 
 
+@functools.cache
 def highlight_css() -> str:
+    """Pygments' styles, light and dark: the same for every group, made once."""
     light: str = HtmlFormatter(style="default").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     dark: str = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
@@ -104,7 +106,7 @@ class GroupRenderer:
         self.build_problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
-        self.sources = images.candidates()
+        self.sources = images.candidates
         known = (static | self.sources | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
         self.checker = LinkChecker(site, known, images, self.layout_of)

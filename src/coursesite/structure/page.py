@@ -47,11 +47,6 @@ class Page:
         return self.body_text
 
     @property
-    def section_folder(self) -> str | None:
-        """For a section page (an index.md), the folder it stands for."""
-        return self.folder if self.is_section else None
-
-    @property
     def listed(self) -> bool:
         """Whether listings, navigation and the sitemap show this page."""
         return self.status == "published" and self.redirect is None and not self.broken
