@@ -12,10 +12,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
@@ -48,6 +49,9 @@ class BuildOptions:
     output: Path | None = None
     write: bool = True  # False for `build-site check`
     external: bool = False  # also fetch every external link (`check --external`)
+    state: str = "build"  # names the cache files, so `serve` keeps its own beside the build's
+    # Held while output/ changes, so a server reading it never sees half a build.
+    guard: Callable[[], AbstractContextManager[Any]] = nullcontext
 
 
 @dataclass
@@ -78,14 +82,15 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     chosen = select_groups(config, options.groups)
     theme = Theme.for_site(config)
     output_dir = options.output or config.output_dir
-    last = LastBuild(config.cache_dir / "last-build.json")
+    last = LastBuild(config.cache_dir / f"last-{options.state}.json")
     inputs = inputs_fingerprint(
         [config.content_dir, *theme.template_dirs, *theme.static_dirs], [config.config_path],
         (chosen, options.drafts, options.strict, str(output_dir)))
     if options.write and unchanged(last, inputs, output_dir, chosen, reporter, started):
         return BuildResult({}, output_dir, 0, 0)
     last.forget()  # until this build has succeeded, the output is not what the inputs say
-    cache = BuildCache.load(config.cache_dir / "build.json", output_dir, problems)
+    cache = BuildCache.load(config.cache_dir / f"{options.state}.json", output_dir,
+                            problems)
     with stage("load"):
         pages = load_pages(config, problems, drafts=options.drafts, cache=cache)
     with stage("structure"):
@@ -112,7 +117,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
             process_images(config, images, outputs, options.jobs, problems, reporter)
         stop_on_errors(problems, options, reporter)
         if options.write:
-            with stage("write"):
+            with stage("write"), options.guard():
                 summaries = write_outputs(outputs, output_dir, stagings, images, static_files,
                                           cache, reporter, started)
                 remember(cache, fresh, outputs, outline)

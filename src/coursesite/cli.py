@@ -61,6 +61,39 @@ def check(external: bool, **kwargs: Any) -> None:
         click.echo("no errors found")
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              default=Path("site.yaml"), show_default=True, help="The site's site.yaml.")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Serve only this group, at the root (repeatable: each under /NAME/).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this machine can connect unless you change it.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("--drafts", is_flag=True, help="Also show pages with 'status: draft'.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="the number of cores", help="Worker processes.")
+def serve(config_path: Path, groups: tuple[str, ...], host: str, port: int,
+          open_browser: bool, drafts: bool, jobs: int) -> None:
+    """Build, serve on this machine, and rebuild and reload the browser on every change."""
+    from coursesite.serve import ServeOptions
+    from coursesite.serve import serve as run_server
+
+    options = ServeOptions(groups=groups, host=host, port=port, drafts=drafts, jobs=jobs,
+                           open_browser=open_browser)
+    try:
+        run_server(config_path, options, click.echo)
+    except SiteError as exc:
+        click.echo(exc.diagnostic.format(), err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:  # e.g. the port is taken
+        click.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        pass
+
+
 def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
         quiet: bool, verbose: bool, output: Path | None, write: bool,
         external: bool = False) -> None:
