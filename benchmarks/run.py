@@ -6,6 +6,7 @@
     python benchmarks/run.py pages           # the shared corpus at 1,000 and 10,000 pages
     python benchmarks/run.py pages --sizes 1000 --runs 3
     python benchmarks/run.py pages --peers   # with Pelican and Hugo, ratios in the same run
+    python benchmarks/run.py serve           # a one-page edit under `build-site serve`
 
 Each build runs `build-site` in its own process, timed by wall clock, with the
 peak resident memory of that process. Trees are made in a temporary folder by
@@ -214,7 +215,24 @@ groups:
   aifh: {title: AI for Health, url: "https://aifh.example.org/"}
 """
 
-SUITES = {"images": suite_images, "pages": suite_pages}
+def suite_serve(args: argparse.Namespace, work: Path) -> None:
+    import serve  # beside this file
+
+    corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
+    for size in args.sizes:
+        site = work / f"serve-{size}"
+        helper(corpus, site, "--pages", size)
+        (site / "site.yaml").write_text(CORPUS_SITE)
+        page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        rebuild, to_event, to_page = serve.measure(site, page, args.runs, jobs)
+        print(f"serve: {size} pages, 4 groups, one page edited, median of {args.runs} runs")
+        print(f"  rebuild (as the server reports it)  {rebuild * 1000:8.0f} ms")
+        print(f"  save to reload event                {to_event * 1000:8.0f} ms")
+        print(f"  save to the new page served         {to_page * 1000:8.0f} ms")
+
+
+SUITES = {"images": suite_images, "pages": suite_pages, "serve": suite_serve}
 
 
 def main() -> None:
