@@ -213,7 +213,7 @@ def test_one_group_is_served_at_the_root(demo: Site) -> None:
 def test_a_rebuild_prints_what_changed_and_how_long_it_took(served: Served) -> None:
     edit(served.root / LESSON, "Training", "Training!")
     line = served.wait_for_line(r"training\.md changed")
-    assert re.search(r"content/courses/deep-learning/training\.md changed: \d+ pages rendered "
+    assert re.search(r"content/courses/deep-learning/training\.md changed: 1 page rendered "
                      r"in \d+\.\d\d s", line)
 
 

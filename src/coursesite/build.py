@@ -35,6 +35,7 @@ from coursesite.output import fingerprint, staging_for, write_group
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
+from coursesite.rerender import LiveSite
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
 from coursesite.units import render_all
@@ -50,6 +51,7 @@ class BuildOptions:
     write: bool = True  # False for `build-site check`
     external: bool = False  # also fetch every external link (`check --external`)
     state: str = "build"  # names the cache files, so `serve` keeps its own beside the build's
+    keep: bool = False  # keep the site in memory for `rerender` (and never end early)
     # Held while output/ changes, so a server reading it never sees half a build.
     guard: Callable[[], AbstractContextManager[Any]] = nullcontext
 
@@ -60,6 +62,7 @@ class BuildResult:
     output_dir: Path
     images_processed: int  # image variants made (0 when the cache held them all)
     rendered: int  # units rendered; the others were kept from the previous build
+    live: LiveSite | None = None  # with BuildOptions.keep
 
 
 class Stages:
@@ -86,7 +89,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     inputs = inputs_fingerprint(
         [config.content_dir, *theme.template_dirs, *theme.static_dirs], [config.config_path],
         (chosen, options.drafts, options.strict, str(output_dir)))
-    if options.write and unchanged(last, inputs, output_dir, chosen, reporter, started):
+    if (options.write and not options.keep
+            and unchanged(last, inputs, output_dir, chosen, reporter, started)):
         return BuildResult({}, output_dir, 0, 0)
     last.forget()  # until this build has succeeded, the output is not what the inputs say
     cache = BuildCache.load(config.cache_dir / f"{options.state}.json", output_dir,
@@ -124,7 +128,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                 last.write(inputs, summaries)
                 if not options.groups:
                     images.prune()  # a partial build does not know what the other groups use
-    return BuildResult(outputs, output_dir, images.processed, len(fresh))
+    live = LiveSite(config, output_dir, {p.content_path: p for p in pages}, renderers)
+    return BuildResult(outputs, output_dir, images.processed, len(fresh),
+                       live if options.keep else None)
 
 
 def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: BuildOptions,

@@ -224,7 +224,19 @@ class LinkChecker:
 
     def finish(self, problems: Problems) -> None:
         """Check the fragments, now that every page's ids are known."""
-        for ref in self.references:
+        self._check_fragments(self.references, problems)
+
+    def recheck(self, page: Page, links: PageLinks, problems: Problems) -> None:
+        """Check a page again after its body changed: its links, and links to its anchors."""
+        self.references = [ref for ref in self.references if ref.page is not page]
+        for places in self.external.values():
+            places[:] = [place for place in places if place[0] != page.path]
+        self.evaluate(page, links, problems)
+        self._check_fragments([ref for ref in self.references
+                               if ref.page is page or ref.target == page.output], problems)
+
+    def _check_fragments(self, references: list[Reference], problems: Problems) -> None:
+        for ref in references:
             ids = self.ids.get(ref.target)
             if ids is None or ref.fragment in ids:
                 continue  # not a page (a static file), or a found anchor

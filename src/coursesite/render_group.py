@@ -113,6 +113,7 @@ class GroupRenderer:
         self.written: dict[str, str] = {}  # href in the output -> what the author wrote
         self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
+        self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404."""
@@ -173,6 +174,18 @@ class GroupRenderer:
         self.checker.evaluate(page, result.links, self.build_problems)
         self.out.units[page.output] = result
         self.out.pages += result.counted
+        self.page_of[page.output] = page
+
+    def replace_unit(self, page: Page, result: UnitResult, problems: Problems) -> bool:
+        """Put a unit rendered again (by `serve`) in place of the one the build made.
+
+        False when it shows an image the build has not made: a job for a build.
+        """
+        if any(out not in self.out.images for out, _ in result.plan):
+            return False
+        self.checker.recheck(page, result.links, problems)
+        self.out.units[page.output] = result
+        return True
 
     def finish(self) -> GroupOutput:
         """Check the anchors and add the files made from the whole group."""

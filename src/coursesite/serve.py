@@ -36,6 +36,7 @@ from coursesite.build import BuildOptions, build, select_groups
 from coursesite.config import SiteConfig, load_config
 from coursesite.errors import BuildFailed, Diagnostic, SiteError
 from coursesite.report import Reporter
+from coursesite.rerender import LiveSite, rerender
 
 LIVE_PREFIX = "/__coursesite/"
 EVENTS_PATH = LIVE_PREFIX + "events"
@@ -146,6 +147,7 @@ class Previewer:
         self.base_url = base_url
         self.log = log
         self.live = LiveState()
+        self.site: LiveSite | None = None  # the last good build, kept for quick re-renders
         self.files_lock = threading.Lock()  # held while the output changes
         self.config = preview_config(load_config(config_path), base_url, options.groups)
 
@@ -156,31 +158,50 @@ class Previewer:
         return out / self.options.groups[0] if len(self.options.groups) == 1 else out
 
     def rebuild(self, changed: Iterable[Path] = ()) -> bool:
+        """Bring the preview up to date after `changed` files; tell the tabs how it went."""
         changed = sorted(set(changed))
         started = time.perf_counter()
-        reporter = Reporter()
-        try:
-            self.config = preview_config(load_config(self.config_path), self.base_url,
-                                         self.options.groups)
-            options = BuildOptions(groups=self.options.groups, drafts=self.options.drafts,
-                                   jobs=self.options.jobs, state="serve",
-                                   guard=lambda: self.files_lock)
-            result = build(self.config, options, reporter)
-        except (SiteError, BuildFailed) as exc:
-            diagnostics = [exc.diagnostic] if isinstance(exc, SiteError) else exc.diagnostics
-            self.report_failure(changed, diagnostics)
-            return False
-        except OSError as exc:
-            self.report_failure(changed, [Diagnostic(str(exc.filename or "build"), None,
-                                                     str(exc.strerror or exc))])
-            return False
-        for warning in reporter.diagnostics:
-            self.log(warning.format())
+        rendered = self.rerender(changed)
+        if rendered is None:
+            try:
+                rendered = self.build()
+            except (SiteError, BuildFailed) as exc:
+                diagnostics = [exc.diagnostic] if isinstance(exc, SiteError) else exc.diagnostics
+                self.report_failure(changed, diagnostics)
+                return False
+            except OSError as exc:
+                self.report_failure(changed, [Diagnostic(str(exc.filename or "build"), None,
+                                                         str(exc.strerror or exc))])
+                return False
         self.live.built(css_only=bool(changed) and all(self.is_css(p) for p in changed))
         seconds = time.perf_counter() - started
         what = self.describe(changed) if changed else "built"
-        self.log(f"{what}: {result.rendered} pages rendered in {seconds:.2f} s")
+        self.log(f"{what}: {rendered} page{'s' * (rendered != 1)} rendered in {seconds:.2f} s")
         return True
+
+    def rerender(self, changed: list[Path]) -> int | None:
+        """Body-only edits, re-rendered in memory; None when a build is needed."""
+        site, self.site = self.site, None  # half updated if it fails: never used again
+        if site is None or not changed:
+            return None
+        rendered = rerender(site, changed, lambda: self.files_lock)
+        if rendered is not None:
+            self.site = site
+        return rendered
+
+    def build(self) -> int:
+        """An incremental build that keeps the site in memory for the next edit."""
+        reporter = Reporter()
+        self.config = preview_config(load_config(self.config_path), self.base_url,
+                                     self.options.groups)
+        options = BuildOptions(groups=self.options.groups, drafts=self.options.drafts,
+                               jobs=self.options.jobs, state="serve", keep=True,
+                               guard=lambda: self.files_lock)
+        result = build(self.config, options, reporter)
+        for warning in reporter.diagnostics:
+            self.log(warning.format())
+        self.site = result.live
+        return result.rendered
 
     def report_failure(self, changed: list[Path], diagnostics: list[Diagnostic]) -> None:
         messages = [d.format() for d in diagnostics]
