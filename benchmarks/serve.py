@@ -90,7 +90,7 @@ def measure(site: Path, page: Path, runs: int, jobs: list[str]) -> tuple[float, 
                 time.sleep(0.001)
             to_page.append(time.perf_counter() - saved)
             to_event.append(arrived - saved)
-            rebuilds.append(float(wait_for(lines, rf"changed: .* in (\d+\.\d+) s", 60, run)))
+            rebuilds.append(float(wait_for(lines, r"changed: .* in (\d+\.\d+) s", 60, run)))
             time.sleep(0.5)
         page.write_text(original)
         return (statistics.median(rebuilds), statistics.median(to_event),

@@ -10,8 +10,8 @@ import pytest
 from coursesite.build import BuildOptions, BuildResult, build
 from coursesite.config import load_config
 from coursesite.errors import BuildFailed
-from coursesite.rerender import LiveSite, rerender
 from coursesite.report import Reporter
+from coursesite.rerender import LiveSite, rerender
 from tests.conftest import Site, snapshot
 
 LESSON = "content/courses/deep-learning/training.md"
