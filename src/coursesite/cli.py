@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,16 +95,69 @@ def serve(config_path: Path, groups: tuple[str, ...], host: str, port: int,
         pass
 
 
+@main.command()
+@click.argument("target", required=False)
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              default=Path("site.yaml"), show_default=True, help="The site's site.yaml.")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Publish only this group (repeatable; needed with TARGET).")
+@click.option("--dry-run", is_flag=True,
+              help="Show what would be sent and deleted; change nothing.")
+@click.option("--delete", is_flag=True,
+              help="Also remove files from the target that are no longer in the output.")
+@click.option("--no-build", "no_build", is_flag=True,
+              help="Publish output/<group>/ as it is, without building first.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="the number of cores", help="Worker processes for the build.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list every file sent or deleted.")
+def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_run: bool,
+            delete: bool, no_build: bool, jobs: int, quiet: bool, verbose: bool) -> None:
+    """Send built groups to static hosting: TARGET, or each group's `publish:` in site.yaml.
+
+    \b
+    TARGET is a folder or file:///path, ssh://user@host[:port]/path, rsync://host/module,
+    git+https://host/org/repo.git#gh-pages (or git+ssh://, git+file://), s3://bucket/prefix,
+    or command:'netlify deploy --dir {output} --prod'.
+    """
+    from coursesite.publish import PublishError, PublishOptions, publish_site
+
+    reporter = ConsoleReporter(quiet=quiet)
+    options = PublishOptions(groups=groups, target=target, dry_run=dry_run, delete=delete,
+                             build=not no_build, jobs=jobs)
+
+    def report(summary: Any) -> None:
+        for line in [] if quiet else summary.lines(verbose):
+            click.echo(line)
+
+    def progress(done: int, total: int) -> None:
+        reporter.progress(done, total, label="publishing")
+
+    with handled_errors(reporter, "publish stopped"):
+        try:
+            publish_site(load_config(config_path), options, reporter, report, progress)
+        except PublishError as exc:
+            click.echo(f"error: {exc.message}\n    done: {exc.done}", err=True)
+            sys.exit(1)
+
+
 def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
         quiet: bool, verbose: bool, output: Path | None, write: bool,
         external: bool = False) -> None:
     reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
-    try:
+    with handled_errors(reporter, "output left as it was"):
         config = load_config(config_path)
         options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
                                output=output.resolve() if output else None, write=write,
                                external=external)
         build(config, options, reporter)
+
+
+@contextmanager
+def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
+    """A user's mistake becomes messages and an exit status, never a traceback."""
+    try:
+        yield
     except SiteError as exc:
         reporter.diagnostic(exc.diagnostic)
         sys.exit(exc.exit_code)
@@ -111,11 +165,8 @@ def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: boo
         for diagnostic in failed.diagnostics:
             reporter.diagnostic(diagnostic)
         count = len(failed.diagnostics)
-        click.echo(f"build failed: {count} error{'s' * (count != 1)}; output left as it was",
-                   err=True)
+        click.echo(f"build failed: {count} error{'s' * (count != 1)}; {outcome}", err=True)
         sys.exit(failed.exit_code)
     except OSError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-
-

@@ -30,8 +30,11 @@ TOP_KEYS: dict[str, Any] = {
     "language": "en",
     "groups": None,
 }
-GROUP_KEYS = {"title", "url", "imgurl", "description", "picture", "nav"}
+GROUP_KEYS = {"title", "url", "imgurl", "description", "picture", "nav", "publish"}
 NAV_KEYS = {"title", "url"}
+PUBLISH_KEYS = {"target", "command", "endpoint_url", "region"}
+# Where `build-site publish` can send a group; a plain folder path is a target too.
+PUBLISH_SCHEMES = ("file", "ssh", "rsync", "git+file", "git+ssh", "git+https", "s3")
 IMAGE_FORMATS = ("webp", "avif")
 
 
@@ -58,6 +61,40 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class PublishSettings:
+    """A group's `publish:` in site.yaml: where `build-site publish` sends it."""
+
+    target: str  # a URL (file://, ssh://, git+https://, s3://, ...), a folder, or command:...
+    endpoint_url: str | None = None  # S3-compatible hosts (MinIO, R2, ...)
+    region: str | None = None
+    line: int | None = None  # in site.yaml, for messages
+
+
+def publish_problem(target: str) -> str | None:
+    """Why a publish target cannot be used, or None when it can."""
+    if target.startswith("command:"):
+        return None if target[len("command:"):].strip() else "the command is empty"
+    scheme = urlsplit(target).scheme
+    if "://" not in target:  # a folder; 'C:' would be a Windows drive, not a scheme
+        if not target.strip():
+            return "the target is empty"
+        return f"unknown kind of target '{scheme}:'" if len(scheme) > 1 else None
+    if scheme not in PUBLISH_SCHEMES:
+        return f"unknown kind of target '{scheme}://'"
+    parts = urlsplit(target)
+    if scheme.startswith("git+") and not parts.fragment:
+        return "a git target names its branch after '#', e.g. ...repo.git#gh-pages"
+    if scheme in ("ssh", "rsync", "s3", "git+ssh", "git+https") and not parts.netloc:
+        return f"'{scheme}://' needs a host (or a bucket)"
+    return None
+
+
+PUBLISH_HINT = ("targets: a folder or file:///path, ssh://user@host/path, rsync://host/module, "
+                "git+https://host/org/repo.git#gh-pages (or git+ssh, git+file), "
+                "s3://bucket/prefix, command:<a command with {output}>")
+
+
+@dataclass(frozen=True)
 class GroupConfig:
     name: str
     title: str
@@ -66,6 +103,7 @@ class GroupConfig:
     description: str
     picture: str | None
     nav: tuple[NavItem, ...]
+    publish: PublishSettings | None = None
 
     @property
     def base_path(self) -> str:
@@ -259,7 +297,31 @@ def _group(name: str, value: Any, reader: _Reader) -> GroupConfig:
         description=reader.text(data.get("description", ""), (*path, "description")),
         picture=None if picture is None else reader.text(picture, (*path, "picture")),
         nav=tuple(nav),
+        publish=_publish(data.get("publish"), (*path, "publish"), reader),
     )
+
+
+def _publish(value: Any, path: yamltext.KeyPath, reader: _Reader) -> PublishSettings | None:
+    """`publish: TARGET`, or a mapping with target (or command), endpoint_url and region."""
+    if value is None:
+        return None
+    line = yamltext.line_of(reader.lines, path)
+    if not isinstance(value, dict):
+        value = {"target": value}
+    data = reader.mapping(value, path, PUBLISH_KEYS)
+    if ("target" in data) == ("command" in data):
+        raise reader.fail(path, "'publish' needs either 'target' or 'command'", PUBLISH_HINT)
+    if "command" in data:
+        target = "command:" + reader.text(data["command"], (*path, "command"))
+    else:
+        target = reader.text(data["target"], (*path, "target"))
+    problem = publish_problem(target)
+    if problem:
+        raise reader.fail((*path, "target") if "target" in data else path,
+                          f"publish target '{target}': {problem}", PUBLISH_HINT)
+    optional = {key: reader.text(data[key], (*path, key)) if key in data else None
+                for key in ("endpoint_url", "region")}
+    return PublishSettings(target, optional["endpoint_url"], optional["region"], line)
 
 
 def _image_settings(value: Any, reader: _Reader) -> ImageSettings:

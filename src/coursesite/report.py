@@ -38,8 +38,8 @@ class Reporter:
     def group_built(self, summary: GroupSummary) -> None:
         self.summaries.append(summary)
 
-    def progress(self, done: int, total: int) -> None:
-        """Images processed so far; shown as a bar on a terminal."""
+    def progress(self, done: int, total: int, label: str = "images") -> None:
+        """Work done so far (images processed, files published); a bar on a terminal."""
 
 
 @dataclass
@@ -64,11 +64,11 @@ class ConsoleReporter(Reporter):
         if self.verbose:
             print(f"  {name:<10} {seconds:7.3f} s", file=self.err)
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, label: str = "images") -> None:
         if self.quiet or not self.err.isatty() or os.environ.get("CI"):
             return  # a bar belongs on a terminal, not in a CI log
         if self._bar is None:
-            self._bar = click.progressbar(length=total, label="images", file=self.err)
+            self._bar = click.progressbar(length=total, label=label, file=self.err)
             self._bar.__enter__()
         self._bar.update(done - self._bar.pos)
         if done >= total:

@@ -35,6 +35,7 @@ import watchfiles
 from coursesite.build import BuildOptions, build, select_groups
 from coursesite.config import SiteConfig, load_config
 from coursesite.errors import BuildFailed, Diagnostic, SiteError
+from coursesite.mediatypes import CONTENT_TYPES, content_type
 from coursesite.report import Reporter
 from coursesite.rerender import LiveSite, rerender
 
@@ -42,24 +43,6 @@ LIVE_PREFIX = "/__coursesite/"
 EVENTS_PATH = LIVE_PREFIX + "events"
 SCRIPT_PATH = LIVE_PREFIX + "live.js"
 KEEPALIVE_SECONDS = 15.0
-CONTENT_TYPES = {  # not left to the system's mime.types, which differ between machines
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".pdf": "application/pdf",
-}
 
 
 @dataclass(frozen=True)
@@ -346,7 +329,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             except OSError:
                 self.send_not_found(raw_path, send_body)
                 return
-        kind = content_type(found)
+        kind = content_type(found.name)
         if kind.startswith("text/html"):
             data = self.with_script(data)
         self.send(HTTPStatus.OK, data, kind, send_body)
@@ -439,10 +422,6 @@ def not_found_page(root: Path, raw_path: str, single_group: bool) -> Path | None
             return None
         page = root / first / "404.html"
     return page if page.is_file() else None
-
-
-def content_type(path: Path) -> str:
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def group_index(config: SiteConfig, groups: tuple[str, ...]) -> bytes:
