@@ -382,3 +382,19 @@ def test_plan_sends_assets_before_pages_and_compares_by_content() -> None:
         "css/site.css", "images/x.png", "a/index.html", "index.html"]
     assert [f.path for f in plan.changed] == ["css/site.css"]
     assert plan.stale == ["gone.html"] and plan.unchanged == 1
+
+
+def test_a_failure_part_way_says_what_was_done_and_a_rerun_finishes(demo: Site,
+                                                                     tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "courses").write_text("a file where the output has a folder")
+    failed = demo.build("publish", "--group", "rtc", str(www))
+    assert failed.code == 1
+    assert re.search(r"error: .*\n    done: \d+ of \d+ files were copied or deleted; each is "
+                     r"whole, and running the publish again finishes it", failed.err)
+    assert "Traceback" not in failed.err
+    assert not (www / "index.html").exists()  # pages go last: none went before their assets
+    (www / "courses").unlink()
+    publish(demo, "--group", "rtc", str(www), "--delete")
+    assert snapshot(www) == snapshot(demo.root / "output/rtc")

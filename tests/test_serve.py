@@ -57,11 +57,11 @@ class Served:
         raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.lines))
 
 
-def start_serving(site: Site, *args: str) -> Served:
+def start_serving(site: Site, *args: str, env: dict[str, str] | None = None) -> Served:
     proc = subprocess.Popen(
         [sys.executable, "-m", "coursesite", "serve", "--port", "0", "--jobs", "1", *args],
         cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "NO_COLOR": "1"})
+        env={**os.environ, "NO_COLOR": "1", **(env or {})})
     lines: list[str] = []
     assert proc.stdout is not None
     stdout = proc.stdout
@@ -211,10 +211,25 @@ def test_one_group_is_served_at_the_root(demo: Site) -> None:
 
 
 def test_a_rebuild_prints_what_changed_and_how_long_it_took(served: Served) -> None:
-    edit(served.root / LESSON, "Training", "Training!")
+    edit(served.root / LESSON, "## The training loop", "Body text only.\n\n## The training loop")
     line = served.wait_for_line(r"training\.md changed")
     assert re.search(r"content/courses/deep-learning/training\.md changed: 1 page rendered "
                      r"in \d+\.\d\d s", line)
+    # A new title shows in listings and navigation: those pages are rendered too.
+    edit(served.root / LESSON, "title: Training a network", "title: Training networks")
+    line = served.wait_for_line(r"training\.md changed: [2-9]\d* pages rendered")
+    status, _, body = served.get("/rtc/courses/deep-learning/")
+    assert status == 200 and b"Training networks" in body
+
+
+def test_polling_sees_changes_where_file_events_do_not_arrive(demo: Site) -> None:
+    running = start_serving(demo, env={"WATCHFILES_FORCE_POLLING": "1"})
+    try:
+        edit(demo.root / "site.yaml", "title: AI for Health", "title: AI for Health Care")
+        running.wait_for_line(r"site\.yaml changed: \d+ pages rendered")
+        assert b"AI for Health Care" in running.get("/aifh/")[2]
+    finally:
+        stop_serving(running)
 
 
 def test_unknown_group_at_start_is_a_usage_error(demo: Site) -> None:
