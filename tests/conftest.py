@@ -157,3 +157,18 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core accessibility engine (npm), installed into tests/ on first use."""
+    script = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(REPO / "tests")],
+                       check=False, capture_output=True, timeout=300)
+    if not script.exists():
+        message = "axe-core is not installed (npm ci --prefix tests)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return script.read_text(encoding="utf-8")

@@ -37,6 +37,7 @@ from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
 from coursesite.rerender import LiveSite
+from coursesite.search import index_group, remove_index
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
 from coursesite.units import render_all
@@ -124,12 +125,14 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         stop_on_errors(problems, options, reporter)
         if options.write:
             with stage("write"), options.guard():
-                summaries = write_outputs(outputs, output_dir, stagings, images, static_files,
-                                          cache, reporter, started)
-                remember(cache, fresh, outputs, outline)
-                last.write(inputs, summaries)
-                if not options.groups:
-                    images.prune()  # a partial build does not know what the other groups use
+                summaries, rewritten = write_outputs(outputs, output_dir, stagings, images,
+                                                     static_files, cache, reporter, started)
+            with stage("search"), options.guard():
+                update_search(config, output_dir, list(outputs), rewritten, reporter)
+            remember(cache, fresh, outputs, outline)
+            last.write(inputs, summaries)
+            if not options.groups:
+                images.prune()  # a partial build does not know what the other groups use
     live = LiveSite(config, output_dir, {p.content_path: p for p in pages}, renderers)
     return BuildResult(outputs, output_dir, images.processed, len(fresh),
                        live if options.keep else None)
@@ -166,9 +169,11 @@ def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: Bui
 
 def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: dict[str, Path],
                   images: ImageStore, static_files: dict[str, Path], cache: BuildCache,
-                  reporter: Reporter, started: float) -> dict[str, list[int]]:
-    """Bring each group's output up to date; returns (pages, images) per group."""
+                  reporter: Reporter, started: float) -> tuple[dict[str, list[int]], set[str]]:
+    """Bring each group's output up to date; returns (pages, images) per group, and the
+    groups whose files changed."""
     summaries = {}
+    rewritten = set()
     for name, output in outputs.items():
         target = output_dir / name
         done = fingerprint(output, images, static_files)
@@ -176,11 +181,26 @@ def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: d
             write_group(stagings[name], target, output, images, static_files, cache)
             cache.groups[name] = done
             cache.changed = True
+            rewritten.add(name)
         pictures = len({images.plan[out].source for out in output.images})
         summaries[name] = [output.pages, pictures]
         reporter.group_built(GroupSummary(name, output.pages, pictures,
                                           time.perf_counter() - started))
-    return summaries
+    return summaries, rewritten
+
+
+def update_search(config: SiteConfig, output_dir: Path, groups: list[str], rewritten: set[str],
+                  reporter: Reporter) -> None:
+    """Index each group whose pages changed (or that has no index yet)."""
+    problems = Problems()
+    for name in groups:
+        folder = output_dir / name
+        if not config.search:
+            remove_index(folder)
+        elif name in rewritten or not (folder / "pagefind" / "pagefind.js").is_file():
+            index_group(folder, config.language, problems)
+    for warning in problems.items:
+        reporter.diagnostic(warning)
 
 
 def remember(cache: BuildCache, fresh: dict[str, UnitRecord], outputs: dict[str, GroupOutput],

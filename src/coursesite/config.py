@@ -28,6 +28,7 @@ TOP_KEYS: dict[str, Any] = {
     "default_groups": [],
     "list_fields": [],
     "language": "en",
+    "search": True,
     "groups": None,
 }
 GROUP_KEYS = {"title", "url", "imgurl", "description", "picture", "nav", "publish"}
@@ -134,6 +135,7 @@ class SiteConfig:
     list_fields: tuple[str, ...]
     language: str
     groups: dict[str, GroupConfig]
+    search: bool = True  # a Pagefind index and a search box in every group
 
     def rel(self, path: Path) -> str:
         """A path as it appears in messages: relative to the site root."""
@@ -170,6 +172,12 @@ class _Reader:
             name = ".".join(str(p) for p in key_path)
             raise self.fail(key_path, f"'{name}' must be text, not {_kind(value)}")
         return str(value)
+
+    def flag(self, value: Any, key_path: yamltext.KeyPath) -> bool:
+        if not isinstance(value, bool):
+            name = ".".join(str(p) for p in key_path)
+            raise self.fail(key_path, f"'{name}' must be true or false, not {_kind(value)}")
+        return value
 
     def names(self, value: Any, key_path: yamltext.KeyPath) -> tuple[str, ...]:
         if isinstance(value, str):
@@ -259,6 +267,7 @@ def _site_config(config_path: Path, top: dict[str, Any], reader: _Reader) -> Sit
         ),
         language=reader.text(top.get("language", "en"), ("language",)),
         groups=groups,
+        search=reader.flag(top.get("search", True), ("search",)),
     )
 
 

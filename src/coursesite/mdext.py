@@ -1,9 +1,11 @@
 """Python-Markdown extensions for course content.
 
 - headings written without a space (`##Topic`) are headings, as in the real content;
-- `[youtube: ID]` and `[vimeo: ID]` on a line of their own become players;
+- `[youtube: ID]` and `[vimeo: ID]` on a line of their own become players, loaded on demand;
+- a fence's `title="file.py"` becomes a caption (`hl_lines`, `linenums` as fenced_code has them);
 - `[category/slug]` links to that page with its title as the text;
-- every `<a href>` and `<img src>` is passed through a link resolver (see links.py).
+- every `<a href>` and `<img src>` is passed through a link resolver (see links.py);
+- math is mathml.py's; `??? solution` makes a collapsible <details> (pymdownx.details).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from html import escape
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from coursesite.mathml import MathExtension, Report
 
 # (href, title) for a "category/slug" reference and its group, or None when unknown.
 PageRef = Callable[[str, str | None, str], tuple[str, str] | None]
@@ -24,6 +29,9 @@ PageRef = Callable[[str, str | None, str], tuple[str, str] | None]
 Rewrite = Callable[[str, str], str]
 
 HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
+FENCE_WITH_OPTIONS = re.compile(
+    r"^([ \t]{0,3}(?:`{3,}|~{3,}))[ \t]*([\w+-]+)[ \t]+((?:[\w-]+=\"[^\"]*\"[ \t]*)+)$")
+SCROLLING = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*tabindex)")
 EMBED = re.compile(r"^\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
 PAGE_REF = r"\[([\w.-]+/[\w.-]+)(?:,\s*group:\s*([\w-]+))?\](?![(\[:])"
 
@@ -34,21 +42,41 @@ class Hooks:
     def __init__(self) -> None:
         self.page_ref: PageRef = lambda ref, group, source: None
         self.rewrite: Rewrite = lambda tag, value: value
+        self.problem: Report = lambda message, written, hint: None
 
 
 def embed_html(kind: str, video: str) -> str:
+    """A video that loads from its host only when the reader asks for it.
+
+    Until then it is a link to the video (which works without JavaScript), so a
+    page makes no request to another host; the theme's script swaps in the player.
+    """
     if kind == "youtube":
-        src = f"https://www.youtube-nocookie.com/embed/{video}"
-        title = "YouTube video player"
+        src = f"https://www.youtube-nocookie.com/embed/{video}?autoplay=1"
+        link = f"https://www.youtube.com/watch?v={video}"
+        host, title = "YouTube", "YouTube video player"
     else:
-        src = f"https://player.vimeo.com/video/{video}?dnt=1"
-        title = "Vimeo video player"
+        src = f"https://player.vimeo.com/video/{video}?dnt=1&autoplay=1"
+        link = f"https://vimeo.com/{video}"
+        host, title = "Vimeo", "Vimeo video player"
     return (
-        f'<div class="embed embed-{kind}"><iframe src="{escape(src)}" title="{title}" '
-        'loading="lazy" allow="accelerometer; encrypted-media; gyroscope; picture-in-picture; '
-        'fullscreen" referrerpolicy="strict-origin-when-cross-origin" allowfullscreen>'
-        "</iframe></div>"
+        f'<div class="embed embed-{kind}" data-src="{escape(src)}" data-title="{title}">'
+        f'<a class="embed-play" href="{escape(link)}">Play the video (loads from {host})</a>'
+        "</div>"
     )
+
+
+class FenceTitles(Preprocessor):
+    """```python title="train.py" hl_lines="2" becomes the attribute form fenced_code reads,
+    with the title as the caption Pygments writes above the code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [FENCE_WITH_OPTIONS.sub(_attribute_fence, line) for line in lines]
+
+
+def _attribute_fence(m: re.Match[str]) -> str:
+    options = m.group(3).replace("title=", "filename=")
+    return f"{m.group(1)}{{ .{m.group(2)} {options.strip()} }}"
 
 
 class CoursePreprocessor(Preprocessor):
@@ -94,6 +122,13 @@ class LinkTreeprocessor(Treeprocessor):
                 element.set(attribute, self.hooks.rewrite(element.tag, element.get(attribute, "")))
 
 
+class FocusableScrolling(Postprocessor):
+    """Code blocks and tables scroll sideways on a phone: keyboard users must reach them too."""
+
+    def run(self, text: str) -> str:
+        return SCROLLING.sub(r'<\1 tabindex="0"', text)
+
+
 class CourseExtension(Extension):
     def __init__(self, hooks: Hooks):
         super().__init__()
@@ -101,16 +136,19 @@ class CourseExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(CoursePreprocessor(md), "course", 15)
+        md.preprocessors.register(FenceTitles(md), "fence_titles", 28)
         md.inlinePatterns.register(PageRefProcessor(PAGE_REF, md, self.hooks), "page_ref", 175)
         # After the inline patterns (20) and before prettify (10).
         md.treeprocessors.register(LinkTreeprocessor(md, self.hooks), "course_links", 15)
+        md.postprocessors.register(FocusableScrolling(md), "focusable_scrolling", 5)
 
 
 def make_markdown(hooks: Hooks) -> Markdown:
     return Markdown(
         extensions=[
             "tables", "fenced_code", "codehilite", "footnotes", "attr_list", "def_list",
-            "abbr", "admonition", "md_in_html", "toc", CourseExtension(hooks),
+            "abbr", "admonition", "md_in_html", "toc", "pymdownx.details",
+            MathExtension(lambda: hooks.problem), CourseExtension(hooks),
         ],
         extension_configs={
             "codehilite": {"css_class": "highlight", "guess_lang": False},

@@ -70,11 +70,16 @@ def place_in_target(dest: Path, data: bytes) -> None:
 
 
 def remove_others(target: Path, wanted: set[str]) -> int:
-    """Delete the files of the live output that the new build does not have."""
+    """Delete the files of the live output that the new build does not have.
+
+    The search index (pagefind/) is left for the search stage, which replaces it whole.
+    """
     removed = 0
     for folder, _dirs, files in os.walk(target, topdown=False):
         rel_folder = os.path.relpath(folder, target).replace(os.sep, "/")
         prefix = "" if rel_folder == "." else rel_folder + "/"
+        if prefix.startswith(("pagefind/", ".pagefind-")):
+            continue
         for name in files:
             if prefix + name not in wanted:
                 os.unlink(os.path.join(folder, name))

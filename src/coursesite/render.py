@@ -146,10 +146,29 @@ class Call:
 
 
 @dataclass(frozen=True)
+class TocEntry:
+    """A heading for a lesson's "on this page" list."""
+
+    level: int
+    id: str
+    name: Markup  # as Python-Markdown gives it: HTML-escaped text
+
+
+def flatten_toc(tokens: list[dict[str, Any]], levels: tuple[int, ...] = (2, 3)) -> list[TocEntry]:
+    entries = []
+    for token in tokens:
+        if token["level"] in levels:
+            entries.append(TocEntry(token["level"], token["id"], Markup(token["name"])))
+        entries += flatten_toc(token["children"], levels)
+    return entries
+
+
+@dataclass(frozen=True)
 class Converted:
     text: str
     html: str
     calls: list[Call]
+    toc: list[TocEntry]
 
 
 class BodyRenderer:
@@ -165,6 +184,7 @@ class BodyRenderer:
         self.hooks = Hooks()
         self.markdown = make_markdown(self.hooks)
         self._last: Converted | None = None
+        self.toc: list[TocEntry] = []  # the headings of the last body converted
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
 
     def to_html(self, text: str) -> str:
@@ -181,12 +201,14 @@ class BodyRenderer:
         last = self._last
         if last is not None and last.text == text and all(
                 call.replay(rewrite, page_ref) for call in last.calls):
+            self.toc = last.toc
             return last.html
         calls: list[Call] = []
         self.hooks.rewrite = lambda tag, value: Call.rewrite(calls, rewrite, tag, value)
         self.hooks.page_ref = lambda ref, group, src: Call.ref(calls, page_ref, ref, group, src)
         html = self.to_html(text)
-        self._last = Converted(text, html, calls)
+        self.toc = flatten_toc(getattr(self.markdown, "toc_tokens", []))
+        self._last = Converted(text, html, calls, self.toc)
         return html
 
     @staticmethod

@@ -82,10 +82,27 @@ class GroupOutput:
 
 @functools.cache
 def highlight_css() -> str:
-    """Pygments' styles, light and dark: the same for every group, made once."""
-    light: str = HtmlFormatter(style="default").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark: str = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    """Pygments' styles, light and dark: the same for every group, made once.
+
+    Dark follows the system unless the reader chose with the theme's switch
+    (data-theme), as the theme's own colours do. Monokai's comments on its
+    highlighted lines are brightened to pass WCAG AA contrast.
+    """
+    light = styles("default", [".highlight"])
+    chosen = ':root[data-theme="dark"] .highlight'
+    system = ':root:not([data-theme="light"]) .highlight'
+    return (f"{light}\n{styles('monokai', [chosen])}\n"
+            f"@media (prefers-color-scheme: dark) {{\n{styles('monokai', [system])}\n}}\n")
+
+
+def styles(style: str, prefixes: list[str]) -> str:
+    css: str = HtmlFormatter(style=style).get_style_defs(prefixes)  # type: ignore[no-untyped-call]
+    if style == "monokai":
+        for prefix in prefixes:
+            css += (f"\n{prefix} .hll {{ background-color: #3e3d32 }}"
+                    f"\n{prefix} .c, {prefix} .c1, {prefix} .cm, {prefix} .ch, {prefix} .cs, "
+                    f"{prefix} .cpf {{ color: #b0ab90 }}")
+    return css
 
 
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
@@ -280,10 +297,13 @@ class GroupRenderer:
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(page, context)
         self.written.clear()
+        self.bodies.hooks.problem = lambda message, written, hint: problems.error(
+            page.path, find_line(page, written), message, hint)
         text = self.bodies.expand(page, self.body_context(page))
         html = self.bodies.convert(text, self._rewriter(page, problems),
                                    self._page_ref(page, problems)) if text.strip() else ""
         context["content"] = Markup(html)
+        context["toc"] = self.bodies.toc if html else []
         return self.layouts.render(self.layout_of(page), context)
 
     def redirect_href(self, page: Page, target: str, problems: Problems) -> str:
@@ -340,6 +360,7 @@ class GroupRenderer:
             "description": page.description or group.description,
             "og_image": self.social_image(page, picture) if picture else None,
             "content": "",
+            "toc": [],
             "url": self.url,
             "asset": self.asset,
             "picture_url": self.picture_url,

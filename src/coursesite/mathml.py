@@ -1,0 +1,131 @@
+"""Formulas in LaTeX become MathML at build time: no JavaScript in the reader's browser.
+
+`$…$` is inline math; `$$…$$` (on lines of its own) and a fenced `math`
+block are display math. A `$` in code, an escaped `\\$` and amounts such as
+"$5 and $10" stay text. latex2mathml does the conversion; it passes what it
+does not know through as text, so a formula is also checked here (balanced
+braces, known commands) and a bad one is reported at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import escape
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+
+Report = Callable[[str, str, str], None]  # (message, formula as written, hint)
+
+# No space just inside the dollars, no digit after the closing one: "$5 and $10" is money.
+INLINE = r"(?<![\\$\w])\$(?=[^\s$])((?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
+FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})\s*\{?\s*\.?(\w*)")
+UNKNOWN_COMMAND = re.compile(r"<mi>\\(\w+)</mi>")
+HINT = "check the LaTeX; formulas are converted to MathML by latex2mathml"
+
+
+def formula_problem(latex: str) -> str | None:
+    """Why a formula cannot be shown, or None."""
+    depth = 0
+    for match in re.finditer(r"\\.|[{}]", latex):
+        token = match.group(0)
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if depth < 0:
+            return "a '}' closes nothing"
+    if depth:
+        return "a '{' is never closed"
+    return None
+
+
+def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
+    """MathML for a formula; on a problem, reported, and the formula shown as text."""
+    problem = formula_problem(latex)
+    if problem is None:
+        try:
+            mathml = latex_to_mathml(latex, display="block" if display else "inline")
+        except Exception as exc:  # the converter's own errors have no common base
+            problem = f"cannot convert ({type(exc).__name__} {exc})".replace(" )", ")")
+        else:
+            unknown = UNKNOWN_COMMAND.search(mathml)
+            if unknown is None:
+                return str(mathml)
+            problem = f"unknown command '\\{unknown.group(1)}'"
+    report(f"formula '{latex.strip()}': {problem}", written, HINT)
+    return f'<code class="math-error">{escape(written)}</code>'
+
+
+class DisplayMath(Preprocessor):
+    """`$$ … $$` and ```math fences, before fenced code is set aside (other fences skipped)."""
+
+    def __init__(self, md: Markdown, report: Callable[[], Report]):
+        super().__init__(md)
+        self.report = report
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            fence = FENCE.match(line)
+            if fence:
+                end = self._fence_end(lines, index, fence.group(1))
+                if fence.group(2) == "math":
+                    latex = "\n".join(lines[index + 1:end])
+                    out += self._display(latex, latex)
+                else:
+                    out += lines[index:end + 1]
+                index = end + 1
+            elif line.strip().startswith("$$"):
+                end = index
+                while end < len(lines) and not (
+                        lines[end].rstrip().endswith("$$") and (end > index or
+                                                                 len(line.strip()) > 3)):
+                    end += 1
+                block = "\n".join(lines[index:end + 1]).strip()
+                out += self._display(block[2:-2], block)
+                index = end + 1
+            else:
+                out.append(line)
+                index += 1
+        return out
+
+    @staticmethod
+    def _fence_end(lines: list[str], start: int, opener: str) -> int:
+        for end in range(start + 1, len(lines)):
+            if lines[end].strip().startswith(opener[0] * len(opener)) and not lines[end].strip(
+                    ).strip(opener[0]):
+                return end
+        return len(lines) - 1
+
+    def _display(self, latex: str, written: str) -> list[str]:
+        html = to_mathml(latex, True, self.report(), written)
+        return ["", self.md.htmlStash.store(html), ""]
+
+
+class InlineMath(InlineProcessor):
+    def __init__(self, md: Markdown, report: Callable[[], Report]):
+        super().__init__(INLINE, md)
+        self.report = report
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        html = to_mathml(m.group(1), False, self.report(), m.group(0))
+        return self.md.htmlStash.store(html), m.start(0), m.end(0)
+
+
+class MathExtension(Extension):
+    """`report` gives the current page's reporter (the Markdown instance is shared)."""
+
+    def __init__(self, report: Callable[[], Report]):
+        super().__init__()
+        self.report = report
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.ESCAPED_CHARS.append("$")  # \$ is a dollar sign
+        md.preprocessors.register(DisplayMath(md, self.report), "display_math", 27)
+        # After code spans (190), before escapes (180) and emphasis.
+        md.inlinePatterns.register(InlineMath(md, self.report), "inline_math", 185)

@@ -1,0 +1,50 @@
+"""Search: a Pagefind index per group, made from the group's written pages.
+
+Pagefind (the `pagefind[bin]` package ships its binary) reads the HTML the
+build wrote and indexes what the layouts mark `data-pagefind-body`: listed
+pages only, never hidden pages, redirects or the 404 page. The index goes to
+`output/<group>/pagefind/`, made aside and swapped in, and is made again only
+when the group's output changed. The theme's script loads it on first use, from
+the site itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from coursesite.errors import Problems
+
+BUNDLE = "pagefind"
+
+
+def index_group(folder: Path, language: str, problems: Problems) -> None:
+    """Make the group's search index, replacing the one it had."""
+    fresh = folder / f".{BUNDLE}-new"
+    old = folder / f".{BUNDLE}-old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
+               str(fresh), "--force-language", language.split("-")[0], "--silent"]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PAGEFIND_SITE": str(folder)})
+    if proc.returncode != 0 or not (fresh / "pagefind.js").is_file():
+        shutil.rmtree(fresh, ignore_errors=True)
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        problems.warning(str(folder), None,
+                         f"the search index could not be made: {detail[-1] if detail else '?'}",
+                         "reinstall coursesite (pagefind[bin]), or set 'search: false'")
+        return
+    target = folder / BUNDLE
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_index(folder: Path) -> None:
+    """`search: false`: an index left from earlier builds goes."""
+    shutil.rmtree(folder / BUNDLE, ignore_errors=True)

@@ -1,0 +1,117 @@
+// coursesite theme: colour scheme switch, copy buttons, video on demand, search.
+// Loaded with `defer`; the page works without it.
+(() => {
+  "use strict";
+  const root = document.documentElement;
+
+  // -- light / dark, following the system until the reader chooses ------------------
+  const toggle = document.querySelector(".theme-toggle");
+  const dark = () => root.dataset.theme === "dark" ||
+    (!root.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches);
+  const label = () => {
+    if (!toggle) return;
+    toggle.setAttribute("aria-pressed", String(dark()));
+    toggle.textContent = dark() ? "Light mode" : "Dark mode";
+  };
+  if (toggle) {
+    toggle.hidden = false;
+    label();
+    toggle.addEventListener("click", () => {
+      root.dataset.theme = dark() ? "light" : "dark";
+      try { localStorage.setItem("coursesite-theme", root.dataset.theme); } catch (e) { /* private mode */ }
+      label();
+    });
+  }
+
+  // -- a copy button on every code block ---------------------------------------------
+  for (const block of document.querySelectorAll(".prose .highlight")) {
+    const code = block.querySelector("td.code pre, pre");
+    if (!code) continue;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-code";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy the code");
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(code.innerText.replace(/\n$/, ""));
+        button.textContent = "Copied";
+      } catch (e) {
+        button.textContent = "Select and copy";
+      }
+      setTimeout(() => { button.textContent = "Copy"; }, 2000);
+    });
+    block.appendChild(button);
+  }
+
+  // -- videos load from their host only when asked for ----------------------------------
+  for (const embed of document.querySelectorAll(".embed[data-src]")) {
+    const link = embed.querySelector(".embed-play");
+    if (!link) continue;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const frame = document.createElement("iframe");
+      frame.src = embed.dataset.src;
+      frame.title = embed.dataset.title || "Video player";
+      frame.allow = "accelerometer; encrypted-media; gyroscope; picture-in-picture; fullscreen";
+      frame.referrerPolicy = "strict-origin-when-cross-origin";
+      frame.allowFullscreen = true;
+      embed.replaceChildren(frame);
+      frame.focus();
+    });
+  }
+
+  // -- search with Pagefind, loaded on first use -------------------------------------------
+  const form = document.querySelector(".site-search");
+  if (!form) return;
+  const input = form.querySelector("input");
+  const panel = form.querySelector(".search-results");
+  let pagefind = null;
+  let latest = 0;
+  const load = async () => {
+    if (!pagefind) {
+      pagefind = await import(form.dataset.bundle + "pagefind.js");
+      await pagefind.options({ baseUrl: form.dataset.base });
+    }
+    return pagefind;
+  };
+  const show = (nodes) => { panel.replaceChildren(...nodes); panel.hidden = false; };
+  const status = (text) => {
+    const p = document.createElement("p");
+    p.className = "search-status";
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    return p;
+  };
+  const run = async () => {
+    const query = input.value.trim();
+    const mine = ++latest;
+    if (!query) { panel.hidden = true; return; }
+    const engine = await load();
+    const found = await engine.search(query);
+    const data = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+    if (mine !== latest) return;
+    const list = document.createElement("ol");
+    for (const item of data) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = item.url;
+      a.textContent = (item.meta && item.meta.title) || item.url;
+      const excerpt = document.createElement("p");
+      excerpt.innerHTML = item.excerpt; // Pagefind escapes the text and adds <mark> only
+      li.append(a, excerpt);
+      list.appendChild(li);
+    }
+    const count = found.results.length;
+    show([status(count ? `${count} page${count > 1 ? "s" : ""} found` : "Nothing found"), list]);
+  };
+  input.addEventListener("input", run);
+  input.addEventListener("focus", () => { load().catch(() => {}); });
+  form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) { panel.hidden = true; input.focus(); }
+  });
+  document.addEventListener("click", (event) => {
+    if (!form.contains(event.target)) panel.hidden = true;
+  });
+})();

@@ -1,0 +1,195 @@
+"""What learners see, in Chromium: search, accessibility, phones, dark mode, print, no tracking."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.test_browser import page_urls
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+WIDTHS = {"phone": 375, "desktop": 1280}
+MODES = ("light", "dark")
+LESSON = "courses/deep-learning/the-mathematics/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, built once for this module."""
+    root = tmp_path_factory.mktemp("theme") / "demo"
+    root.mkdir()
+    for name in ("content", "templates", "static"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    result = run_cli(cwd=root)
+    assert result.code == 0, result.err
+    return root / "output"
+
+
+@pytest.fixture
+def sites(built: Path, http_server: Callable[[Path], str]) -> dict[str, str]:
+    return {group: http_server(built / group) for group in ("rtc", "aifh")}
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    contexts: list[Any] = []
+
+    def open_page(url: str, width: int = 1280, mode: str = "light") -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      color_scheme=mode)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def search(page: Any, words: str) -> tuple[list[str], str]:
+    page.fill("#search-input", words)
+    page.wait_for_selector(".search-results .search-status", timeout=10_000)
+    page.wait_for_function("() => !document.querySelector('.search-results').hidden")
+    links = page.eval_on_selector_all(".search-results li a", "els => els.map(e => e.href)")
+    return links, page.inner_text(".search-results")
+
+
+def test_search_finds_a_lesson_in_its_group_only(built: Path, sites: dict[str, str],
+                                                 open_page: Callable[..., Any]) -> None:
+    # "backpropagation" is written in one lesson of the rtc course and nowhere in aifh.
+    assert not any("ackprop" in p.read_text() for p in (built / "aifh").rglob("*.html"))
+    page = open_page(sites["rtc"] + "/")
+    links, text = search(page, "backpropagation")
+    assert links == [sites["rtc"] + "/" + LESSON]
+    assert "<mark>" in page.inner_html(".search-results") and "The mathematics" in text
+    other = open_page(sites["aifh"] + "/")
+    links, text = search(other, "backpropagation")
+    assert links == [] and "Nothing found" in text
+
+
+def test_search_leaves_out_hidden_pages_and_redirects(built: Path, sites: dict[str, str],
+                                                      open_page: Callable[..., Any]) -> None:
+    page = open_page(sites["rtc"] + "/")
+    links, _ = search(page, "teachers")  # the hidden teacher-notes page is about teachers
+    assert not any("teacher-notes" in link for link in links)
+    assert "teacher-notes" in "".join(p.as_posix() for p in (built / "rtc").rglob("*.html"))
+
+
+def test_every_page_passes_axe_light_and_dark_phone_and_desktop(
+        built: Path, sites: dict[str, str], open_page: Callable[..., Any],
+        axe_source: str) -> None:
+    problems = []
+    for group, base in sites.items():
+        for url in [*page_urls(built / group), "/404.html"]:
+            for mode in MODES:
+                for width in WIDTHS.values():
+                    page = open_page(base + url, width, mode)
+                    page.add_script_tag(content=axe_source)
+                    found = page.evaluate("""async () => (await axe.run(document))
+                        .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
+                    problems += [f"{group}{url} {mode} {width}px: {v}" for v in found]
+                    page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(built: Path, sites: dict[str, str],
+                                            open_page: Callable[..., Any]) -> None:
+    wide = []
+    for group, base in sites.items():
+        for url in page_urls(built / group):
+            page = open_page(base + url, WIDTHS["phone"])
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            if overflow > 0:
+                wide.append(f"{group}{url}: {overflow}px too wide")
+            page.context.close()
+    assert wide == []
+
+
+def test_screenshots_for_ci_artifacts(sites: dict[str, str],
+                                      open_page: Callable[..., Any]) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shots = {"home": "/", "course": "/courses/deep-learning/", "lesson": "/" + LESSON}
+    for name, url in shots.items():
+        for mode in MODES:
+            for size, width in WIDTHS.items():
+                page = open_page(sites["rtc"] + url, width, mode)
+                path = ARTIFACTS / f"rtc-{name}-{size}-{mode}.png"
+                page.screenshot(path=str(path), full_page=True)
+                assert path.stat().st_size > 10_000
+    assert len(list(ARTIFACTS.glob("rtc-*.png"))) >= 12
+
+
+def test_formulas_are_mathml_and_the_lesson_has_its_contents(
+        sites: dict[str, str], open_page: Callable[..., Any]) -> None:
+    page = open_page(sites["rtc"] + "/" + LESSON)
+    assert page.locator("math").count() >= 15
+    prose = page.inner_text(".prose")
+    code = " ".join(page.locator(".prose code, .prose pre").all_inner_texts())
+    assert "$" not in prose.replace(code, "") or "$" not in re.sub(
+        r"price = \"\$5\"", "", prose)
+    toc = page.locator("nav.toc")
+    assert toc.is_visible() and "Softmax" in toc.inner_text()
+    assert open_page(sites["rtc"] + "/" + LESSON, 375).locator("nav.toc").is_hidden()
+
+
+def test_dark_mode_follows_the_system_and_the_switch_is_remembered(
+        sites: dict[str, str], open_page: Callable[..., Any]) -> None:
+    page = open_page(sites["rtc"] + "/", mode="dark")
+    background = "getComputedStyle(document.body).backgroundColor"
+    dark = page.evaluate(background)
+    switch = page.locator(".theme-toggle")
+    assert switch.get_attribute("aria-pressed") == "true"
+    switch.focus()
+    page.keyboard.press("Enter")
+    light = page.evaluate(background)
+    assert light != dark and light == "rgb(255, 255, 255)"
+    page.reload()
+    assert page.evaluate(background) == light  # remembered
+    assert page.locator(".theme-toggle").get_attribute("aria-pressed") == "false"
+
+
+def test_code_copy_button_works_by_keyboard(sites: dict[str, str], browser: Any) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(sites["rtc"] + "/" + LESSON)
+    button = page.locator(".highlight .copy-code").first
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.copy-code').textContent === 'Copied'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("def train_step(model, images, labels, optimizer):")
+    assert page.locator(".highlight .filename").first.inner_text() == "train_step.py"
+    assert page.locator(".highlight .hll").count() == 2
+    context.close()
+
+
+def test_print_shows_the_lesson_without_navigation(sites: dict[str, str],
+                                                   open_page: Callable[..., Any]) -> None:
+    page = open_page(sites["rtc"] + "/courses/deep-learning/training/")
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".site-footer", ".pager", ".breadcrumbs"):
+        assert page.locator(hidden).first.is_hidden(), hidden
+    after = page.evaluate("""() => {
+        const a = document.querySelector('.prose a[href^="http"], .prose a[href^="/"]');
+        return a ? getComputedStyle(a, '::after').content : 'no link'; }""")
+    assert after.startswith('" ('), after
+
+
+def test_theme_css_and_js_stay_small(built: Path) -> None:
+    """Everything of the theme a page loads (the search bundle loads only when used)."""
+    files = [p for p in (built / "rtc").rglob("*") if p.suffix in (".css", ".js")
+             and "pagefind" not in p.parts]
+    assert {p.name for p in files} == {"site.css", "highlight.css", "site.js"}
+    total = sum(p.stat().st_size for p in files)
+    assert total < 50_000, f"{total} bytes of CSS and JS"
