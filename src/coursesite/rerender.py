@@ -6,7 +6,8 @@ cache. When an author saves a page and only its body changed — its header,
 and so every listing, card, breadcrumb and link that shows the page, is the
 same — only that page is rendered again in each of its groups (with any page
 whose body shows other pages' bodies), its links and the links to its anchors
-are checked again, and the new files are moved into the output.
+are checked again, and the new files are moved into the output. (The search
+index is the caller's: `serve` makes it again once the tab has reloaded.)
 
 Anything else — a changed header, a new or deleted file, a template, an image,
 site.yaml — or any error is left to the incremental build: `rerender` then
@@ -42,8 +43,8 @@ class LiveSite:
 
 
 def rerender(live: LiveSite, changed: list[Path],
-             guard: Callable[[], AbstractContextManager[Any]]) -> int | None:
-    """Bring the output up to date with body-only edits; the units rendered, or None.
+             guard: Callable[[], AbstractContextManager[Any]]) -> dict[str, int] | None:
+    """Bring the output up to date with body-only edits; the units rendered per group, or None.
 
     None means "not a body-only edit, or something is wrong": run a build. The
     pages and renderers may then be half updated, so `live` must not be used again.
@@ -69,7 +70,10 @@ def rerender(live: LiveSite, changed: list[Path],
         shutil.rmtree(scratch, ignore_errors=True)
     # The build cache on disk is left as it is: the next build sees these pages changed
     # since it was written, and renders them again.
-    return len(results)
+    rendered: dict[str, int] = {}
+    for (_page, renderer), _result in results:
+        rendered[renderer.group.name] = rendered.get(renderer.group.name, 0) + 1
+    return rendered
 
 
 def reload_bodies(live: LiveSite, changed: list[Path]) -> dict[str, Page] | None:

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from coursesite.build import BuildOptions, build, select_groups
+from coursesite.build import BuildOptions, build, select_groups, update_search
 from coursesite.config import SiteConfig, load_config
 from coursesite.errors import BuildFailed, Diagnostic, SiteError
 from coursesite.mediatypes import CONTENT_TYPES, content_type
@@ -144,7 +144,8 @@ class Previewer:
         """Bring the preview up to date after `changed` files; tell the tabs how it went."""
         changed = sorted(set(changed))
         started = time.perf_counter()
-        rendered = self.rerender(changed)
+        quick = self.rerender(changed)
+        rendered = sum(quick.values()) if quick is not None else None
         if rendered is None:
             try:
                 rendered = self.build()
@@ -160,9 +161,13 @@ class Previewer:
         seconds = time.perf_counter() - started
         what = self.describe(changed) if changed else "built"
         self.log(f"{what}: {rendered} page{'s' * (rendered != 1)} rendered in {seconds:.2f} s")
+        if quick:  # the tab has its page: now the search index catches up
+            with self.files_lock:
+                update_search(self.config, self.config.output_dir, list(quick), set(quick),
+                              Reporter())
         return True
 
-    def rerender(self, changed: list[Path]) -> int | None:
+    def rerender(self, changed: list[Path]) -> dict[str, int] | None:
         """Body-only edits, re-rendered in memory; None when a build is needed."""
         site, self.site = self.site, None  # half updated if it fails: never used again
         if site is None or not changed:
