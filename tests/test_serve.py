@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -220,6 +221,21 @@ def test_a_rebuild_prints_what_changed_and_how_long_it_took(served: Served) -> N
     line = served.wait_for_line(r"training\.md changed: [2-9]\d* pages rendered")
     status, _, body = served.get("/rtc/courses/deep-learning/")
     assert status == 200 and b"Training networks" in body
+
+
+def indexed_text(folder: Path) -> str:
+    """Everything the group's search index holds (its fragments are gzipped JSON)."""
+    return "".join(gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+                   for p in (folder / "pagefind" / "fragment").glob("*.pf_fragment"))
+
+
+def test_the_search_index_catches_up_after_an_edit(served: Served) -> None:
+    edit(served.root / LESSON, "## The training loop", "Quizzically zany.\n\n## The training loop")
+    served.wait_for_line(r"training\.md changed: 1 page rendered")
+    deadline = time.monotonic() + 30
+    while "Quizzically zany" not in indexed_text(served.root / ".cache/serve/rtc"):
+        assert time.monotonic() < deadline, "the index never got the new words"
+        time.sleep(0.2)
 
 
 def test_polling_sees_changes_where_file_events_do_not_arrive(demo: Site) -> None:

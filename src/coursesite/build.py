@@ -127,8 +127,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
             with stage("write"), options.guard():
                 summaries, rewritten = write_outputs(outputs, output_dir, stagings, images,
                                                      static_files, cache, reporter, started)
-            with stage("search"), options.guard():
-                update_search(config, output_dir, list(outputs), rewritten, reporter)
+            with stage("search"):
+                update_search(config, output_dir, list(outputs), rewritten, reporter,
+                              options.guard)
             remember(cache, fresh, outputs, outline)
             last.write(inputs, summaries)
             if not options.groups:
@@ -190,15 +191,17 @@ def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: d
 
 
 def update_search(config: SiteConfig, output_dir: Path, groups: list[str], rewritten: set[str],
-                  reporter: Reporter) -> None:
+                  reporter: Reporter,
+                  guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
     """Index each group whose pages changed (or that has no index yet)."""
     problems = Problems()
     for name in groups:
         folder = output_dir / name
         if not config.search:
-            remove_index(folder)
+            with guard():
+                remove_index(folder)
         elif name in rewritten or not (folder / "pagefind" / "pagefind.js").is_file():
-            index_group(folder, config.language, problems)
+            index_group(folder, config.language, problems, guard)
     for warning in problems.items:
         reporter.diagnostic(warning)
 

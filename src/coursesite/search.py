@@ -14,19 +14,23 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from coursesite.errors import Problems
 
 BUNDLE = "pagefind"
 
 
-def index_group(folder: Path, language: str, problems: Problems) -> None:
-    """Make the group's search index, replacing the one it had."""
-    fresh = folder / f".{BUNDLE}-new"
-    old = folder / f".{BUNDLE}-old"
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
+def index_group(folder: Path, language: str, problems: Problems,
+                guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
+    """Make the group's search index aside, then swap it in (holding `guard` for the swap)."""
+    tag = f"{os.getpid()}-{threading.get_ident()}"
+    fresh = folder / f".{BUNDLE}-new-{tag}"
+    old = folder / f".{BUNDLE}-old-{tag}"
     command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
                str(fresh), "--force-language", language.split("-")[0], "--silent"]
     proc = subprocess.run(command, capture_output=True, text=True, check=False,
@@ -39,9 +43,10 @@ def index_group(folder: Path, language: str, problems: Problems) -> None:
                          "reinstall coursesite (pagefind[bin]), or set 'search: false'")
         return
     target = folder / BUNDLE
-    if target.exists():
-        os.replace(target, old)
-    os.replace(fresh, target)
+    with guard():
+        if target.exists():
+            os.replace(target, old)
+        os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -131,6 +131,7 @@ class Previewer:
         self.log = log
         self.live = LiveState()
         self.site: LiveSite | None = None  # the last good build, kept for quick re-renders
+        self.stale_search: queue.Queue[str] = queue.Queue()  # groups to index again
         self.files_lock = threading.Lock()  # held while the output changes
         self.config = preview_config(load_config(config_path), base_url, options.groups)
 
@@ -161,11 +162,26 @@ class Previewer:
         seconds = time.perf_counter() - started
         what = self.describe(changed) if changed else "built"
         self.log(f"{what}: {rendered} page{'s' * (rendered != 1)} rendered in {seconds:.2f} s")
-        if quick:  # the tab has its page: now the search index catches up
-            with self.files_lock:
-                update_search(self.config, self.config.output_dir, list(quick), set(quick),
-                              Reporter())
+        if quick:  # the tab has its page: the search index catches up in the background
+            for group in quick:
+                self.stale_search.put(group)
         return True
+
+    def index_search(self, stop: threading.Event) -> None:
+        """Make the search index of groups edited by quick re-renders, one at a time.
+
+        Pagefind reads every page of a group (seconds for thousands of pages), so
+        this runs beside the builder; only the swap of the new index holds the lock.
+        """
+        while not stop.is_set():
+            try:
+                groups = {self.stale_search.get(timeout=0.2)}
+            except queue.Empty:
+                continue
+            while not self.stale_search.empty():
+                groups.add(self.stale_search.get_nowait())
+            update_search(self.config, self.config.output_dir, sorted(groups), groups,
+                          Reporter(), lambda: self.files_lock)
 
     def rerender(self, changed: list[Path]) -> dict[str, int] | None:
         """Body-only edits, re-rendered in memory; None when a build is needed."""
@@ -458,7 +474,9 @@ def serve(config_path: Path, options: ServeOptions, log: Callable[[str], None],
     previewer.rebuild()
     threads = [threading.Thread(target=server.serve_forever, name="http", daemon=True),
                threading.Thread(target=build_on_changes, name="builder", daemon=True,
-                                args=(previewer, stop, changes))]
+                                args=(previewer, stop, changes)),
+               threading.Thread(target=previewer.index_search, name="search", daemon=True,
+                                args=(stop,))]
     for thread in threads:
         thread.start()
     threads += start_watchers(previewer, stop, changes)
