@@ -43,3 +43,4 @@ def test_a_broken_formula_fails_the_build_at_its_line(site: Site) -> None:
     assert "content/lesson.md:8: error: formula '\\notacommand{x}': unknown command " \
            "'\\notacommand'" in result.err
     assert not (site.root / "output" / "rtc").exists()
+

@@ -237,8 +237,9 @@ class GroupRenderer:
     def fingerprint(self) -> str:
         """The group's settings, and what every page of every group is called and where."""
         groups = [(g.name, g.url, g.img_url) for g in self.config.groups.values()]
-        return digest_of(repr(self.group), self.config.language, self.config.images.fingerprint(),
-                         groups, self.layouts.fingerprint("redirect.html"))
+        return digest_of(repr(self.group), self.config.language, self.config.search,
+                         self.config.images.fingerprint(), groups,
+                         self.layouts.fingerprint("redirect.html"))
 
     @functools.cached_property
     def listing_digest(self) -> str:
