@@ -98,10 +98,16 @@ def suite_images(args: argparse.Namespace, work: Path) -> None:
           f"({1 - webp_800 / originals:.0%} less for a reader on an 800 px column)")
 
 
-def suite_pages(args: argparse.Namespace, work: Path) -> None:
+def corpus_script() -> Path:
     corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
     if not corpus.exists():
-        raise SystemExit(f"pages: {corpus} is missing (it lies beside the checkout)")
+        raise SystemExit(f"{corpus} is missing: the shared corpus lies beside the checkout "
+                         "(../shared/bench/make_corpus.py)")
+    return corpus
+
+
+def suite_pages(args: argparse.Namespace, work: Path) -> None:
+    corpus = corpus_script()
     for size in args.sizes:
         site = work / f"corpus-{size}"
         helper(corpus, site, "--pages", size)
@@ -220,7 +226,7 @@ groups:
 def suite_serve(args: argparse.Namespace, work: Path) -> None:
     import serve  # beside this file
 
-    corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
+    corpus = corpus_script()
     for size in args.sizes:
         site = work / f"serve-{size}"
         helper(corpus, site, "--pages", size)

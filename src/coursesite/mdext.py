@@ -122,6 +122,20 @@ class LinkTreeprocessor(Treeprocessor):
                 element.set(attribute, self.hooks.rewrite(element.tag, element.get(attribute, "")))
 
 
+class CollapsibleSolutions(Treeprocessor):
+    """`!!! solution` opens on demand, like `??? solution`: a <details> with its title."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter("div"):
+            if "solution" in (element.get("class") or "").split():
+                element.tag = "details"
+                element.set("class", "solution")
+                title = element.find("p")
+                if title is not None and title.get("class") == "admonition-title":
+                    title.tag = "summary"
+                    del title.attrib["class"]
+
+
 class FocusableScrolling(Postprocessor):
     """Code blocks and tables scroll sideways on a phone: keyboard users must reach them too."""
 
@@ -141,6 +155,7 @@ class CourseExtension(Extension):
         # After the inline patterns (20) and before prettify (10).
         md.treeprocessors.register(LinkTreeprocessor(md, self.hooks), "course_links", 15)
         md.postprocessors.register(FocusableScrolling(md), "focusable_scrolling", 5)
+        md.treeprocessors.register(CollapsibleSolutions(md), "solutions", 16)
 
 
 def make_markdown(hooks: Hooks) -> Markdown:
