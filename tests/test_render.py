@@ -157,3 +157,24 @@ def test_broken_layout_is_reported_at_the_template_line(site: Site) -> None:
     result = site.build()
     assert result.code == 1
     assert "templates/page.html:3: error: UndefinedError" in result.err
+
+
+def test_solutions_open_on_demand(site: Site) -> None:
+    site.page("p.md", """\
+        title: P
+        groups: rtc
+
+        !!! exercise
+            Add two and two.
+
+        !!! solution
+            Four.
+
+        ??? solution "Show the answer"
+            Still four.
+        """)
+    assert site.build("--group", "rtc").code == 0
+    html = site.out("rtc/p/index.html")
+    assert 'class="admonition exercise"' in html
+    assert '<details class="solution">\n<summary>Solution</summary>\n<p>Four.</p>' in html
+    assert '<details class="solution">\n<summary>Show the answer</summary>' in html
