@@ -154,7 +154,8 @@ def one_group_copy(site: Path, copy: Path) -> Path:
         lines = page.read_text().split("\n")
         page.write_text("\n".join("groups: all" if line.startswith("groups:") else line
                                    for line in lines))
-    (copy / "site.yaml").write_text('groups:\n  rtc: {title: RTC, url: "https://rtc.example.org/"}\n')
+    (copy / "site.yaml").write_text(
+        'search: false\ngroups:\n  rtc: {title: RTC, url: "https://rtc.example.org/"}\n')
     return copy
 
 

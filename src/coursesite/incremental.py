@@ -31,7 +31,7 @@ from coursesite import __version__
 from coursesite.errors import Problems
 from coursesite.structure import Page
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 Dep = tuple[str, ...]
 
 
@@ -55,6 +55,7 @@ class BuildCache:
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     units: dict[str, UnitRecord] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)  # group -> fingerprint of its output
+    wanted: dict[str, str] = field(default_factory=dict)  # group -> digest of its file list
     outline: str = ""  # everything but the pages' bodies, at the last good build
     changed: bool = False  # anything to save
     previous_digests: dict[str, str] = field(default_factory=dict)  # page -> digest last time
@@ -83,7 +84,7 @@ class BuildCache:
                 return fresh  # built into another folder: its files are not ours to keep
             units = {name: UnitRecord(**record) for name, record in data["units"].items()}
             return cls(path, str(output_dir), dict(data["pages"]), units, dict(data["groups"]),
-                       str(data["outline"]))
+                       dict(data["wanted"]), str(data["outline"]))
         except (OSError, ValueError, TypeError, KeyError, AttributeError,
                 orjson.JSONDecodeError) as exc:
             problems.warning(str(path), None, f"ignoring the build cache: {exc}",
@@ -100,6 +101,7 @@ class BuildCache:
             "pages": self.pages,
             "units": {name: record.__dict__ for name, record in sorted(self.units.items())},
             "groups": self.groups,
+            "wanted": self.wanted,
             "outline": self.outline,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)

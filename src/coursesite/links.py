@@ -222,6 +222,19 @@ class LinkChecker:
             else:
                 self._missing(page, value, target, line, problems)
 
+    def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
+        """A page kept from a build whose links all resolved, when only the pages at
+        `changed` have new bodies: its anchors, and its links to anchors on those pages."""
+        self.ids[page.output] = set(links.ids)
+        for value, target, line in links.records:
+            if "#" not in value or target is None or target == OUTSIDE:
+                continue
+            if target not in self.known:
+                target = f"{target}/index.html"
+            if target in changed:
+                self.references.append(Reference(page, value, target,
+                                                 unquote(urlsplit(value).fragment), line or 1))
+
     def finish(self, problems: Problems) -> None:
         """Check the fragments, now that every page's ids are known."""
         self._check_fragments(self.references, problems)

@@ -178,8 +178,13 @@ class GroupRenderer:
             deps=[*dict.fromkeys(deps), *(("image", rel) for rel in sources)],
             infos=self.images.infos(sources))
 
-    def accept(self, page: Page, result: UnitResult) -> None:
-        """Take in a unit rendered here, in a worker, or kept from the last build."""
+    def accept(self, page: Page, result: UnitResult,
+               changed_outputs: set[str] | None = None) -> None:
+        """Take in a unit rendered here, in a worker, or kept from the last build.
+
+        `changed_outputs`: when only these pages' bodies changed since the last good
+        build, a kept unit's links are known good but for anchors into them.
+        """
         self.build_problems.items.extend(result.problems)
         self.images.recorded, self.images.uses_log = self.out.images, []
         self.images.merge(result.infos)
@@ -188,7 +193,10 @@ class GroupRenderer:
             self.out.images.add(out)
         for rel, where, line in result.uses:
             self.images.note_use(rel, where, line)
-        self.checker.evaluate(page, result.links, self.build_problems)
+        if result.reused and changed_outputs is not None:
+            self.checker.carry(page, result.links, changed_outputs)
+        else:
+            self.checker.evaluate(page, result.links, self.build_problems)
         self.out.units[page.output] = result
         self.out.pages += result.counted
         self.page_of[page.output] = page

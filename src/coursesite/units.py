@@ -64,10 +64,14 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
             todo.append(index)
     for index, made in zip(todo, render(units, todo, stagings, jobs), strict=True):
         results[index] = made
+    # Only bodies changed: the pages and files of every group are those of the last good
+    # build, so a kept page's links still resolve; only anchors into changed pages may not.
+    changed_outputs = None if bodies_changed is None else {
+        page.output for page, _ in units if page.content_path in bodies_changed}
     fresh: dict[str, UnitRecord] = {}
     for (page, renderer), result in zip(units, results, strict=True):
         assert result is not None, "every unit was kept or rendered"
-        renderer.accept(page, result)
+        renderer.accept(page, result, changed_outputs)
         if result.ok and not result.reused:
             fresh[unit_name(renderer, page)] = to_record(
                 renderer.unit_key(page, result.deps), result)
