@@ -44,3 +44,9 @@ def test_a_broken_formula_fails_the_build_at_its_line(site: Site) -> None:
            "'\\notacommand'" in result.err
     assert not (site.root / "output" / "rtc").exists()
 
+
+
+def test_formulas_are_not_read_as_site_variables(site: Site) -> None:
+    prose = lesson(site, "Group {{ GROUP }}: $x^{{2}}$ and\n\n$$\n\\hat{{y}}\n$$\n")
+    assert "Group rtc:" in prose
+    assert prose.count("<math") == 2 and "<msup>" in prose

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
+from coursesite.mathml import INLINE
 from coursesite.mdext import Hooks, PageRef, Rewrite, make_markdown
 from coursesite.structure import Page
 
@@ -34,10 +35,12 @@ SIMPLE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
 UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
+DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
+INLINE_MATH = re.compile(INLINE)
 
 
 def protect_code(text: str) -> tuple[str, list[str]]:
-    """Replace code with tokens (keeping its line count) so Jinja never sees it."""
+    """Replace code and formulas with tokens (keeping line counts) so Jinja never sees them."""
     saved: list[str] = []
 
     def stash(code: str) -> str:
@@ -69,7 +72,10 @@ def protect_code(text: str) -> tuple[str, list[str]]:
 
 
 def _protect_spans(prose: str, stash: Callable[[str], str]) -> str:
-    return CODE_SPAN.sub(lambda m: stash(m.group(0)), prose)
+    """Code spans, then formulas: LaTeX such as `x^{{2}}` is not a site variable."""
+    prose = CODE_SPAN.sub(lambda m: stash(m.group(0)), prose)
+    prose = DISPLAY_MATH.sub(lambda m: stash(m.group(0)), prose)
+    return INLINE_MATH.sub(lambda m: stash(m.group(0)), prose)
 
 
 def restore_code(text: str, saved: list[str]) -> str:
