@@ -106,16 +106,20 @@ def corpus_script() -> Path:
     return corpus
 
 
+def corpus_site(site: Path, size: int) -> Path:
+    """The shared corpus of `size` pages in 4 groups at `site`; returns the page to edit."""
+    helper(corpus_script(), site, "--pages", size)
+    (site / "site.yaml").write_text(CORPUS_SITE)
+    return sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
+
+
 def suite_pages(args: argparse.Namespace, work: Path) -> None:
-    corpus = corpus_script()
     for size in args.sizes:
         site = work / f"corpus-{size}"
-        helper(corpus, site, "--pages", size)
-        (site / "site.yaml").write_text(CORPUS_SITE)
+        page = corpus_site(site, size)
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
         cold, cold_peak = median_of(args.runs, lambda site=site: clean(site), site, *jobs)
         noop, noop_peak = median_of(args.runs, lambda: None, site, *jobs)
-        page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
         original = page.read_text()
         edits = iter(range(1_000_000))
 
@@ -227,12 +231,9 @@ groups:
 def suite_serve(args: argparse.Namespace, work: Path) -> None:
     import serve  # beside this file
 
-    corpus = corpus_script()
     for size in args.sizes:
         site = work / f"serve-{size}"
-        helper(corpus, site, "--pages", size)
-        (site / "site.yaml").write_text(CORPUS_SITE)
-        page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
+        page = corpus_site(site, size)
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
         rebuild, to_event, to_page = serve.measure(site, page, args.runs, jobs)
         print(f"serve: {size} pages, 4 groups, one page edited, median of {args.runs} runs")

@@ -33,8 +33,7 @@ def index_group(folder: Path, language: str, problems: Problems,
     old = folder / f".{BUNDLE}-old-{tag}"
     command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
                str(fresh), "--force-language", language.split("-")[0], "--silent"]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PAGEFIND_SITE": str(folder)})
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not (fresh / "pagefind.js").is_file():
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (proc.stderr or proc.stdout).strip().splitlines()
