@@ -147,7 +147,7 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         print(f"  cold, one group       {alone:8.2f} s   peak {alone_peak:6.0f} MiB"
               f"   4 groups / 1 group: {cold / alone:.2f}x")
         if args.peers:
-            peers(args, work, size, cold)
+            peers(args, work, size, {"cold": cold, "noop": noop, "one": one})
 
 
 def one_group_copy(site: Path, copy: Path) -> Path:
@@ -185,7 +185,7 @@ unsafe = true
 """
 
 
-def peers(args: argparse.Namespace, work: Path, size: int, ours: float) -> None:
+def peers(args: argparse.Namespace, work: Path, size: int, ours: dict[str, float]) -> None:
     """Pelican (from PyPI, in its own venv) and Hugo (Debian's) on the same corpus."""
     corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
     venv = work / "peers-venv"
@@ -206,16 +206,41 @@ def peers(args: argparse.Namespace, work: Path, size: int, ours: float) -> None:
     layouts.mkdir(parents=True, exist_ok=True)
     for name in ("single.html", "list.html"):
         (layouts / name).write_text("<!DOCTYPE html><title>{{ .Title }}</title>{{ .Content }}\n")
+    pelican = [str(venv / "bin" / "pelican"), "content", "-o", "out", "-q", "-s"]
     runs = {
-        "Pelican": (pelican_site, [str(venv / "bin" / "pelican"), "content", "-s",
-                                   "pelicanconf.py", "-o", "out", "-q"]),
+        "Pelican": (pelican_site, [*pelican, "pelicanconf.py"]),
         "Hugo": (hugo_site, ["hugo", "--quiet", "-d", "out"]),
     }
     for name, (site, command) in runs.items():
-        seconds, peak = median_of(args.runs, lambda site=site: shutil.rmtree(
-            site / "out", ignore_errors=True), site, command=command)
+        seconds, peak = median_of(args.runs, lambda site=site: clean_peer(site), site,
+                                  command=command)
         print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
-              f"   coursesite/{name}: {ours / seconds:.2f}x")
+              f"   coursesite/{name}: {ours['cold'] / seconds:.2f}x")
+    pelican_cached(args, pelican_site, [*pelican, "cached.py"], size, ours)
+
+
+def clean_peer(site: Path) -> None:
+    for name in ("out", "cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+def pelican_cached(args: argparse.Namespace, site: Path, command: list[str], size: int,
+                   ours: dict[str, float]) -> None:
+    """Pelican with its content cache on: nothing changed, then one page changed."""
+    cache = "CACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n"
+    (site / "cached.py").write_text(PELICAN_CONF + cache)
+    clean_peer(site)
+    build(site, command=command)  # fills the cache
+    noop, noop_peak = median_of(args.runs, lambda: None, site, command=command)
+    page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
+    original, edits = page.read_text(), iter(range(1_000_000))
+    one, one_peak = median_of(
+        args.runs, lambda: page.write_text(original + f"\nEdited {next(edits)}.\n"), site,
+        command=command)
+    for label, seconds, peak, key in (("no change", noop, noop_peak, "noop"),
+                                      ("one page", one, one_peak, "one")):
+        print(f"  {'Pelican cached, ' + label:<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
+              f"   coursesite/Pelican: {ours[key] / seconds:.2f}x")
 
 
 # No search index: the peers build none (Pagefind's own time is measured apart).
