@@ -124,6 +124,35 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:
     assert site.build().err == ""  # rewritten, trusted again
 
 
+def test_a_one_page_edit_writes_only_a_delta_of_the_cache(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    api_build(site)
+    full = (site.root / ".cache/build.json").read_bytes()
+    for n in (1, 3):
+        edit(site.root / f"content/course/lesson-{n}.md", "Text of", "Changed text of")
+        api_build(site)
+        assert (site.root / ".cache/build.json").read_bytes() == full
+        assert f"course/lesson-{n}.md" in (site.root / ".cache/build.delta.json").read_text()
+    # Without the shortcut for an unchanged tree, nothing is rendered again: the delta was
+    # read, and what it says is what output/ holds.
+    (site.root / ".cache/last-build.json").unlink()
+    assert api_build(site).rendered == 0
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_an_unreadable_cache_delta_makes_the_cache_untrusted(site: Site) -> None:
+    course_site(site)
+    api_build(site)
+    edit(site.root / "content/course/lesson-1.md", "Text of", "Changed text of")
+    api_build(site)
+    (site.root / ".cache/build.delta.json").write_text("[1, 2")
+    edit(site.root / "content/course/lesson-1.md", "Changed text of", "Text of")
+    result = site.build()
+    assert result.code == 0
+    assert ".cache/build.json: warning: ignoring the build cache" in result.err
+    assert "Text of lesson 1" in (site.root / "output/rtc/course/lesson-1/index.html").read_text()
+
+
 def test_a_foreign_cache_is_not_trusted(site: Site, tmp_path: Path) -> None:
     course_site(site)
     assert site.build().code == 0

@@ -14,12 +14,18 @@ Two things are remembered in `.cache/build.json`, both checked before use:
 The cache is JSON (read and written by orjson), never pickle: a cache copied
 from elsewhere must not be able to run code. One that cannot be read, or was
 written by another version, is ignored with a warning.
+
+Writing 40 MB of JSON after a one-page edit would cost more than the edit, so
+a build that changed a few entries writes only those, to `build.delta.json`
+beside it; loading applies them. The delta names the full file it applies to
+(its stamp), and the next build that changes many entries folds it back in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +37,8 @@ from coursesite import __version__
 from coursesite.errors import Problems
 from coursesite.structure import Page
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
+DELTA_LIMIT = 500  # changed entries kept in the delta; beyond, the whole cache is written
 Dep = tuple[str, ...]
 
 
@@ -58,11 +65,19 @@ class BuildCache:
     wanted: dict[str, str] = field(default_factory=dict)  # group -> digest of its file list
     outline: str = ""  # everything but the pages' bodies, at the last good build
     changed: bool = False  # anything to save
+    stamp: str = ""  # names the full file, for its delta
     previous_digests: dict[str, str] = field(default_factory=dict)  # page -> digest last time
+    # The entries as the full file holds them: what differs goes to the delta.
+    base_pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    base_units: dict[str, UnitRecord] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.previous_digests = {path: entry["page"]["digest"]
                                  for path, entry in self.pages.items()}
+
+    @property
+    def delta_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".delta.json")
 
     def bodies_changed(self, pages: list[Page], outline: str) -> set[str] | None:
         """The pages whose bodies alone changed, or None when anything else did too."""
@@ -83,8 +98,17 @@ class BuildCache:
             if data.get("output") != str(output_dir):
                 return fresh  # built into another folder: its files are not ours to keep
             units = {name: UnitRecord(**record) for name, record in data["units"].items()}
-            return cls(path, str(output_dir), dict(data["pages"]), units, dict(data["groups"]),
-                       dict(data["wanted"]), str(data["outline"]))
+            pages = dict(data["pages"])
+            base_pages, base_units = dict(pages), dict(units)
+            groups, wanted, outline = dict(data["groups"]), dict(data["wanted"]), data["outline"]
+            delta = read_delta(fresh.delta_path, data["stamp"])
+            if delta is not None:
+                apply_changes(pages, delta["pages"], dict)
+                apply_changes(units, delta["units"], lambda record: UnitRecord(**record))
+                groups, wanted, outline = delta["groups"], delta["wanted"], delta["outline"]
+            return cls(path, str(output_dir), pages, units, dict(groups), dict(wanted),
+                       str(outline), stamp=data["stamp"], base_pages=base_pages,
+                       base_units=base_units)
         except (OSError, ValueError, TypeError, KeyError, AttributeError,
                 orjson.JSONDecodeError) as exc:
             problems.warning(str(path), None, f"ignoring the build cache: {exc}",
@@ -94,20 +118,30 @@ class BuildCache:
     def save(self) -> None:
         if not self.changed and self.path.exists():
             return
-        data = {
+        pages = changes(self.base_pages, self.pages)
+        units = changes(self.base_units, self.units)
+        if self.stamp and self.path.exists() and len(pages) + len(units) <= DELTA_LIMIT:
+            write_json(self.delta_path, {
+                "stamp": self.stamp,
+                "pages": pages,
+                "units": {name: record and record.__dict__ for name, record in units.items()},
+                "groups": self.groups, "wanted": self.wanted, "outline": self.outline,
+            })
+            return
+        self.stamp = os.urandom(8).hex()
+        write_json(self.path, {
             "version": CACHE_VERSION,
             "tool": __version__,
             "output": self.output_dir,
+            "stamp": self.stamp,
             "pages": self.pages,
             "units": {name: record.__dict__ for name, record in sorted(self.units.items())},
             "groups": self.groups,
             "wanted": self.wanted,
             "outline": self.outline,
-        }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
-        partial.write_bytes(orjson.dumps(data))
-        os.replace(partial, self.path)
+        })
+        self.delta_path.unlink(missing_ok=True)  # folded in
+        self.base_pages, self.base_units = dict(self.pages), dict(self.units)
 
     # -- pages ----------------------------------------------------------------
 
@@ -132,6 +166,47 @@ class BuildCache:
             "stat": [stat.st_size, stat.st_mtime_ns],
             "page": page_to_json(page),
         }
+
+
+def read_delta(path: Path, stamp: str) -> dict[str, Any] | None:
+    """The changes since the full file with this stamp, or None when there are none.
+
+    A delta of another stamp is left over from before the full file was last
+    written (which folded it in): it is ignored. One that cannot be read makes
+    the whole cache untrustworthy, which the caller reports.
+    """
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a build cache delta")
+    return data if data.get("stamp") == stamp else None
+
+
+def changes(base: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `now` that are not those of `base` (None for the removed ones)."""
+    changed: dict[str, Any] = {key: value for key, value in now.items()
+                               if base.get(key) is not value}
+    changed.update((key, None) for key in base if key not in now)
+    return changed
+
+
+def apply_changes(entries: dict[str, Any], changed: dict[str, Any],
+                  make: Callable[[Any], Any]) -> None:
+    for key, value in changed.items():
+        if value is None:
+            entries.pop(key, None)
+        else:
+            entries[key] = make(value)
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.write_bytes(orjson.dumps(data))
+    os.replace(partial, path)
 
 
 PAGE_FIELDS = ("path", "content_path", "title", "body_line", "description", "groups",
@@ -211,10 +286,7 @@ class LastBuild:
             return {}
 
     def write(self, inputs: str, summaries: dict[str, list[int]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
-        partial.write_bytes(orjson.dumps({"inputs": inputs, "groups": summaries}))
-        os.replace(partial, self.path)
+        write_json(self.path, {"inputs": inputs, "groups": summaries})
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
