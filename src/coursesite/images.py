@@ -18,7 +18,6 @@ import json
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -253,6 +252,8 @@ class ImageStore:
                 if progress:
                     progress(len(results), len(work))
             return results
+        from concurrent.futures import ProcessPoolExecutor  # only when there is work to share
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for result in pool.map(run_job, work):
                 results.append(result)

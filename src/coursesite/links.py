@@ -12,8 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 import socket
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -289,7 +287,7 @@ class LinkChecker:
 
 def find_source_line(page: Page, value: str, default: int = 1) -> int:
     """The file line of the body that holds `value` (or the longest tail of its path)."""
-    lines = page.body.split("\n")
+    body = page.body
     tails = [value]
     path = value.split("#")[0].split("?")[0]
     while "/" in path:
@@ -297,9 +295,10 @@ def find_source_line(page: Page, value: str, default: int = 1) -> int:
         if path:
             tails.append(path)
     for tail in tails:
-        for index, line in enumerate(lines):
-            if tail in line:
-                return page.body_line + index
+        # The first occurrence is on the first line that holds it; no line holds a newline.
+        found = body.find(tail) if "\n" not in tail else -1
+        if found >= 0:
+            return page.body_line + body.count("\n", 0, found)
     return default
 
 
@@ -320,6 +319,9 @@ def check_external(urls: dict[str, list[tuple[str, int]]], problems: Problems,
 
 def fetch_failure(url: str, timeout: float) -> str | None:
     """Why `url` cannot be fetched, or None when it answers with a success."""
+    import urllib.error  # only `check --external` fetches; other builds skip the import
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "coursesite-linkcheck/1"})
     try:
         with urllib.request.urlopen(request, timeout=timeout):

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from html import escape
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
@@ -42,6 +41,10 @@ def formula_problem(latex: str) -> str | None:
 
 def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
     """MathML for a formula; on a problem, reported, and the formula shown as text."""
+    # Imported on the first formula: most builds (and every one-page rebuild without
+    # formulas) never need the converter, which costs more to import than a page to render.
+    from latex2mathml.converter import convert as latex_to_mathml
+
     problem = formula_problem(latex)
     if problem is None:
         try:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from xml.sax.saxutils import escape
+from html import escape as _escape
 
 from coursesite.structure import GroupSite, Page
 
 FEED_SIZE = 50
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities (xml.sax.saxutils would import urllib.request and http)."""
+    return _escape(text, quote=False)
 
 
 def sitemap_xml(site: GroupSite) -> str:

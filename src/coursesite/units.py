@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +156,8 @@ def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
     if jobs <= 1 or len(todo) < PARALLEL_FROM:
         return [units[i][1].render_unit(units[i][0], stagings[units[i][1].group.name])
                 for i in todo]
+    from concurrent.futures import ProcessPoolExecutor  # a rebuild of a few pages needs none
+
     _work = (units, stagings)
     try:
         context = multiprocessing.get_context("fork")
