@@ -224,8 +224,8 @@ class LinkChecker:
         """A page kept from a build whose links all resolved, when only the pages at
         `changed` have new bodies: its anchors, and its links to anchors on those pages."""
         self.ids[page.output] = set(links.ids)
-        for value, target, line in links.records:
-            if "#" not in value or target is None or target == OUTSIDE:
+        for value, target, line in [r for r in links.records if "#" in r[0]]:
+            if target is None or target == OUTSIDE:
                 continue
             if target not in self.known:
                 target = f"{target}/index.html"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class UnitResult:
     plan: list[tuple[str, Planned]]  # image outputs the page shows
     uses: list[tuple[str, str, int]]  # (image, page, line) for image errors
     problems: list[Diagnostic]
-    deps: list[tuple[str, ...]]  # the questions it asked, for its cache key
+    deps: Sequence[Sequence[str]]  # the questions it asked, for its cache key
     infos: dict[str, SourceInfo] = field(default_factory=dict)
     reused: bool = False  # kept from the previous output
 
@@ -188,9 +188,8 @@ class GroupRenderer:
         self.build_problems.items.extend(result.problems)
         self.images.recorded, self.images.uses_log = self.out.images, []
         self.images.merge(result.infos)
-        for out, planned in result.plan:
-            self.images.plan[out] = planned
-            self.out.images.add(out)
+        self.images.plan.update(result.plan)
+        self.out.images.update(out for out, _ in result.plan)
         for rel, where, line in result.uses:
             self.images.note_use(rel, where, line)
         if result.reused and changed_outputs is not None:
@@ -222,13 +221,13 @@ class GroupRenderer:
 
     # -- what a unit depends on ---------------------------------------------
 
-    def unit_key(self, page: Page, deps: list[list[str]] | list[tuple[str, ...]]) -> str:
+    def unit_key(self, page: Page, deps: Sequence[Sequence[str]]) -> str:
         """A hash of everything the page's bytes in this group are made from."""
-        deps = [tuple(dep) for dep in deps]  # the cache gives back lists
-        answers = [self.dep_value(dep) for dep in deps]
+        asked = [tuple(dep) for dep in deps]  # the cache gives back lists
+        answers = [self.dep_value(dep) for dep in asked]
         source = page.digest if page.content_path else (page.title, page.output)
         return digest_of(self.fingerprint, self.layouts.fingerprint(self.layout_of(page)),
-                         source, page.content_path, self.neighbourhood(page), deps, answers)
+                         source, page.content_path, self.neighbourhood(page), asked, answers)
 
     def dep_value(self, dep: tuple[str, ...]) -> object:
         if dep[0] == "image":

@@ -115,22 +115,27 @@ def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer) -> Unit
         group=renderer.group.name, output=page.output, counted=bool(page.content_path),
         ok=True, digest=record.digest, size=record.size,
         links=PageLinks.from_json(record.links),
-        plan=[planned_from(renderer, entry) for entry in record.plan],
+        plan=plan_from(renderer, record.plan),
         uses=[(rel, where, line) for rel, where, line in record.uses],
-        problems=[], deps=[tuple(dep) for dep in record.deps], reused=True)
+        problems=[], deps=record.deps, reused=True)
 
 
-_planned: dict[str, tuple[str, Planned]] = {}  # thousands of pages show the same few images
+# Thousands of pages show the same few images. Keyed by the output and the variant's
+# file, which names its source's hash and its settings: a changed image is a new key.
+_planned: dict[tuple[str, str], tuple[str, Planned]] = {}
 
 
-def planned_from(renderer: GroupRenderer, entry: list[Any]) -> tuple[str, Planned]:
-    out, source, variant = entry
-    key = f"{out}\0{variant[-1] if variant else ''}"
-    found = _planned.get(key)
-    if found is None:
-        found = _planned[key] = (out, Planned(
-            source, renderer.images.variant_from(variant) if variant else None))
-    return found
+def plan_from(renderer: GroupRenderer, entries: list[list[Any]]) -> list[tuple[str, Planned]]:
+    """A cached record's images (this runs for every image of every kept page)."""
+    plan = []
+    for out, source, variant in entries:
+        key = (out, variant[-1] if variant else "")
+        found = _planned.get(key)
+        if found is None:
+            found = _planned[key] = (out, Planned(
+                source, renderer.images.variant_from(variant) if variant else None))
+        plan.append(found)
+    return plan
 
 
 def to_record(key: str, result: UnitResult) -> UnitRecord:
