@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import markdown
 import pytest
 
 from tests.conftest import Site, api_build, snapshot
@@ -111,6 +112,32 @@ def test_jobs_do_not_change_the_output(site: Site, tmp_path: Path) -> None:
     parallel = api_build(site, jobs=2, output=tmp_path / "parallel")
     assert serial.rendered == parallel.rendered > 48
     assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+
+
+def test_a_layout_edit_converts_no_markdown_again(site: Site, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    course_site(site)
+    api_build(site)
+    CHANGES["template"](site)
+
+    def no_markdown(self: markdown.Markdown, source: str) -> str:
+        raise AssertionError(f"converted again: {source[:40]!r}")
+    monkeypatch.setattr(markdown.Markdown, "convert", no_markdown)
+    assert api_build(site).rendered > 8  # every page of both groups, in the new layout
+    monkeypatch.undo()
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_a_damaged_body_in_the_store_is_converted_again(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    api_build(site)
+    for stored in (site.root / ".cache/bodies").rglob("*"):
+        if stored.is_file():
+            stored.write_bytes(stored.read_bytes().replace(b"Text of lesson", b"Text of lessen"))
+    CHANGES["template"](site)
+    api_build(site)
+    assert not any(b"lessen" in data for data in snapshot(site.root / "output").values())
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
 
 
 def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:

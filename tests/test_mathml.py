@@ -45,6 +45,15 @@ def test_a_broken_formula_fails_the_build_at_its_line(site: Site) -> None:
     assert not (site.root / "output" / "rtc").exists()
 
 
+def test_a_broken_formula_in_two_groups_fails_every_build(site: Site) -> None:
+    # The page converts once for both groups; its HTML must not be kept for the next build.
+    site.page("lesson.md", "title: Lesson\ngroups: all\n\nBroken $\\frac{a}{b$ here.\n")
+    for _ in range(2):
+        result = site.build()
+        assert result.code == 1
+        assert "content/lesson.md:4: error: formula '\\frac{a}{b'" in result.err
+
+
 
 def test_formulas_are_not_read_as_site_variables(site: Site) -> None:
     prose = lesson(site, "Group {{ GROUP }}: $x^{{2}}$ and\n\n$$\n\\hat{{y}}\n$$\n")

@@ -33,7 +33,7 @@ from coursesite.incremental import (
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
 from coursesite.output import fingerprint, staging_for, write_group
-from coursesite.render import BodyRenderer, Layouts
+from coursesite.render import BodyRenderer, BodyStore, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
 from coursesite.rerender import LiveSite
@@ -41,6 +41,8 @@ from coursesite.search import index_group, remove_index
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
 from coursesite.units import render_all
+
+PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     with ExitStack() as cleanup:
         stagings = make_stagings(output_dir, chosen, options.write, cleanup)
         with stage("render"):
+            store = BodyStore(config.cache_dir / "bodies", writable=options.write)
             renderers = group_renderers(config, pages, sites, chosen, layouts, images,
-                                        set(static_files), problems)
+                                        set(static_files), store, problems)
             outline = outline_of(config, theme, chosen, options, pages)
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
                                reuse=not options.external,
@@ -131,6 +134,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                 update_search(config, output_dir, list(outputs), rewritten, reporter,
                               options.guard)
             remember(cache, fresh, outputs, outline)
+            if len(fresh) >= PRUNE_FROM:  # only a build that rendered much can have grown it
+                store.prune(keep=2 * len(pages) + PRUNE_FROM)
             last.write(inputs, summaries)
             if not options.groups:
                 images.prune()  # a partial build does not know what the other groups use
@@ -267,9 +272,9 @@ def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> No
 
 def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
                     chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
-                    problems: Problems) -> dict[str, GroupRenderer]:
+                    store: BodyStore, problems: Problems) -> dict[str, GroupRenderer]:
     all_pages = {p.content_path: p for p in pages}
-    bodies = BodyRenderer(layouts.loader)  # one for all groups: it shares Markdown work
+    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
     renderers = {}
     for name in chosen:
         linker = Linker(config, sites[name], sites, all_pages)

@@ -8,7 +8,10 @@ Layouts in templates/ are the site's own code and run unsandboxed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,9 +21,13 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import markdown
+import orjson
+import pygments
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from coursesite import __version__
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.mathml import INLINE
@@ -177,10 +184,85 @@ class Converted:
     toc: list[TocEntry]
 
 
+@functools.cache
+def converter_fingerprint() -> bytes:
+    """What turns a body into HTML: this package's converting code and its libraries."""
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("render.py", "mdext.py", "mathml.py"))
+    versions = [__version__, markdown.__version__, pygments.__version__,
+                *(importlib.metadata.version(name) for name in ("latex2mathml",
+                                                                 "pymdown-extensions"))]
+    return hashlib.sha256(code + repr(versions).encode()).digest()
+
+
+class BodyStore:
+    """Bodies as HTML from earlier builds, so that a layout edit converts no Markdown again.
+
+    One file per body, named by a hash of its text and of the code that converts
+    it, holds the HTML, the headings, and the questions the conversion asked of
+    the link resolvers with their answers. It is used only when every question
+    gets the same answer again (a linked page may have moved or been renamed),
+    and only conversions that reported no problem are kept. A file starts with
+    the hash of the rest: a damaged one is converted again, never trusted.
+    """
+
+    def __init__(self, folder: Path | None, writable: bool = True):
+        self.folder = folder
+        self.writable = writable
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(converter_fingerprint() + text.encode("utf-8")).hexdigest()
+
+    def get(self, key: str, text: str) -> Converted | None:
+        if self.folder is None:
+            return None
+        path = self.folder / key[:2] / key
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data[65:]).hexdigest().encode() != data[:64]:
+                return None
+            body = orjson.loads(data[65:])
+            calls = [Call(kind, tuple(args), tuple(answer) if isinstance(answer, list) else answer)
+                     for kind, args, answer in body["calls"]]
+            toc = [TocEntry(level, anchor, Markup(name)) for level, anchor, name in body["toc"]]
+            os.utime(path)  # used: the store forgets what was used longest ago first
+            return Converted(text, body["html"], calls, toc)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None  # not there, or not readable: converted again
+
+    def put(self, key: str, converted: Converted) -> None:
+        if self.folder is None or not self.writable:
+            return
+        body = orjson.dumps({
+            "html": converted.html,
+            "calls": [[call.kind, call.args, call.answer] for call in converted.calls],
+            "toc": [[entry.level, entry.id, str(entry.name)] for entry in converted.toc],
+        })
+        path = self.folder / key[:2] / key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{key}.{os.getpid()}.part")
+            partial.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            os.replace(partial, path)
+        except OSError:
+            pass  # a store that cannot be written makes the next build slower, not wrong
+
+    def prune(self, keep: int) -> None:
+        """Forget all but the `keep` bodies used most recently."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        files = [entry for shard in os.scandir(self.folder) if shard.is_dir()
+                 for entry in os.scandir(shard.path) if entry.is_file()]
+        if len(files) > keep:
+            files.sort(key=lambda entry: entry.stat().st_mtime_ns)
+            for entry in files[:len(files) - keep]:
+                os.unlink(entry.path)
+
+
 class BodyRenderer:
     """Expands site variables in page bodies and turns Markdown into HTML."""
 
-    def __init__(self, loader: jinja2.BaseLoader):
+    def __init__(self, loader: jinja2.BaseLoader, store: BodyStore | None = None):
         self.env = ImmutableSandboxedEnvironment(
             loader=loader,
             undefined=jinja2.StrictUndefined,
@@ -190,6 +272,8 @@ class BodyRenderer:
         self.hooks = Hooks()
         self.markdown = make_markdown(self.hooks)
         self._last: Converted | None = None
+        self.store = store or BodyStore(None)
+        self._unstored = ""  # the key of the last conversion, until it is stored
         self.toc: list[TocEntry] = []  # the headings of the last body converted
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
 
@@ -204,18 +288,31 @@ class BodyRenderer:
         resolve differently; the links of the last conversion are asked again
         of this group's resolvers, and when every answer is the same, so is the HTML.
         """
+        self._unstored = ""  # only a conversion made here, without a problem, is stored
         last = self._last
         if last is not None and last.text == text and all(
                 call.replay(rewrite, page_ref) for call in last.calls):
             self.toc = last.toc
             return last.html
+        key = self.store.key(text)
+        kept = self.store.get(key, text)
+        if kept is not None and all(call.replay(rewrite, page_ref) for call in kept.calls):
+            self._last, self.toc = kept, kept.toc
+            return kept.html
         calls: list[Call] = []
         self.hooks.rewrite = lambda tag, value: Call.rewrite(calls, rewrite, tag, value)
         self.hooks.page_ref = lambda ref, group, src: Call.ref(calls, page_ref, ref, group, src)
         html = self.to_html(text)
         self.toc = flatten_toc(getattr(self.markdown, "toc_tokens", []))
         self._last = Converted(text, html, calls, self.toc)
+        self._unstored = key
         return html
+
+    def store_last(self) -> None:
+        """Keep the last conversion for later builds (once its page showed no problem)."""
+        if self._unstored and self._last is not None:
+            self.store.put(self._unstored, self._last)
+        self._unstored = ""
 
     @staticmethod
     def is_full_page(page: Page) -> bool:

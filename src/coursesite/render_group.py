@@ -308,8 +308,11 @@ class GroupRenderer:
         self.bodies.hooks.problem = lambda message, written, hint: problems.error(
             page.path, find_line(page, written), message, hint)
         text = self.bodies.expand(page, self.body_context(page))
+        before = len(problems.items)
         html = self.bodies.convert(text, self._rewriter(page, problems),
                                    self._page_ref(page, problems)) if text.strip() else ""
+        if html and len(problems.items) == before:
+            self.bodies.store_last()
         context["content"] = Markup(html)
         context["toc"] = self.bodies.toc if html else []
         return self.layouts.render(self.layout_of(page), context)
