@@ -193,19 +193,10 @@ def peers(args: argparse.Namespace, work: Path, size: int, ours: dict[str, float
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"],
                        check=True)
-    if shutil.which("hugo") is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True,
-                       stdout=subprocess.DEVNULL)
     pelican_site = work / f"pelican-{size}"
     helper(corpus, pelican_site, "--pages", size)
     (pelican_site / "pelicanconf.py").write_text(PELICAN_CONF)
-    hugo_site = work / f"hugo-{size}"
-    helper(corpus, hugo_site, "--pages", size, "--frontmatter", "yaml")
-    (hugo_site / "hugo.toml").write_text(HUGO_CONF)
-    layouts = hugo_site / "layouts" / "_default"
-    layouts.mkdir(parents=True, exist_ok=True)
-    for name in ("single.html", "list.html"):
-        (layouts / name).write_text("<!DOCTYPE html><title>{{ .Title }}</title>{{ .Content }}\n")
+    hugo_site = make_hugo_site(work, size)
     pelican = [str(venv / "bin" / "pelican"), "content", "-o", "out", "-q", "-s"]
     runs = {
         "Pelican": (pelican_site, [*pelican, "pelicanconf.py"]),
@@ -217,6 +208,23 @@ def peers(args: argparse.Namespace, work: Path, size: int, ours: dict[str, float
         print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
               f"   coursesite/{name}: {ours['cold'] / seconds:.2f}x")
     pelican_cached(args, pelican_site, [*pelican, "cached.py"], size, ours)
+
+
+def make_hugo_site(work: Path, size: int) -> Path:
+    """The corpus with YAML front matter for Hugo (Debian's, installed when missing)."""
+    if shutil.which("hugo") is None:
+        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True,
+                       stdout=subprocess.DEVNULL)
+    site = work / f"hugo-{size}"
+    if not (site / "hugo.toml").exists():
+        helper(corpus_script(), site, "--pages", size, "--frontmatter", "yaml")
+        (site / "hugo.toml").write_text(HUGO_CONF)
+        layouts = site / "layouts" / "_default"
+        layouts.mkdir(parents=True, exist_ok=True)
+        for name in ("single.html", "list.html"):
+            (layouts / name).write_text(
+                "<!DOCTYPE html><title>{{ .Title }}</title>{{ .Content }}\n")
+    return site
 
 
 def clean_peer(site: Path) -> None:
@@ -265,6 +273,14 @@ def suite_serve(args: argparse.Namespace, work: Path) -> None:
         print(f"  rebuild (as the server reports it)  {rebuild * 1000:8.0f} ms")
         print(f"  save to reload event                {to_event * 1000:8.0f} ms")
         print(f"  save to the new page served         {to_page * 1000:8.0f} ms")
+        if args.peers:
+            hugo = make_hugo_site(work, size)
+            edited = sorted((hugo / "content" / "pages").rglob("*.md"))[size // 2]
+            hugo_rebuild, hugo_page = serve.measure_hugo(hugo, edited, args.runs)
+            print(f"  Hugo server, rebuild (as it reports it) {hugo_rebuild * 1000:4.0f} ms"
+                  f"   coursesite/Hugo: {rebuild / hugo_rebuild:.2f}x")
+            print(f"  Hugo server, save to the new page served {hugo_page * 1000:4.0f} ms"
+                  f"   coursesite/Hugo: {to_page / hugo_page:.2f}x")
 
 
 SUITES = {"images": suite_images, "pages": suite_pages, "serve": suite_serve}
@@ -278,7 +294,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--jobs", type=int, default=0, help="build-site --jobs (default: cores)")
     parser.add_argument("--peers", action="store_true",
-                        help="pages: also time Pelican (PyPI) and Hugo (Debian) on the same tree")
+                        help="pages: also time Pelican (PyPI) and Hugo (Debian) on the same tree;"
+                             " serve: also Hugo's server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coursesite-bench-") as tmp:
         for name in args.suites or list(SUITES):

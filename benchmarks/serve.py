@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -95,6 +96,40 @@ def measure(site: Path, page: Path, runs: int, jobs: list[str]) -> tuple[float, 
         page.write_text(original)
         return (statistics.median(rebuilds), statistics.median(to_event),
                 statistics.median(to_page))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure_hugo(site: Path, page: Path, runs: int) -> tuple[float, float]:
+    """(median rebuild s as Hugo reports it, median save-to-page s) under `hugo server`."""
+    url = "/" + page.relative_to(site / "content").with_suffix("").as_posix() + "/"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(["hugo", "server", "--bind", "127.0.0.1", "--port", str(port),
+                             "--disableLiveReload"], cwd=site, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    out = proc.stdout
+    threading.Thread(target=lambda: lines.extend(out), daemon=True).start()
+    try:
+        wait_for(lines, r"(Web Server is available)", 1800)
+        base = f"http://127.0.0.1:{port}"
+        original = page.read_text()
+        rebuilds, to_page = [], []
+        for run in range(runs):
+            marker = f"Edited under hugo {run}."
+            saved = time.perf_counter()
+            page.write_text(original + f"\n{marker}\n")
+            while marker.encode() not in fetch(base, url):
+                time.sleep(0.001)
+            to_page.append(time.perf_counter() - saved)
+            rebuilds.append(float(wait_for(lines, r"Total in (\d+) ms", 60, run)) / 1000)
+            time.sleep(0.5)
+        page.write_text(original)
+        return statistics.median(rebuilds), statistics.median(to_page)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
