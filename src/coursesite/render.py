@@ -8,6 +8,7 @@ Layouts in templates/ are the site's own code and run unsandboxed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -225,10 +226,12 @@ class BodyStore:
             calls = [Call(kind, tuple(args), tuple(answer) if isinstance(answer, list) else answer)
                      for kind, args, answer in body["calls"]]
             toc = [TocEntry(level, anchor, Markup(name)) for level, anchor, name in body["toc"]]
-            os.utime(path)  # used: the store forgets what was used longest ago first
-            return Converted(text, body["html"], calls, toc)
+            converted = Converted(text, body["html"], calls, toc)
         except (OSError, ValueError, TypeError, KeyError):
             return None  # not there, or not readable: converted again
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: the store forgets what was used longest ago first
+        return converted
 
     def put(self, key: str, converted: Converted) -> None:
         if self.folder is None or not self.writable:
@@ -251,12 +254,13 @@ class BodyStore:
         """Forget all but the `keep` bodies used most recently."""
         if self.folder is None or not self.folder.is_dir():
             return
-        files = [entry for shard in os.scandir(self.folder) if shard.is_dir()
-                 for entry in os.scandir(shard.path) if entry.is_file()]
-        if len(files) > keep:
-            files.sort(key=lambda entry: entry.stat().st_mtime_ns)
-            for entry in files[:len(files) - keep]:
-                os.unlink(entry.path)
+        # `serve` and a build may share the store: what vanishes meanwhile is not an error.
+        with contextlib.suppress(OSError):
+            files = [(entry.stat().st_mtime_ns, entry.path) for shard in os.scandir(self.folder)
+                     if shard.is_dir() for entry in os.scandir(shard.path) if entry.is_file()]
+            for _, path in sorted(files)[:max(0, len(files) - keep)]:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
 
 class BodyRenderer:
