@@ -39,7 +39,6 @@ from coursesite.structure import Page
 
 CACHE_VERSION = 5
 DELTA_LIMIT = 500  # changed entries kept in the delta; beyond, the whole cache is written
-Dep = tuple[str, ...]
 
 
 @dataclass
@@ -202,10 +201,14 @@ def apply_changes(entries: dict[str, Any], changed: dict[str, Any],
 
 
 def write_json(path: Path, data: object) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    write_atomically(path, orjson.dumps(data))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A reader (or another process) sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(orjson.dumps(data))
+    partial.write_bytes(data)
     os.replace(partial, path)
 
 

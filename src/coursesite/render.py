@@ -31,6 +31,7 @@ from markupsafe import Markup
 from coursesite import __version__
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
+from coursesite.incremental import write_atomically
 from coursesite.mathml import INLINE
 from coursesite.mdext import Hooks, PageRef, Rewrite, make_markdown
 from coursesite.structure import Page
@@ -241,14 +242,10 @@ class BodyStore:
             "calls": [[call.kind, call.args, call.answer] for call in converted.calls],
             "toc": [[entry.level, entry.id, str(entry.name)] for entry in converted.toc],
         })
-        path = self.folder / key[:2] / key
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{key}.{os.getpid()}.part")
-            partial.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-            os.replace(partial, path)
-        except OSError:
-            pass  # a store that cannot be written makes the next build slower, not wrong
+        # A store that cannot be written makes the next build slower, not wrong.
+        with contextlib.suppress(OSError):
+            write_atomically(self.folder / key[:2] / key,
+                             hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
     def prune(self, keep: int) -> None:
         """Forget all but the `keep` bodies used most recently."""
