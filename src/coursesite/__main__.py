@@ -1,3 +1,3 @@
-from coursesite.cli import main
+from coursesite.cli import entry
 
-main()
+entry()

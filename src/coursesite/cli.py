@@ -20,6 +20,31 @@ from coursesite.errors import BuildFailed, SiteError
 from coursesite.report import ConsoleReporter
 
 
+def entry() -> None:
+    """The `build-site` command: main(), then leave without tearing the heap down.
+
+    A build of 10,000 pages ends with some 300,000 objects alive (the pages, the
+    cache, the site's structure, which refer to each other); freeing them one by
+    one at interpreter exit costs 0.4 s, more than a one-page rebuild's own
+    work. Every file is written and closed by then and nothing is left to clean
+    up, so the process ends as soon as its output is flushed.
+    """
+    status: int | str | None = 0
+    try:
+        main()
+    except SystemExit as exc:  # click ends every command this way
+        status = exc.code
+    if isinstance(status, str):  # what sys.exit("message") would do
+        click.echo(status, err=True)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nobody reads the rest
+        pass
+    os._exit(status or 0)
+
+
 def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options that `build-site` and `build-site check` share."""
     options = [
