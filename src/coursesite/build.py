@@ -28,7 +28,7 @@ from coursesite.incremental import (
     UnitRecord,
     digest_of,
     inputs_fingerprint,
-    page_outline,
+    scan,
 )
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
@@ -90,9 +90,10 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     theme = Theme.for_site(config)
     output_dir = options.output or config.output_dir
     last = LastBuild(config.cache_dir / f"last-{options.state}.json")
-    inputs = inputs_fingerprint(
-        [config.content_dir, *theme.template_dirs, *theme.static_dirs], [config.config_path],
-        (chosen, options.drafts, options.strict, str(output_dir)))
+    scanned = scan([config.content_dir, *theme.template_dirs, *theme.static_dirs],
+                   [config.config_path])
+    inputs = inputs_fingerprint(scanned, (chosen, options.drafts, options.strict,
+                                          str(output_dir)))
     if (options.write and not options.keep
             and unchanged(last, inputs, output_dir, chosen, reporter, started)):
         return BuildResult({}, output_dir, 0, 0)
@@ -101,7 +102,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         cache = BuildCache.load(config.cache_dir / f"{options.state}.json", output_dir,
                                 problems)
         with stage("load"):
-            pages = load_pages(config, problems, drafts=options.drafts, cache=cache)
+            pages = load_pages(config, problems, drafts=options.drafts, cache=cache,
+                               stats=scanned)
     with stage("structure"):
         sites = {name: GroupSite(group, [p for p in pages if name in p.groups], problems)
                  for name, group in config.groups.items()}
@@ -168,9 +170,9 @@ def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: Bui
                pages: list[Page]) -> str:
     """Everything the build reads but the pages' bodies (see BuildCache.bodies_changed)."""
     others = inputs_fingerprint(
-        [*theme.template_dirs, *theme.static_dirs, config.content_dir / "images"],
-        [config.config_path], (chosen, options.drafts))
-    return digest_of(others, [page_outline(page) for page in pages])
+        scan([*theme.template_dirs, *theme.static_dirs, config.content_dir / "images"],
+             [config.config_path]), (chosen, options.drafts))
+    return digest_of(others, [page.outline for page in pages])
 
 
 def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: dict[str, Path],

@@ -15,8 +15,9 @@ import socket
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import orjson
 
 from coursesite.config import SiteConfig
 from coursesite.errors import Problems, did_you_mean
@@ -143,19 +144,37 @@ def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> st
     return rel
 
 
-@dataclass
+LinkRecord = tuple[str, str | None, int]  # (value, output target or None, body line or 0)
+
+
 class PageLinks:
-    """Every href and src of a written page: (value, output target or None, body line or 0)."""
+    """Every href and src of a written page, and the ids it has.
 
-    ids: list[str]
-    records: list[tuple[str, str | None, int]]
+    A page kept from the last build brings its links as the build cache holds
+    them: its links to fragments at hand (all that a rebuild after a body-only
+    edit needs of them) and the rest as JSON text, read only when asked for.
+    """
 
-    def to_json(self) -> dict[str, Any]:
-        return {"ids": self.ids, "records": self.records}
+    def __init__(self, ids: list[str], records: list[LinkRecord] | None = None, *,
+                 anchored: list[LinkRecord] | None = None, text: str = ""):
+        self.ids = ids
+        self._records = records
+        self._text = text
+        self.anchored = (anchored if anchored is not None
+                         else [r for r in records or [] if "#" in r[0]])
+
+    @property
+    def records(self) -> list[LinkRecord]:
+        if self._records is None:
+            self._records = orjson.loads(self._text)  # lists unpack like the tuples they were
+        return self._records
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PageLinks:
-        return cls(data["ids"], data["records"])  # lists unpack like the tuples they were
+    def stored(cls, ids: list[str], anchored: list[LinkRecord], text: str) -> PageLinks:
+        return cls(ids, None, anchored=anchored, text=text)
+
+    def text(self) -> str:
+        return self._text if self._records is None else orjson.dumps(self._records).decode()
 
 
 def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,
@@ -224,7 +243,7 @@ class LinkChecker:
         """A page kept from a build whose links all resolved, when only the pages at
         `changed` have new bodies: its anchors, and its links to anchors on those pages."""
         self.ids[page.output] = set(links.ids)
-        for value, target, line in [r for r in links.records if "#" in r[0]]:
+        for value, target, line in links.anchored:
             if target is None or target == OUTSIDE:
                 continue
             if target not in self.known:

@@ -21,7 +21,7 @@ from typing import Any
 from coursesite import yamltext
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, Problems, did_you_mean
-from coursesite.incremental import BuildCache, digest_of
+from coursesite.incremental import BuildCache, Stats, digest_of, page_outline
 from coursesite.structure.page import MetaValue, Page
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
@@ -54,11 +54,13 @@ def find_pages(config: SiteConfig) -> list[Path]:
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
-               cache: BuildCache | None = None) -> list[Page]:
+               cache: BuildCache | None = None, stats: Stats | None = None) -> list[Page]:
     """Load every page, reporting each mistake to `problems`.
 
     A page whose header has errors is kept, marked broken, so that links to it
     still resolve and the build can go on to report the errors of other pages.
+    With a `cache`, a page whose file has the size and mtime of the last build
+    (in `stats`, the build's scan of the files) is taken from it.
     """
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
     pages = []
@@ -66,7 +68,9 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     images = str(config.content_dir / "images")
     for source in find_pages(config):
         content_path = content_path_of(source, config)
-        page = cache.cached_page(source, content_path, loader_key) if cache else None
+        page = None
+        if cache is not None and stats is not None:
+            page = cache.cached_page(source, content_path, loader_key, stats.get(str(source)))
         if page is not None and page.picture and not picture_exists(images, page.picture):
             page = None  # its picture has gone: load it again to report that
         if page is None:
@@ -98,6 +102,7 @@ def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page:
     page = _typed_page(config, source, shown, content_path, header, problems)
     page.broken = len(problems.errors) > before
     page.digest = hashlib.sha256(data).hexdigest()
+    page.outline = digest_of(page_outline(page))
     return page
 
 

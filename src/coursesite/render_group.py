@@ -131,6 +131,7 @@ class GroupRenderer:
         self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
+        self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404."""
@@ -141,6 +142,7 @@ class GroupRenderer:
 
     def begin(self, problems: Problems) -> None:
         self.out = GroupOutput()
+        self._plans = {}
         self.build_problems = problems  # the build's; self.problems is the current unit's
 
     def render_unit(self, page: Page, staging: Path) -> UnitResult:
@@ -185,11 +187,16 @@ class GroupRenderer:
         `changed_outputs`: when only these pages' bodies changed since the last good
         build, a kept unit's links are known good but for anchors into them.
         """
-        self.build_problems.items.extend(result.problems)
+        if result.problems:
+            self.build_problems.items.extend(result.problems)
         self.images.recorded, self.images.uses_log = self.out.images, []
-        self.images.merge(result.infos)
-        self.images.plan.update(result.plan)
-        self.out.images.update(out for out, _ in result.plan)
+        if result.infos:
+            self.images.merge(result.infos)
+        plan = result.plan
+        if self._plans.get(id(plan)) is not plan:  # kept pages share plans: take each in once
+            self._plans[id(plan)] = plan  # held, so that no other list can come to have its id
+            self.images.plan.update(plan)
+            self.out.images.update(out for out, _ in plan)
         for rel, where, line in result.uses:
             self.images.note_use(rel, where, line)
         if result.reused and changed_outputs is not None:

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from coursesite.imageproc import Variant
 from coursesite.images import Planned
 from coursesite.incremental import BuildCache, UnitRecord
@@ -51,13 +53,16 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
+    records = cache.units if reuse else {}
+    kept_plans: dict[int, list[tuple[str, Planned]]] = {}  # plans that records share
+    seen: dict[int, bool] = {}
     for index, (page, renderer) in enumerate(units):
-        record = cache.units.get(unit_name(renderer, page)) if reuse else None
-        if (record and bodies_changed is not None and untouched(page, record, bodies_changed)
-                and intact(record, page, renderer, output_dir)):
-            kept: UnitResult | None = from_record(record, page, renderer)
-        else:
-            kept = keep(record, page, renderer, output_dir) if record else None
+        record = records.get(f"{renderer.group.name}/{page.output}")
+        kept = None
+        if record is not None and intact(record, page, renderer, output_dir) and (
+                (bodies_changed is not None and untouched(page, record, bodies_changed, seen))
+                or renderer.unit_key(page, record.deps) == record.key):
+            kept = from_record(record, page, renderer, kept_plans)
         results.append(kept)
         if kept is None:
             todo.append(index)
@@ -81,43 +86,45 @@ def unit_name(renderer: GroupRenderer, page: Page) -> str:
     return f"{renderer.group.name}/{page.output}"
 
 
-def keep(record: UnitRecord, page: Page, renderer: GroupRenderer,
-         output_dir: Path) -> UnitResult | None:
-    """The unit as the last build wrote it, when nothing it was made from has changed."""
-    if not intact(record, page, renderer, output_dir):
-        return None
-    if renderer.unit_key(page, record.deps) != record.key:
-        return None
-    return from_record(record, page, renderer)
-
-
 def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: Path) -> bool:
     """Whether the previous output still holds the file the record describes."""
     try:
-        previous = os.path.join(output_dir, renderer.group.name, page.output)
-        return os.stat(previous).st_size == record.size
+        return os.stat(f"{output_dir}/{renderer.group.name}/{page.output}").st_size == record.size
     except OSError:
         return False
 
 
-def untouched(page: Page, record: UnitRecord, bodies_changed: set[str]) -> bool:
-    """Whether a unit cannot have changed when only these pages' bodies did."""
+def untouched(page: Page, record: UnitRecord, bodies_changed: set[str],
+              seen: dict[int, bool]) -> bool:
+    """Whether a unit cannot have changed when only these pages' bodies did.
+
+    `seen`: the answers so far, by the record's list of dependencies, which the
+    cache shares between the pages that asked the same questions.
+    """
     if not bodies_changed:
         return True
     if page.content_path in bodies_changed:
         return False
-    return not any(dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
-                   for dep in record.deps)
+    answer = seen.get(id(record.deps))
+    if answer is None:
+        answer = seen[id(record.deps)] = not any(
+            dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
+            for dep in record.deps)
+    return answer
 
 
-def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer) -> UnitResult:
+def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer,
+                plans: dict[int, list[tuple[str, Planned]]]) -> UnitResult:
+    """A unit kept as the last build wrote it. `plans`: the image plans made so far,
+    by the record's list, which the cache shares between the pages that have it."""
+    plan = plans.get(id(record.plan))
+    if plan is None:
+        plan = plans[id(record.plan)] = plan_from(renderer, record.plan)
     return UnitResult(
-        group=renderer.group.name, output=page.output, counted=bool(page.content_path),
-        ok=True, digest=record.digest, size=record.size,
-        links=PageLinks.from_json(record.links),
-        plan=plan_from(renderer, record.plan),
-        uses=[(rel, where, line) for rel, where, line in record.uses],
-        problems=[], deps=record.deps, reused=True)
+        renderer.group.name, page.output, bool(page.content_path), True, record.digest,
+        record.size, PageLinks.stored(record.ids, record.anchored, record.links),  # type: ignore[arg-type]
+        plan, [(rel, where, line) for rel, where, line in record.uses] if record.uses else [],
+        [], record.deps, reused=True)
 
 
 # Thousands of pages show the same few images. Keyed by the output and the variant's
@@ -140,9 +147,11 @@ def plan_from(renderer: GroupRenderer, entries: list[list[Any]]) -> list[tuple[s
 
 def to_record(key: str, result: UnitResult) -> UnitRecord:
     # External links are left out: the build that checks them renders every unit.
-    links = PageLinks(result.links.ids, [r for r in result.links.records if r[1] is not None])
+    records = [r for r in result.links.records if r[1] is not None]
     return UnitRecord(
-        key=key, digest=result.digest, size=result.size, links=links.to_json(),
+        key=key, digest=result.digest, size=result.size, ids=result.links.ids,
+        anchored=[list(r) for r in records if "#" in r[0]],
+        links=orjson.dumps(records).decode(),
         plan=[[out, planned.source, variant_to_json(planned.variant)]
               for out, planned in result.plan],
         uses=[list(use) for use in result.uses], deps=[list(dep) for dep in result.deps])

@@ -36,6 +36,7 @@ class Page:
     broken: bool = False  # its header has errors: a link target, but not rendered
     digest: str = ""  # sha256 of the file's bytes: what the build cache compares
     title_from_heading: bool = False  # the body lost its first heading to the title
+    outline: str = ""  # a hash of all but its body: what other pages can show of it
 
     @property
     def body(self) -> str:
