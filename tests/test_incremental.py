@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
 
+from coursesite.render_group import GroupRenderer
 from tests.conftest import Site, api_build, snapshot
 
 
@@ -44,6 +46,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 CHANGES: dict[str, Callable[[Site], None]] = {
     "page text": lambda s: edit(s.root / "content/course/lesson-3.md", "Text of", "New text of"),
+    "page text, one group": lambda s: edit(s.root / "content/course/lesson-2.md", "Text of",
+                                           "New text of"),
     "page title": lambda s: edit(s.root / "content/course/lesson-2.md", "title: Lesson 2",
                                  "title: Lesson two"),
     "page order": lambda s: edit(s.root / "content/course/lesson-5.md", "order: 5", "order: 0"),
@@ -82,6 +86,32 @@ def test_one_page_edit_rerenders_only_what_shows_it(site: Site) -> None:
     # course in its group (rtc), the course page and the feed: not in the other group.
     rendered = api_build(site).rendered
     assert 1 < rendered < 20
+
+
+def test_a_body_edit_in_one_group_leaves_the_other_groups_alone(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    course_site(site)
+    first = site.build()
+    accepted: list[str] = []
+    take_in = GroupRenderer.accept
+
+    def spy(renderer: GroupRenderer, *args: Any) -> None:
+        accepted.append(renderer.group.name)
+        take_in(renderer, *args)
+
+    monkeypatch.setattr(GroupRenderer, "accept", spy)
+    edit(site.root / "content/course/lesson-2.md", "Text of", "Changed text of")  # rtc only
+    assert api_build(site).rendered == 1
+    assert set(accepted) == {"rtc"}  # aifh was not looked at: its output stays as it was
+    edit(site.root / "content/course/lesson-2.md", "Changed text of", "Text of")
+    again = site.build()
+    assert again.code == 0
+    assert summary_lines(again.out) == summary_lines(first.out)  # every group is reported
+
+
+def summary_lines(out: str) -> list[str]:
+    """'rtc: 8 pages, 2 images' for each group, in order, without the time."""
+    return [line.split(" in ")[0] for line in out.splitlines() if " pages, " in line]
 
 
 def test_an_unchanged_tree_is_not_even_read(site: Site) -> None:

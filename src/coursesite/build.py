@@ -40,7 +40,7 @@ from coursesite.rerender import LiveSite
 from coursesite.search import index_group, remove_index
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
-from coursesite.units import render_all
+from coursesite.units import render_all, untouched_groups
 
 PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
 
@@ -94,8 +94,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                    [config.config_path])
     inputs = inputs_fingerprint(scanned, (chosen, options.drafts, options.strict,
                                           str(output_dir)))
+    previous = last.read()
     if (options.write and not options.keep
-            and unchanged(last, inputs, output_dir, chosen, reporter, started)):
+            and unchanged(previous, inputs, output_dir, chosen, reporter, started)):
         return BuildResult({}, output_dir, 0, 0)
     last.forget()  # until this build has succeeded, the output is not what the inputs say
     with loading():
@@ -109,18 +110,20 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                  for name, group in config.groups.items()}
         layouts = Layouts(config, theme.template_dirs)
         check_layouts(pages, layouts, problems)
+        outline = outline_of(config, theme, chosen, options, pages)
+        bodies_changed = cache.bodies_changed(pages, outline)
+        kept = kept_groups(cache, pages, bodies_changed, previous, output_dir, options)
     images = ImageStore(config)
     static_files = theme.static_files()
+    rendering = [name for name in chosen if name not in kept]
     with ExitStack() as cleanup:
-        stagings = make_stagings(output_dir, chosen, options.write, cleanup)
+        stagings = make_stagings(output_dir, rendering, options.write, cleanup)
         with stage("render"):
             store = BodyStore(config.cache_dir / "bodies", writable=options.write)
-            renderers = group_renderers(config, pages, sites, chosen, layouts, images,
+            renderers = group_renderers(config, pages, sites, rendering, layouts, images,
                                         set(static_files), store, problems)
-            outline = outline_of(config, theme, chosen, options, pages)
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
-                               reuse=not options.external,
-                               bodies_changed=cache.bodies_changed(pages, outline))
+                               reuse=not options.external, bodies_changed=bodies_changed)
             outputs = {name: renderer.finish() for name, renderer in renderers.items()}
         if options.external:
             with stage("external"):
@@ -130,8 +133,9 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         stop_on_errors(problems, options, reporter)
         if options.write:
             with stage("write"), options.guard():
-                summaries, rewritten = write_outputs(outputs, output_dir, stagings, images,
-                                                     static_files, cache, reporter, started)
+                summaries, rewritten = write_outputs(chosen, outputs, kept, output_dir, stagings,
+                                                     images, static_files, cache, reporter,
+                                                     started)
             with stage("search"):
                 update_search(config, output_dir, list(outputs), rewritten, reporter,
                               options.guard)
@@ -139,7 +143,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
             if len(fresh) >= PRUNE_FROM:  # only a build that rendered much can have grown it
                 store.prune(keep=2 * len(pages) + PRUNE_FROM)
             last.write(inputs, summaries)
-            if not options.groups:
+            if not options.groups and not kept:
                 images.prune()  # a partial build does not know what the other groups use
     live = LiveSite(config, output_dir, {p.content_path: p for p in pages}, renderers)
     return BuildResult(outputs, output_dir, images.processed, len(fresh),
@@ -175,14 +179,21 @@ def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: Bui
     return digest_of(others, [page.outline for page in pages])
 
 
-def write_outputs(outputs: dict[str, GroupOutput], output_dir: Path, stagings: dict[str, Path],
+def write_outputs(chosen: list[str], outputs: dict[str, GroupOutput],
+                  kept: dict[str, list[int]], output_dir: Path, stagings: dict[str, Path],
                   images: ImageStore, static_files: dict[str, Path], cache: BuildCache,
                   reporter: Reporter, started: float) -> tuple[dict[str, list[int]], set[str]]:
-    """Bring each group's output up to date; returns (pages, images) per group, and the
-    groups whose files changed."""
+    """Bring each group's output up to date (`kept`: those already are, with their
+    summaries); returns (pages, images) per group, and the groups whose files changed."""
     summaries = {}
     rewritten = set()
-    for name, output in outputs.items():
+    for name in chosen:
+        if name in kept:
+            pages, pictures = summaries[name] = kept[name]
+            reporter.group_built(GroupSummary(name, pages, pictures,
+                                              time.perf_counter() - started))
+            continue
+        output = outputs[name]
         target = output_dir / name
         done = fingerprint(output, images, static_files)
         if cache.groups.get(name) != done or not target.is_dir():
@@ -226,10 +237,9 @@ def remember(cache: BuildCache, fresh: dict[str, UnitRecord], outputs: dict[str,
     cache.save()
 
 
-def unchanged(last: LastBuild, inputs: str, output_dir: Path, chosen: list[str],
+def unchanged(previous: dict[str, Any], inputs: str, output_dir: Path, chosen: list[str],
               reporter: Reporter, started: float) -> bool:
     """True, with the summaries reported, when no input changed since the last good build."""
-    previous = last.read()
     groups = previous.get("groups", {})
     if previous.get("inputs") != inputs or any(
             name not in groups or not (output_dir / name).is_dir() for name in chosen):
@@ -238,6 +248,22 @@ def unchanged(last: LastBuild, inputs: str, output_dir: Path, chosen: list[str],
         pages, images = groups[name]
         reporter.group_built(GroupSummary(name, pages, images, time.perf_counter() - started))
     return True
+
+
+def kept_groups(cache: BuildCache, pages: list[Page], bodies_changed: set[str] | None,
+                previous: dict[str, Any], output_dir: Path,
+                options: BuildOptions) -> dict[str, list[int]]:
+    """The groups that only a changed body elsewhere separates from the last good build,
+    with that build's summary of them (pages, images): their output stays as it is.
+
+    As with a build where nothing changed, their files are not looked at again.
+    `serve` keeps every group in memory, and the external check reads every page.
+    """
+    if not options.write or options.keep or options.external:
+        return {}
+    summaries = previous.get("groups", {})
+    return {name: summaries[name] for name in untouched_groups(cache, pages, bodies_changed)
+            if name in summaries and (output_dir / name).is_dir()}
 
 
 def make_stagings(output_dir: Path, chosen: list[str], write: bool,

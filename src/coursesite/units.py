@@ -96,21 +96,45 @@ def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: 
 
 def untouched(page: Page, record: UnitRecord, bodies_changed: set[str],
               seen: dict[int, bool]) -> bool:
-    """Whether a unit cannot have changed when only these pages' bodies did.
-
-    `seen`: the answers so far, by the record's list of dependencies, which the
-    cache shares between the pages that asked the same questions.
-    """
+    """Whether a unit cannot have changed when only these pages' bodies did."""
     if not bodies_changed:
         return True
     if page.content_path in bodies_changed:
         return False
+    return asks_nothing_of(record, bodies_changed, seen)
+
+
+def asks_nothing_of(record: UnitRecord, bodies_changed: set[str], seen: dict[int, bool]) -> bool:
+    """Whether the unit neither lists bodies nor links to one of these pages.
+
+    `seen`: the answers so far, by the record's list of dependencies, which the
+    cache shares between the pages that asked the same questions.
+    """
     answer = seen.get(id(record.deps))
     if answer is None:
         answer = seen[id(record.deps)] = not any(
             dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
             for dep in record.deps)
     return answer
+
+
+def untouched_groups(cache: BuildCache, pages: list[Page],
+                     bodies_changed: set[str] | None) -> set[str]:
+    """The groups of the last build whose every file stays as it is, when only these
+    pages' bodies changed: none of them is in the group, and none of the group's
+    pages lists bodies or links to them. Such a group is kept whole, unread."""
+    if bodies_changed is None:
+        return set()
+    touched = {group for page in pages if page.content_path in bodies_changed
+               for group in page.groups}
+    seen: dict[int, bool] = {}
+    known = set()
+    for name, record in cache.units.items():
+        group = name[:name.index("/")]
+        known.add(group)
+        if group not in touched and not asks_nothing_of(record, bodies_changed, seen):
+            touched.add(group)
+    return known - touched
 
 
 def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer,
