@@ -13,9 +13,13 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PIL import Image, ImageCms, ImageOps
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported where it is used: a rebuild whose images are all made already
+# (most rebuilds) never loads it, which saves a twentieth of a one-page rebuild.
 
 Kind = Literal["resize", "fallback", "crop"]
 # Shrink by whole factors first (fast box filter), then LANCZOS over the last factor of
@@ -42,6 +46,8 @@ class Job:
 
 def run_job(job: Job) -> str | None:
     """Make every variant of the job; the reason on failure, else None."""
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(job.source) as opened:
             opened.load()
@@ -65,6 +71,8 @@ def run_job(job: Job) -> str | None:
 
 def to_srgb(image: Image.Image) -> Image.Image:
     """Convert an image with an embedded colour profile to sRGB (then drop the profile)."""
+    from PIL import ImageCms
+
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "CMYK"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     if image.mode == "P":
@@ -88,6 +96,8 @@ def to_srgb(image: Image.Image) -> Image.Image:
 
 
 def make(image: Image.Image, variant: Variant) -> Image.Image:
+    from PIL import Image, ImageOps
+
     if variant.kind == "crop":
         return ImageOps.fit(image, (variant.width, variant.height), Image.Resampling.LANCZOS,
                             centering=(0.5, 0.5))
@@ -120,6 +130,8 @@ def save(image: Image.Image, variant: Variant) -> None:
 
 def flatten(image: Image.Image) -> Image.Image:
     """Put an image with transparency on white, for formats without it (JPEG)."""
+    from PIL import Image
+
     rgba = image.convert("RGBA")
     background = Image.new("RGB", rgba.size, (255, 255, 255))
     background.paste(rgba, mask=rgba.getchannel("A"))

@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from PIL import Image, UnidentifiedImageError
-
 from coursesite.config import ImageSettings, SiteConfig
 from coursesite.imageproc import Job, Variant, run_job
 
@@ -299,6 +297,8 @@ class ImageStore:
 
 def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> SourceInfo:
     """Read what an image is from its header (no full decode)."""
+    from PIL import Image, UnidentifiedImageError  # see imageproc: only when needed
+
     if path.suffix.lower() in PASSTHROUGH:
         width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
         return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)

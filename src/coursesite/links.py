@@ -13,7 +13,6 @@ import posixpath
 import re
 import socket
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -213,13 +212,13 @@ class LinkChecker:
         self.known = known
         self.images = images
         self.layout_of = layout_of
-        self.ids: dict[str, set[str]] = {}
+        self.ids: dict[str, list[str]] = {}  # page -> its ids (a page has a few dozen)
         self.references: list[Reference] = []
         self.external: dict[str, list[tuple[str, int]]] = {}
 
     def evaluate(self, page: Page, links: PageLinks, problems: Problems) -> None:
         """Check one written page's links against the files the group will have."""
-        self.ids[page.output] = set(links.ids)
+        self.ids[page.output] = links.ids
         for value, target, line in links.records:
             if target is None:
                 self._note_external(page, value, line)
@@ -242,7 +241,7 @@ class LinkChecker:
     def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
         """A page kept from a build whose links all resolved, when only the pages at
         `changed` have new bodies: its anchors, and its links to anchors on those pages."""
-        self.ids[page.output] = set(links.ids)
+        self.ids[page.output] = links.ids
         for value, target, line in links.anchored:
             if target is None or target == OUTSIDE:
                 continue
@@ -324,6 +323,8 @@ def find_source_line(page: Page, value: str, default: int = 1) -> int:
 def check_external(urls: dict[str, list[tuple[str, int]]], problems: Problems,
                    timeout: float = 10.0, workers: int = 8) -> None:
     """One GET per distinct external URL, a few at a time; report each failure where it is."""
+    from concurrent.futures import ThreadPoolExecutor  # only `check --external` needs it
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         failures = dict(zip(urls, pool.map(lambda url: fetch_failure(url, timeout), urls),
                             strict=True))
