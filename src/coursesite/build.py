@@ -25,7 +25,6 @@ from coursesite.images import ImageStore
 from coursesite.incremental import (
     BuildCache,
     LastBuild,
-    UnitRecord,
     digest_of,
     inputs_fingerprint,
     scan,
@@ -40,6 +39,7 @@ from coursesite.rerender import LiveSite
 from coursesite.search import index_group, remove_index
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
+from coursesite.unitfiles import UnitRecord
 from coursesite.units import render_all, untouched_groups
 
 PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
@@ -125,6 +125,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
                                reuse=not options.external, bodies_changed=bodies_changed)
             outputs = {name: renderer.finish() for name, renderer in renderers.items()}
+            rendered = sum(len(records) for records in fresh.values())
         if options.external:
             with stage("external"):
                 check_external(external_links(outputs), problems)
@@ -140,13 +141,13 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                 update_search(config, output_dir, list(outputs), rewritten, reporter,
                               options.guard)
             remember(cache, fresh, outputs, outline)
-            if len(fresh) >= PRUNE_FROM:  # only a build that rendered much can have grown it
+            if rendered >= PRUNE_FROM:  # only a build that rendered much can have grown it
                 store.prune(keep=2 * len(pages) + PRUNE_FROM)
             last.write(inputs, summaries)
             if not options.groups and not kept:
                 images.prune()  # a partial build does not know what the other groups use
     live = LiveSite(config, output_dir, {p.content_path: p for p in pages}, renderers)
-    return BuildResult(outputs, output_dir, images.processed, len(fresh),
+    return BuildResult(outputs, output_dir, images.processed, rendered,
                        live if options.keep else None)
 
 
@@ -224,15 +225,13 @@ def update_search(config: SiteConfig, output_dir: Path, groups: list[str], rewri
         reporter.diagnostic(warning)
 
 
-def remember(cache: BuildCache, fresh: dict[str, UnitRecord], outputs: dict[str, GroupOutput],
-             outline: str) -> None:
-    """Save what this build made, and forget the pages that are gone."""
-    cache.units.update(fresh)
-    live = {f"{name}/{out}" for name, output in outputs.items() for out in output.units}
-    for gone in [k for k in cache.units if k.split("/", 1)[0] in outputs and k not in live]:
-        del cache.units[gone]  # deleted, or moved out of the group
-        cache.changed = True
-    cache.changed |= bool(fresh) or cache.outline != outline
+def remember(cache: BuildCache, fresh: dict[str, dict[str, UnitRecord]],
+             outputs: dict[str, GroupOutput], outline: str) -> None:
+    """Save what this build made, and forget the pages that are gone (deleted, or moved
+    out of their group)."""
+    for name, output in outputs.items():
+        cache.changed |= cache.units.update(name, fresh.get(name, {}), set(output.units))
+    cache.changed |= cache.outline != outline
     cache.outline = outline
     cache.save()
 

@@ -1,24 +1,24 @@
 """The build cache: what the last build read and wrote, so the next one redoes only what changed.
 
-Two things are remembered in `.cache/build.json`, both checked before use:
+Two things are remembered, both checked before use:
 
-- every page's header as loaded, keyed by the file's size and mtime, so an
-  unchanged page is neither read nor parsed;
-- every written page (a "unit": one page in one group) with a key: a hash of
-  everything its bytes were made from — the page's source, the group's
-  settings, the layouts it used, the pages its navigation and listings show,
-  and the answers to every question it asked while rendering (which page a
-  link points to, what an image is). When the key is the same, the file of the
-  previous output is kept as it is.
+- in `.cache/build.json`, every page's header as loaded, keyed by the file's
+  size and mtime, so an unchanged page is neither read nor parsed;
+- in a file per group (see unitfiles.py), every written page (a "unit": one
+  page in one group) with a key: a hash of everything its bytes were made
+  from — the page's source, the group's settings, the layouts it used, the
+  pages its navigation and listings show, and the answers to every question
+  it asked while rendering (which page a link points to, what an image is).
+  When the key is the same, the file of the previous output is kept as it is.
 
 The cache is JSON (read and written by orjson), never pickle: a cache copied
 from elsewhere must not be able to run code. One that cannot be read, or was
 written by another version, is ignored with a warning.
 
-Writing 40 MB of JSON after a one-page edit would cost more than the edit, so
-a build that changed a few entries writes only those, to `build.delta.json`
+Writing 10 MB of pages after a one-page edit would cost more than the edit, so
+a build that changed a few pages writes only those, to `build.delta.json`
 beside it; loading applies them. The delta names the full file it applies to
-(its stamp), and the next build that changes many entries folds it back in.
+(its stamp), and the next build that changes many pages folds it back in.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,64 +36,10 @@ import orjson
 from coursesite import __version__
 from coursesite.errors import Problems
 from coursesite.structure import Page
+from coursesite.unitfiles import UnitFiles, checked_index
 
-CACHE_VERSION = 6
-DELTA_LIMIT = 500  # changed entries kept in the delta; beyond, the whole cache is written
-
-
-@dataclass
-class UnitRecord:
-    """What the cache keeps of one written page."""
-
-    key: str
-    digest: str  # sha256 of the bytes written
-    size: int
-    ids: list[str]  # the page's anchors
-    anchored: list[list[Any]]  # its links to fragments: [value, output target, line]
-    links: str  # all its links to files of the site, as JSON text: read when needed
-    plan: list[list[Any]]  # [output, source, variant fields or None]
-    uses: list[list[Any]]  # [image, page path, line]
-    deps: list[list[str]]
-
-
-def pack_units(units: dict[str, UnitRecord | None]) -> dict[str, Any]:
-    """Records as JSON, each distinct image plan and list of dependencies written once.
-
-    Thousands of pages show the same pictures and ask the same questions;
-    sharing those lists makes the file smaller and quicker to read, and lets
-    the build take in a kept page's plan once for all the pages that have it.
-    """
-    pool: list[Any] = []
-    index: dict[bytes, int] = {}
-
-    def ref(value: object) -> int:
-        key = orjson.dumps(value)
-        found = index.get(key)
-        if found is None:
-            found = index[key] = len(pool)
-            pool.append(value)
-        return found
-
-    records: dict[str, Any] = {}
-    for name, record in units.items():
-        if record is not None:
-            records[name] = {**record.__dict__, "plan": ref(record.plan),
-                             "deps": ref(record.deps)}
-        else:
-            records[name] = None
-    return {"pool": pool, "records": records}
-
-
-def unpack_units(data: dict[str, Any]) -> dict[str, UnitRecord | None]:
-    pool = data["pool"]
-    units: dict[str, UnitRecord | None] = {}
-    for name, record in data["records"].items():
-        if record is None:
-            units[name] = None
-            continue
-        plan, deps = record.pop("plan"), record.pop("deps")
-        units[name] = UnitRecord(**record, plan=pool[plan], deps=pool[deps])
-    return units
+CACHE_VERSION = 7
+DELTA_LIMIT = 500  # changed pages kept in the delta; beyond, the whole cache is written
 
 
 @dataclass
@@ -101,20 +47,22 @@ class BuildCache:
     path: Path
     output_dir: str
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    units: dict[str, UnitRecord] = field(default_factory=dict)
+    units: UnitFiles = field(init=False)  # every group's records, in files of their own
     groups: dict[str, str] = field(default_factory=dict)  # group -> fingerprint of its output
     wanted: dict[str, str] = field(default_factory=dict)  # group -> digest of its file list
     outline: str = ""  # everything but the pages' bodies, at the last good build
     changed: bool = False  # anything to save
     stamp: str = ""  # names the full file, for its delta
     previous_digests: dict[str, str] = field(default_factory=dict)  # page -> digest last time
-    # The entries as the full file holds them: what differs goes to the delta.
+    # The pages as the full file holds them: what differs goes to the delta.
     base_pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    base_units: dict[str, UnitRecord] = field(default_factory=dict)
+    unit_index: dict[str, dict[str, Any]] = field(default_factory=dict)  # see UnitFiles
+    problems: Problems | None = None
 
     def __post_init__(self) -> None:
-        self.previous_digests = {path: entry["page"]["digest"]
+        self.previous_digests = {path: entry["page"][DIGEST]
                                  for path, entry in self.pages.items()}
+        self.units = UnitFiles(self.path, self.unit_index, self.problems)
 
     @property
     def delta_path(self) -> Path:
@@ -138,35 +86,37 @@ class BuildCache:
                 raise ValueError("written by another version of coursesite")
             if data.get("output") != str(output_dir):
                 return fresh  # built into another folder: its files are not ours to keep
-            units = {name: record for name, record in unpack_units(data["units"]).items()
-                     if record is not None}
             pages = dict(data["pages"])
-            base_pages, base_units = dict(pages), dict(units)
+            base_pages = dict(pages)
             groups, wanted, outline = dict(data["groups"]), dict(data["wanted"]), data["outline"]
+            index = data["units"]
             delta = read_delta(fresh.delta_path, data["stamp"])
             if delta is not None:
                 apply_changes(pages, delta["pages"], dict)
-                apply_changes(units, unpack_units(delta["units"]), lambda record: record)
                 groups, wanted, outline = delta["groups"], delta["wanted"], delta["outline"]
-            return cls(path, str(output_dir), pages, units, dict(groups), dict(wanted),
-                       str(outline), stamp=data["stamp"], base_pages=base_pages,
-                       base_units=base_units)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-                orjson.JSONDecodeError) as exc:
-            problems.warning(str(path), None, f"ignoring the build cache: {exc}",
-                             "it is rebuilt from scratch; delete the folder to silence this")
-            return fresh
+                index = delta["units"]
+            return cls(path, str(output_dir), pages, dict(groups), dict(wanted), str(outline),
+                       stamp=data["stamp"], base_pages=base_pages,
+                       unit_index=checked_index(index),
+                       problems=problems)
+        except (OSError, ValueError, orjson.JSONDecodeError) as exc:
+            reason = str(exc)
+        except (TypeError, KeyError, IndexError, AttributeError):
+            reason = "it is not laid out as this version of coursesite writes it"
+        problems.warning(str(path), None, f"ignoring the build cache: {reason}",
+                         "it is rebuilt from scratch; delete the folder to silence this")
+        return fresh
 
     def save(self) -> None:
+        """Write the groups' records that changed, then the pages: only those that changed
+        (the delta) after a small build, else the whole file."""
         if not self.changed and self.path.exists():
             return
+        self.units.save()
         pages = changes(self.base_pages, self.pages)
-        units = changes(self.base_units, self.units)
-        if self.stamp and self.path.exists() and len(pages) + len(units) <= DELTA_LIMIT:
+        if self.stamp and self.path.exists() and len(pages) <= DELTA_LIMIT:
             write_json(self.delta_path, {
-                "stamp": self.stamp,
-                "pages": pages,
-                "units": pack_units(units),
+                "stamp": self.stamp, "pages": pages, "units": self.units.index,
                 "groups": self.groups, "wanted": self.wanted, "outline": self.outline,
             })
             return
@@ -177,17 +127,18 @@ class BuildCache:
             "output": self.output_dir,
             "stamp": self.stamp,
             "pages": self.pages,
-            "units": pack_units(dict(sorted(self.units.items()))),
+            "units": self.units.index,
             "groups": self.groups,
             "wanted": self.wanted,
             "outline": self.outline,
         })
         self.delta_path.unlink(missing_ok=True)  # folded in
-        self.base_pages, self.base_units = dict(self.pages), dict(self.units)
+        self.units.remove_others()
+        self.base_pages = dict(self.pages)
 
     # -- pages ----------------------------------------------------------------
 
-    def cached_page(self, source: Path, content_path: str, loader_key: str,
+    def cached_page(self, source: str, content_path: str, loader_key: str,
                     stat: tuple[int, int] | None) -> Page | None:
         """The page as loaded last time, if its file (`stat`: its size and mtime, as the
         build's scan found them) and the loader's settings are unchanged."""
@@ -203,7 +154,7 @@ class BuildCache:
             return None
 
     def remember_page(self, page: Page, loader_key: str) -> None:
-        stat = page.source.stat()
+        stat = os.stat(page.source)
         self.changed = True
         self.pages[page.content_path] = {
             "loader": loader_key,
@@ -257,25 +208,26 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-PAGE_FIELDS = ("path", "content_path", "title", "body_line", "description", "groups",
-               "picture", "order", "template", "slug", "category", "status", "redirect",
-               "meta", "lines", "url", "output", "is_section", "folder", "digest",
-               "title_from_heading", "outline")
+PAGE_FIELDS = [f.name for f in fields(Page)][1:]  # all but the source, in their order
+DATE, BODY, DIGEST = (PAGE_FIELDS.index(name) for name in ("date", "body_text", "digest"))
 
 
-def page_to_json(page: Page) -> dict[str, Any]:
-    data = {name: getattr(page, name) for name in PAGE_FIELDS}
-    data["date"] = page.date.isoformat() if page.date else None
+def page_to_json(page: Page) -> list[Any]:
+    """The page's fields in their order (a list: restoring 10,000 pages from dicts of
+    keyword arguments would cost twice as much)."""
+    data = [getattr(page, name) for name in PAGE_FIELDS]
+    data[DATE] = page.date.isoformat() if page.date else None
     # Only a body that differs from the file's text is kept; others are read when needed.
-    data["body_text"] = page.body_text if page.title_from_heading else None
+    data[BODY] = page.body_text if page.title_from_heading else None
     return data
 
 
-def page_from_json(data: dict[str, Any], source: Path) -> Page:
-    values = {name: data[name] for name in PAGE_FIELDS}
-    values["groups"] = tuple(values["groups"])
-    date = datetime.fromisoformat(data["date"]) if data["date"] else None
-    return Page(source=source, body_text=data["body_text"], date=date, **values)
+def page_from_json(data: list[Any], source: str) -> Page:
+    page = Page(source, *data)
+    page.groups = tuple(page.groups)
+    if page.date is not None:
+        page.date = datetime.fromisoformat(page.date)  # type: ignore[arg-type]
+    return page
 
 
 def page_outline(page: Page) -> tuple[object, ...]:

@@ -40,7 +40,7 @@ class Header:
     body_line: int
 
 
-def find_pages(config: SiteConfig) -> list[Path]:
+def find_pages(config: SiteConfig) -> list[str]:
     """Every page below content/, in a stable order; images/ and hidden folders hold none."""
     root = str(config.content_dir)
     found: list[tuple[str, str]] = []
@@ -50,7 +50,7 @@ def find_pages(config: SiteConfig) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".") and f"{rel_folder}{d}" != "images"]
         found.extend((f"{rel_folder}{name}", os.path.join(folder, name))
                      for name in files if name.endswith(".md") and not name.startswith("."))
-    return [Path(path) for _, path in sorted(found)]
+    return [path for _, path in sorted(found)]
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
@@ -70,7 +70,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
         content_path = content_path_of(source, config)
         page = None
         if cache is not None and stats is not None:
-            page = cache.cached_page(source, content_path, loader_key, stats.get(str(source)))
+            page = cache.cached_page(source, content_path, loader_key, stats.get(source))
         if page is not None and page.picture and not picture_exists(images, page.picture):
             page = None  # its picture has gone: load it again to report that
         if page is None:
@@ -87,15 +87,17 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     return pages
 
 
-def content_path_of(source: Path, config: SiteConfig) -> str:
+def content_path_of(source: str | Path, config: SiteConfig) -> str:
     """'courses/intro.md' for content/courses/intro.md (a string slice: this runs per page)."""
     return str(source)[len(str(config.content_dir)) + 1:].replace(os.sep, "/")
 
 
-def load_page(config: SiteConfig, source: Path, problems: Problems) -> Page:
+def load_page(config: SiteConfig, source: str | Path, problems: Problems) -> Page:
+    source = str(source)
     content_path = content_path_of(source, config)
     shown = config.rel(config.content_dir) + "/" + content_path
-    data = source.read_bytes()
+    with open(source, "rb") as file:
+        data = file.read()
     text = decode(data, shown)
     header = parse_header(text, shown, problems)
     before = len(problems.errors)
@@ -206,7 +208,7 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _typed_page(config: SiteConfig, source: Path, shown: str, content_path: str,
+def _typed_page(config: SiteConfig, source: str, shown: str, content_path: str,
                 header: Header, problems: Problems) -> Page:
     values, lines = header.values, header.lines
     fields = _Fields(shown, values, lines, problems)

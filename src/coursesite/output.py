@@ -134,7 +134,7 @@ def fingerprint(output: GroupOutput, images: ImageStore, static_files: dict[str,
 
 
 def previous_digest(cache: BuildCache, group: str, rel: str) -> str | None:
-    record = cache.units.get(f"{group}/{rel}")
+    record = cache.units.of(group).get(rel)
     return record.digest if record else None
 
 

@@ -108,7 +108,7 @@ def styles(style: str, prefixes: list[str]) -> str:
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
-    return Page(source=config.content_dir / output, path=config.rel(config.content_dir),
+    return Page(source=str(config.content_dir / output), path=config.rel(config.content_dir),
                 content_path="", title=title, body_text="", body_line=1, description=description,
                 url=url, output=output, is_section=output == "index.html", status="hidden")
 

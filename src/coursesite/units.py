@@ -19,10 +19,11 @@ import orjson
 
 from coursesite.imageproc import Variant
 from coursesite.images import Planned
-from coursesite.incremental import BuildCache, UnitRecord
+from coursesite.incremental import BuildCache
 from coursesite.links import PageLinks
 from coursesite.render_group import GroupRenderer, UnitResult
 from coursesite.structure import Page
+from coursesite.unitfiles import UnitRecord
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 Unit = tuple[Page, GroupRenderer]
@@ -42,8 +43,9 @@ def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
 
 def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_dir: Path,
                stagings: dict[str, Path], jobs: int, reuse: bool = True,
-               bodies_changed: set[str] | None = None) -> dict[str, UnitRecord]:
-    """Render or keep every unit and hand each to its group; returns the new cache records.
+               bodies_changed: set[str] | None = None) -> dict[str, dict[str, UnitRecord]]:
+    """Render or keep every unit and hand each to its group; returns the new cache records
+    (group -> output path -> record).
 
     With `reuse` off (checking external links, which the cache does not keep),
     every unit is rendered. `bodies_changed`, when known, names the only pages
@@ -53,11 +55,11 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
-    records = cache.units if reuse else {}
+    records = {name: cache.units.of(name) if reuse else {} for name in renderers}
     kept_plans: dict[int, list[tuple[str, Planned]]] = {}  # plans that records share
     seen: dict[int, bool] = {}
     for index, (page, renderer) in enumerate(units):
-        record = records.get(f"{renderer.group.name}/{page.output}")
+        record = records[renderer.group.name].get(page.output)
         kept = None
         if record is not None and intact(record, page, renderer, output_dir) and (
                 (bodies_changed is not None and untouched(page, record, bodies_changed, seen))
@@ -72,18 +74,14 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     # build, so a kept page's links still resolve; only anchors into changed pages may not.
     changed_outputs = None if bodies_changed is None else {
         page.output for page, _ in units if page.content_path in bodies_changed}
-    fresh: dict[str, UnitRecord] = {}
+    fresh: dict[str, dict[str, UnitRecord]] = {name: {} for name in renderers}
     for (page, renderer), result in zip(units, results, strict=True):
         assert result is not None, "every unit was kept or rendered"
         renderer.accept(page, result, changed_outputs)
         if result.ok and not result.reused:
-            fresh[unit_name(renderer, page)] = to_record(
+            fresh[renderer.group.name][page.output] = to_record(
                 renderer.unit_key(page, result.deps), result)
     return fresh
-
-
-def unit_name(renderer: GroupRenderer, page: Page) -> str:
-    return f"{renderer.group.name}/{page.output}"
 
 
 def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: Path) -> bool:
@@ -127,14 +125,9 @@ def untouched_groups(cache: BuildCache, pages: list[Page],
         return set()
     touched = {group for page in pages if page.content_path in bodies_changed
                for group in page.groups}
-    seen: dict[int, bool] = {}
-    known = set()
-    for name, record in cache.units.items():
-        group = name[:name.index("/")]
-        known.add(group)
-        if group not in touched and not asks_nothing_of(record, bodies_changed, seen):
-            touched.add(group)
-    return known - touched
+    return {group for group, entry in cache.units.index.items()
+            if group not in touched and not entry["asks"]["lists"]
+            and bodies_changed.isdisjoint(entry["asks"]["pages"])}
 
 
 def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer,
