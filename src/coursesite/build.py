@@ -39,7 +39,7 @@ from coursesite.rerender import LiveSite
 from coursesite.search import index_group, remove_index
 from coursesite.structure import GroupSite, Page
 from coursesite.theme import Theme
-from coursesite.unitfiles import UnitRecord
+from coursesite.unitfiles import UnitRecord, out_of_collectors_sight
 from coursesite.units import render_all, untouched_groups
 
 PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
@@ -161,14 +161,8 @@ def loading() -> Iterator[None]:
     sight (gc.freeze) until the next build starts.
     """
     gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with out_of_collectors_sight():
         yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: BuildOptions,

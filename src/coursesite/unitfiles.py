@@ -16,7 +16,10 @@ body edit without reading its records.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,22 @@ def asks_of(records: dict[str, UnitRecord]) -> dict[str, Any]:
     return {"lists": lists, "pages": sorted(linked)}
 
 
+@contextmanager
+def out_of_collectors_sight() -> Iterator[None]:
+    """Make long-lived objects with Python's cycle collector paused, then set them aside
+    from it (gc.freeze), so that it does not walk them again and again for the rest of
+    the build. See build.loading(), which also unfreezes them when the next build starts.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def checked_index(index: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The index as read from the cache, with each entry's shape checked (TypeError,
     KeyError or AttributeError otherwise)."""
@@ -145,7 +164,8 @@ class UnitFiles:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != entry["digest"]:
                 raise ValueError("it is not the file the build cache names")
-            return unpack(data)
+            with out_of_collectors_sight():
+                return unpack(data)
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
             if self.problems is not None:
                 self.problems.warning(str(path), None, f"ignoring the records of '{group}': "

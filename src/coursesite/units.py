@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +58,12 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     todo: list[int] = []
     records = {name: cache.units.of(name) if reuse else {} for name in renderers}
     kept_plans: dict[int, list[tuple[str, Planned]]] = {}  # plans that records share
-    seen: dict[int, bool] = {}
+    stale = stale_test(bodies_changed or set())
     for index, (page, renderer) in enumerate(units):
         record = records[renderer.group.name].get(page.output)
         kept = None
         if record is not None and intact(record, page, renderer, output_dir) and (
-                (bodies_changed is not None and untouched(page, record, bodies_changed, seen))
+                (bodies_changed is not None and untouched(page, record, bodies_changed, stale))
                 or renderer.unit_key(page, record.deps) == record.key):
             kept = from_record(record, page, renderer, kept_plans)
         results.append(kept)
@@ -93,27 +94,35 @@ def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: 
 
 
 def untouched(page: Page, record: UnitRecord, bodies_changed: set[str],
-              seen: dict[int, bool]) -> bool:
+              stale: Callable[[UnitRecord], bool]) -> bool:
     """Whether a unit cannot have changed when only these pages' bodies did."""
     if not bodies_changed:
         return True
     if page.content_path in bodies_changed:
         return False
-    return asks_nothing_of(record, bodies_changed, seen)
+    return not stale(record)
 
 
-def asks_nothing_of(record: UnitRecord, bodies_changed: set[str], seen: dict[int, bool]) -> bool:
-    """Whether the unit neither lists bodies nor links to one of these pages.
+def stale_test(bodies_changed: set[str]) -> Callable[[UnitRecord], bool]:
+    """Whether a record's page lists bodies or links to one of these pages.
 
-    `seen`: the answers so far, by the record's list of dependencies, which the
-    cache shares between the pages that asked the same questions.
+    This runs for every kept page. For a few changed pages, looking each question up
+    in the record's list (in C) beats walking the list in Python; for many, the walk
+    is done once per list, which records share when their pages asked alike.
     """
-    answer = seen.get(id(record.deps))
-    if answer is None:
-        answer = seen[id(record.deps)] = not any(
-            dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
-            for dep in record.deps)
-    return answer
+    if len(bodies_changed) <= 8:
+        asked = [["pages"], *(["page", path] for path in sorted(bodies_changed))]
+        return lambda record: any(question in record.deps for question in asked)
+    seen: dict[int, bool] = {}
+
+    def walk(record: UnitRecord) -> bool:
+        answer = seen.get(id(record.deps))
+        if answer is None:
+            answer = seen[id(record.deps)] = any(
+                dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
+                for dep in record.deps)
+        return answer
+    return walk
 
 
 def untouched_groups(cache: BuildCache, pages: list[Page],

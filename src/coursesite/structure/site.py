@@ -54,16 +54,27 @@ class GroupSite:
             else:
                 self.by_url[page.output] = page
         self.section_pages = {p.folder: p for p in self.pages if p.is_section}
-        self._children: dict[str, list[Page]] = {}
+        self._sections: dict[str, Section] = {}
+        self._positions: dict[str, int] = {}  # page path -> index among its section's lessons
+
+    # What follows is worked out on first use: a rebuild after a body edit elsewhere
+    # needs only the URLs of a group it keeps as it is.
+
+    @functools.cached_property
+    def _children(self) -> dict[str, list[Page]]:
+        """Each section's listed pages, by the section's folder, in order."""
+        children: dict[str, list[Page]] = {}
         for page in self.pages:
             parent = self.parent(page)
             if page.listed and not (page.is_section and page.folder == ""):
-                self._children.setdefault(parent.folder if parent else "", []).append(page)
-        for children in self._children.values():
-            children.sort(key=sort_key)
-        self._sections: dict[str, Section] = {}
-        self._positions: dict[str, int] = {}  # page path -> index among its section's lessons
-        self._listed = [p for p in self.pages if p.listed]
+                children.setdefault(parent.folder if parent else "", []).append(page)
+        for pages in children.values():
+            pages.sort(key=sort_key)
+        return children
+
+    @functools.cached_property
+    def _listed(self) -> list[Page]:
+        return [p for p in self.pages if p.listed]
 
     @property
     def home(self) -> Page | None:
