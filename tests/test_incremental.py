@@ -184,17 +184,38 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:
 def test_a_one_page_edit_writes_only_a_delta_of_the_cache(site: Site, tmp_path: Path) -> None:
     course_site(site)
     api_build(site)
-    full = (site.root / ".cache/build.json").read_bytes()
+    cache = site.root / ".cache"
+    full = {path.name: path.read_bytes() for path in cache.glob("build*.json")}
+    assert set(full) == {"build.json", "build.units.rtc.json", "build.units.aifh.json"}
     for n in (1, 3):
         edit(site.root / f"content/course/lesson-{n}.md", "Text of", "Changed text of")
         api_build(site)
-        assert (site.root / ".cache/build.json").read_bytes() == full
-        assert f"course/lesson-{n}.md" in (site.root / ".cache/build.delta.json").read_text()
+        assert {name: (cache / name).read_bytes() for name in full} == full
+        delta = (cache / "build.delta.json").read_text()
+        assert f"course/lesson-{n}.md" in delta  # the page
+        assert f"course/lesson-{n}/index.html" in delta  # its record in each group
     # Without the shortcut for an unchanged tree, nothing is rendered again: the delta was
     # read, and what it says is what output/ holds.
-    (site.root / ".cache/last-build.json").unlink()
+    (cache / "last-build.json").unlink()
     assert api_build(site).rendered == 0
     assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_a_damaged_file_of_records_renders_its_group_again(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    records = site.root / ".cache/build.units.aifh.json"
+    records.write_bytes(records.read_bytes().replace(b'"key"', b'"kex"', 1)[:-20])
+    (site.root / ".cache/last-build.json").unlink()
+    result = site.build()
+    assert result.code == 0
+    assert ".cache/build.units.aifh.json: warning: ignoring the records of 'aifh': it is not " \
+           "the file the build cache names" in result.err
+    assert "hint: its pages are rendered again" in result.err
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+    (site.root / ".cache/last-build.json").unlink()
+    again = site.build()  # the group's file was written anew, and is read without a word
+    assert again.code == 0 and again.err == ""
 
 
 def test_an_unreadable_cache_delta_makes_the_cache_untrusted(site: Site) -> None:

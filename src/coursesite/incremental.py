@@ -57,12 +57,13 @@ class BuildCache:
     # The pages as the full file holds them: what differs goes to the delta.
     base_pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     unit_index: dict[str, dict[str, Any]] = field(default_factory=dict)  # see UnitFiles
+    unit_changes: dict[str, Any] = field(default_factory=dict)  # the delta's, by group
     problems: Problems | None = None
 
     def __post_init__(self) -> None:
         self.previous_digests = {path: entry["page"][DIGEST]
                                  for path, entry in self.pages.items()}
-        self.units = UnitFiles(self.path, self.unit_index, self.problems)
+        self.units = UnitFiles(self.path, self.unit_index, self.unit_changes, self.problems)
 
     @property
     def delta_path(self) -> Path:
@@ -89,15 +90,15 @@ class BuildCache:
             pages = dict(data["pages"])
             base_pages = dict(pages)
             groups, wanted, outline = dict(data["groups"]), dict(data["wanted"]), data["outline"]
-            index = data["units"]
+            index, unit_changes = data["units"], {}
             delta = read_delta(fresh.delta_path, data["stamp"])
             if delta is not None:
                 apply_changes(pages, delta["pages"], dict)
                 groups, wanted, outline = delta["groups"], delta["wanted"], delta["outline"]
-                index = delta["units"]
+                index, unit_changes = delta["units"], dict(delta["unit_changes"])
             return cls(path, str(output_dir), pages, dict(groups), dict(wanted), str(outline),
                        stamp=data["stamp"], base_pages=base_pages,
-                       unit_index=checked_index(index),
+                       unit_index=checked_index(index), unit_changes=unit_changes,
                        problems=problems)
         except (OSError, ValueError, orjson.JSONDecodeError) as exc:
             reason = str(exc)
@@ -108,15 +109,17 @@ class BuildCache:
         return fresh
 
     def save(self) -> None:
-        """Write the groups' records that changed, then the pages: only those that changed
-        (the delta) after a small build, else the whole file."""
+        """Write what changed: after a small build only the changed pages and records (the
+        delta), else the whole file and the files of the groups whose records changed."""
         if not self.changed and self.path.exists():
             return
-        self.units.save()
         pages = changes(self.base_pages, self.pages)
-        if self.stamp and self.path.exists() and len(pages) <= DELTA_LIMIT:
+        small = bool(self.stamp) and self.path.exists() and len(pages) <= DELTA_LIMIT
+        unit_changes = self.units.save(room=DELTA_LIMIT - len(pages) if small else 0)
+        if small:
             write_json(self.delta_path, {
                 "stamp": self.stamp, "pages": pages, "units": self.units.index,
+                "unit_changes": unit_changes,
                 "groups": self.groups, "wanted": self.wanted, "outline": self.outline,
             })
             return

@@ -11,7 +11,8 @@ edit, most groups are kept whole, unread), and a file that does not match its
 hash (damaged, or left from a build that stopped half way) is not trusted.
 Beside each hash, the cache keeps what the group's pages ask of other pages'
 bodies (`asks`), which is how a build knows that a group is untouched by a
-body edit without reading its records.
+body edit without reading its records. A build that changed a few records
+puts them in the cache's delta instead of rewriting their group's file.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ FIELDS = [f.name for f in fields(UnitRecord)]
 PLAN, DEPS = FIELDS.index("plan"), FIELDS.index("deps")
 
 
-def pack(records: dict[str, UnitRecord]) -> bytes:
-    """Records as JSON, each distinct image plan and list of dependencies written once.
+def packed(records: dict[str, UnitRecord | None]) -> dict[str, Any]:
+    """Records as JSON, each distinct image plan and list of dependencies written once
+    (None: a record removed, in a delta).
 
     Thousands of pages show the same pictures and ask the same questions;
     sharing those lists makes the file smaller and quicker to read, and lets
@@ -70,19 +72,24 @@ def pack(records: dict[str, UnitRecord]) -> bytes:
             known[id(value)] = found
         return found
 
-    rows = {}
+    rows: dict[str, list[Any] | None] = {}
     for name, record in sorted(records.items()):
+        if record is None:
+            rows[name] = None
+            continue
         row = [getattr(record, name) for name in FIELDS]
         row[PLAN], row[DEPS] = ref(record.plan), ref(record.deps)
         rows[name] = row
-    return orjson.dumps({"pool": pool, "records": rows})
+    return {"pool": pool, "records": rows}
 
 
-def unpack(data: bytes) -> dict[str, UnitRecord]:
-    parsed = orjson.loads(data)
-    pool = parsed["pool"]
-    records = {}
-    for name, row in parsed["records"].items():
+def unpacked(data: dict[str, Any]) -> dict[str, UnitRecord | None]:
+    pool = data["pool"]
+    records: dict[str, UnitRecord | None] = {}
+    for name, row in data["records"].items():
+        if row is None:
+            records[name] = None
+            continue
         row[PLAN], row[DEPS] = pool[row[PLAN]], pool[row[DEPS]]
         records[name] = UnitRecord(*row)
     return records
@@ -134,16 +141,20 @@ class UnitFiles:
     """Every group's records, each group's read from its file when first asked for.
 
     `index`: group -> {"digest": sha256 of its file, "asks": asks_of(its records)},
-    as the cache holds it. `problems` receives a warning for a file not trusted.
+    as the cache holds it. A build that changed a few records keeps them in the
+    cache's delta rather than rewriting their group's file: `pending` holds
+    those of the last delta, by group, applied when the group is read.
+    `problems` receives a warning for a file not trusted.
     """
 
     def __init__(self, cache_path: Path, index: dict[str, dict[str, Any]],
-                 problems: Problems | None = None):
+                 pending: dict[str, Any] | None = None, problems: Problems | None = None):
         self.cache_path = cache_path
         self.index = index
+        self.pending: dict[str, Any] = dict(pending or {})
         self.problems = problems
+        self.base: dict[str, dict[str, UnitRecord]] = {}  # as each group's file holds them
         self.loaded: dict[str, dict[str, UnitRecord]] = {}
-        self.dirty: set[str] = set()
 
     def path(self, group: str) -> Path:
         return self.cache_path.with_name(f"{self.cache_path.stem}.units.{group}.json")
@@ -157,6 +168,7 @@ class UnitFiles:
 
     def _read(self, group: str) -> dict[str, UnitRecord]:
         entry = self.index.get(group)
+        changes = self.pending.pop(group, None)
         if entry is None:
             return {}
         path = self.path(group)
@@ -165,7 +177,14 @@ class UnitFiles:
             if hashlib.sha256(data).hexdigest() != entry["digest"]:
                 raise ValueError("it is not the file the build cache names")
             with out_of_collectors_sight():
-                return unpack(data)
+                base = {name: record for name, record in unpacked(orjson.loads(data)).items()
+                        if record is not None}
+                records = dict(base)
+                for name, record in unpacked(changes or {"pool": [], "records": {}}).items():
+                    if record is None:
+                        records.pop(name, None)
+                    else:
+                        records[name] = record
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
             if self.problems is not None:
                 self.problems.warning(str(path), None, f"ignoring the records of '{group}': "
@@ -173,6 +192,8 @@ class UnitFiles:
                                       .rstrip(": "), "its pages are rendered again")
             self.index.pop(group, None)
             return {}
+        self.base[group] = base
+        return records
 
     def update(self, group: str, fresh: dict[str, UnitRecord], live: set[str]) -> bool:
         """Take in the group's new records and forget those of pages it no longer has;
@@ -182,21 +203,37 @@ class UnitFiles:
         for output in gone:
             del records[output]
         records.update(fresh)
-        if fresh or gone or group not in self.index:
-            self.dirty.add(group)
-        return group in self.dirty
+        return bool(fresh or gone)
 
-    def save(self) -> None:
-        """Write the files of the groups that changed, and name them in the index."""
+    def save(self, room: int) -> dict[str, Any]:
+        """Write what changed; returns the changes to keep in the cache's delta, by group.
+
+        While they fit in `room` entries, changed records go to the delta and their
+        group's file stays as it is (rewriting 5 MB for one page would cost more
+        than the page); otherwise every group with changes has its file rewritten.
+        """
         from coursesite.incremental import write_atomically  # which imports this module
 
-        for group in sorted(self.dirty):
+        changed = {group: differences(self.base.get(group, {}), records)
+                   for group, records in self.loaded.items()}
+        changed = {group: found for group, found in changed.items() if found}
+        waiting = sum(len(found) for found in changed.values()) + sum(
+            len(found["records"]) for found in self.pending.values())
+        if waiting <= room and all(group in self.index for group in changed):
+            for group in changed:
+                self.index[group]["asks"] = asks_of(self.loaded[group])
+            return {**self.pending, **{group: packed(found) for group, found in changed.items()}}
+        for group in list(self.pending):
+            changed[group] = {}
+            self.of(group)  # read, with its changes applied: its file is written anew
+        for group in sorted(changed):
             records = self.loaded[group]
-            data = pack(records)
+            data = orjson.dumps(packed(dict(records)))
             write_atomically(self.path(group), data)
             self.index[group] = {"digest": hashlib.sha256(data).hexdigest(),
                                  "asks": asks_of(records)}
-        self.dirty.clear()
+            self.base[group] = dict(records)
+        return {}
 
     def remove_others(self) -> None:
         """Delete the files of groups the index no longer names."""
@@ -204,3 +241,12 @@ class UnitFiles:
         for path in self.cache_path.parent.glob(f"{prefix}*.json"):
             if path.name[len(prefix):-len(".json")] not in self.index:
                 path.unlink(missing_ok=True)
+
+
+def differences(base: dict[str, UnitRecord],
+                now: dict[str, UnitRecord]) -> dict[str, UnitRecord | None]:
+    """The records of `now` that are not those of `base` (None for the removed ones)."""
+    found: dict[str, UnitRecord | None] = {
+        name: record for name, record in now.items() if base.get(name) is not record}
+    found.update((name, None) for name in base if name not in now)
+    return found
