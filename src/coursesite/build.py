@@ -4,7 +4,8 @@ Gather, then write: every page of every group is loaded, rendered into a
 staging folder beside its output, and checked. Only when no stage found an
 error is each staging folder completed and swapped in, so a failed build
 leaves the previous output exactly as it was. The build cache lets a rebuild
-keep every file whose inputs did not change.
+keep every file whose inputs did not change, and, when only page bodies
+changed, every group that does not show them, unread.
 """
 
 from __future__ import annotations
