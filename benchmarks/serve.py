@@ -63,7 +63,7 @@ def page_url(site: Path, page: Path) -> str:
     """The served address of a page: its first group's prefix and its URL there."""
     config = load_config(site / "site.yaml")
     rel = page.relative_to(site).as_posix()
-    found = next(p for p in load_pages(config, Problems()) if config.rel(p.source) == rel)
+    found = next(p for p in load_pages(config, Problems()) if p.path == rel)
     return f"/{found.groups[0]}/{found.url}"
 
 
