@@ -205,7 +205,7 @@ def test_a_damaged_file_of_records_renders_its_group_again(site: Site, tmp_path:
     course_site(site)
     assert site.build().code == 0
     records = site.root / ".cache/build.units.aifh.json"
-    records.write_bytes(records.read_bytes().replace(b'"key"', b'"kex"', 1)[:-20])
+    records.write_bytes(records.read_bytes()[:-20])  # cut short, as by a full disk
     (site.root / ".cache/last-build.json").unlink()
     result = site.build()
     assert result.code == 0

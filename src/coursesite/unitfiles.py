@@ -185,15 +185,20 @@ class UnitFiles:
                         records.pop(name, None)
                     else:
                         records[name] = record
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            if self.problems is not None:
-                self.problems.warning(str(path), None, f"ignoring the records of '{group}': "
-                                      f"{exc if isinstance(exc, OSError | ValueError) else ''}"
-                                      .rstrip(": "), "its pages are rendered again")
-            self.index.pop(group, None)
+        except (OSError, ValueError) as exc:
+            self._distrust(group, path, str(exc))
+            return {}
+        except (TypeError, KeyError, IndexError, AttributeError):
+            self._distrust(group, path, "it is not laid out as this version writes it")
             return {}
         self.base[group] = base
         return records
+
+    def _distrust(self, group: str, path: Path, reason: str) -> None:
+        if self.problems is not None:
+            self.problems.warning(str(path), None, f"ignoring the records of '{group}': {reason}",
+                                  "its pages are rendered again")
+        self.index.pop(group, None)
 
     def update(self, group: str, fresh: dict[str, UnitRecord], live: set[str]) -> bool:
         """Take in the group's new records and forget those of pages it no longer has;
