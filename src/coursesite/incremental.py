@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 import orjson
 
 from coursesite import __version__
+from coursesite.cachefiles import apply_changes, changes, write_json
 from coursesite.errors import Problems
 from coursesite.structure import Page
 from coursesite.unitfiles import UnitFiles, checked_index
@@ -180,35 +181,6 @@ def read_delta(path: Path, stamp: str) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise ValueError(f"{path.name} is not a build cache delta")
     return data if data.get("stamp") == stamp else None
-
-
-def changes(base: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
-    """The entries of `now` that are not those of `base` (None for the removed ones)."""
-    changed: dict[str, Any] = {key: value for key, value in now.items()
-                               if base.get(key) is not value}
-    changed.update((key, None) for key in base if key not in now)
-    return changed
-
-
-def apply_changes(entries: dict[str, Any], changed: dict[str, Any],
-                  make: Callable[[Any], Any]) -> None:
-    for key, value in changed.items():
-        if value is None:
-            entries.pop(key, None)
-        else:
-            entries[key] = make(value)
-
-
-def write_json(path: Path, data: object) -> None:
-    write_atomically(path, orjson.dumps(data))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or another process) sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 PAGE_FIELDS = [f.name for f in fields(Page)][1:]  # all but the source, in their order

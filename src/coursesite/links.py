@@ -172,8 +172,6 @@ class PageLinks:
     def stored(cls, ids: list[str], anchored: list[LinkRecord], text: str) -> PageLinks:
         return cls(ids, None, anchored=anchored, text=text)
 
-    def text(self) -> str:
-        return self._text if self._records is None else orjson.dumps(self._records).decode()
 
 
 def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,

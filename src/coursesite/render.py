@@ -29,9 +29,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from coursesite import __version__
+from coursesite.cachefiles import write_atomically
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
-from coursesite.incremental import write_atomically
 from coursesite.mathml import INLINE
 from coursesite.mdext import Hooks, PageRef, Rewrite, make_markdown
 from coursesite.structure import Page

@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from coursesite.cachefiles import apply_changes, changes, write_atomically
 from coursesite.errors import Problems
 
 
@@ -168,7 +169,7 @@ class UnitFiles:
 
     def _read(self, group: str) -> dict[str, UnitRecord]:
         entry = self.index.get(group)
-        changes = self.pending.pop(group, None)
+        pending = self.pending.pop(group, None)
         if entry is None:
             return {}
         path = self.path(group)
@@ -180,11 +181,8 @@ class UnitFiles:
                 base = {name: record for name, record in unpacked(orjson.loads(data)).items()
                         if record is not None}
                 records = dict(base)
-                for name, record in unpacked(changes or {"pool": [], "records": {}}).items():
-                    if record is None:
-                        records.pop(name, None)
-                    else:
-                        records[name] = record
+                if pending:
+                    apply_changes(records, unpacked(pending), lambda record: record)
         except (OSError, ValueError) as exc:
             self._distrust(group, path, str(exc))
             return {}
@@ -217,9 +215,7 @@ class UnitFiles:
         group's file stays as it is (rewriting 5 MB for one page would cost more
         than the page); otherwise every group with changes has its file rewritten.
         """
-        from coursesite.incremental import write_atomically  # which imports this module
-
-        changed = {group: differences(self.base.get(group, {}), records)
+        changed = {group: changes(self.base.get(group, {}), records)
                    for group, records in self.loaded.items()}
         changed = {group: found for group, found in changed.items() if found}
         waiting = sum(len(found) for found in changed.values()) + sum(
@@ -246,12 +242,3 @@ class UnitFiles:
         for path in self.cache_path.parent.glob(f"{prefix}*.json"):
             if path.name[len(prefix):-len(".json")] not in self.index:
                 path.unlink(missing_ok=True)
-
-
-def differences(base: dict[str, UnitRecord],
-                now: dict[str, UnitRecord]) -> dict[str, UnitRecord | None]:
-    """The records of `now` that are not those of `base` (None for the removed ones)."""
-    found: dict[str, UnitRecord | None] = {
-        name: record for name, record in now.items() if base.get(name) is not record}
-    found.update((name, None) for name in base if name not in now)
-    return found
