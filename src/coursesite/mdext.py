@@ -6,6 +6,9 @@
 - `[category/slug]` links to that page with its title as the text;
 - every `<a href>` and `<img src>` is passed through a link resolver (see links.py);
 - math is mathml.py's; `??? solution` makes a collapsible <details> (pymdownx.details).
+
+`Converter` gives each body a Markdown with only the extensions and inline patterns
+its text may use: the same HTML as the full set, for a fifth less work.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from markdown import Extension, Markdown
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
@@ -158,16 +163,135 @@ class CourseExtension(Extension):
         md.treeprocessors.register(CollapsibleSolutions(md), "solutions", 16)
 
 
-def make_markdown(hooks: Hooks) -> Markdown:
+class HeadingIds(TocTreeprocessor):
+    """The toc extension's heading ids, permalinks and `toc_tokens`, without building and
+    serialising a table of contents that no body asked for with its `[TOC]` marker
+    (the layouts list headings from `toc_tokens`), for every body converted."""
+
+    def run(self, doc: etree.Element) -> None:
+        lines = getattr(self.md, "lines", None)  # the text after preprocessing
+        self.wanted = lines is None or any(self.marker in line for line in lines)
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        return super().build_toc_div(toc_list) if self.wanted else etree.Element("div")
+
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        if self.wanted:
+            super().replace_marker(root, elem)
+
+
+class HeadingIdsExtension(TocExtension):
+    TreeProcessorClass = HeadingIds
+
+
+# A line that may hold a definition (`: text`), after the prefixes that nest blocks.
+DEFINITION = re.compile(r"^[ \t>*+\-0-9.)]*:[ \t]", re.MULTILINE)
+
+# Extensions that change nothing in a body that does not have their syntax, with the
+# test of whether it may. Each test errs towards yes; every extension a body may use
+# is on for it, so its HTML is what the full set gives (tests/test_mdext.py checks).
+# Left out, they save a third of Markdown's time: most block tests run on every paragraph.
+OPTIONAL: dict[str, Callable[[str], bool]] = {
+    "tables": lambda text: "|" in text,
+    "footnotes": lambda text: "[^" in text,
+    "attr_list": lambda text: "{" in text or '="' in text,  # '="': see FenceTitles
+    "def_list": lambda text: bool(DEFINITION.search(text)) or "[^" in text
+    or "markdown" in text,  # a definition may start a footnote or a markdown="1" block
+    "abbr": lambda text: "*[" in text,
+    "admonition": lambda text: "!!!" in text or "admonition" in text,
+    "md_in_html": lambda text: "<" in text,
+    "pymdownx.details": lambda text: "???" in text or "details" in text,
+    "math": lambda text: "$" in text or "math" in text,
+}
+
+
+def features_of(text: str) -> frozenset[str]:
+    """The optional extensions a body may use."""
+    return frozenset(name for name, may_use in OPTIONAL.items() if may_use(text))
+
+
+# Inline patterns (by their registered names) and whether a body may need them. Each is
+# tried on every run of text, so one a body cannot use costs for nothing. A name not
+# listed (another version's, another extension's) is always kept.
+PATTERN_NEEDS: dict[str, Callable[[str], bool]] = {
+    "backtick": lambda text: "`" in text,
+    "inline_math": lambda text: "$" in text,
+    "escape": lambda text: "\\" in text,
+    "footnote": lambda text: "[^" in text,
+    **dict.fromkeys(["page_ref", "reference", "link", "short_reference"],
+                    lambda text: "[" in text),
+    **dict.fromkeys(["image_link", "image_reference", "short_image_ref"],
+                    lambda text: "![" in text),
+    **dict.fromkeys(["autolink", "automail", "html"], lambda text: "<" in text),
+    # Tabs become spaces before parsing: "x\t" at a line's end is a line break too.
+    "linebreak": lambda text: "  \n" in text or "\t" in text or "\r" in text,
+    "entity": lambda text: "&" in text,
+    "em_strong": lambda text: "*" in text or "_" in text,
+}
+
+
+class Converter:
+    """Markdown for one body at a time, with only the extensions and inline patterns
+    that body may use (made once per combination): the HTML is what the full set
+    gives, in about two thirds of the time."""
+
+    def __init__(self, hooks: Hooks):
+        self.hooks = hooks
+        self._markdowns: dict[frozenset[str], Markdown] = {}
+        self._patterns: dict[tuple[int, frozenset[str]], list[object]] = {}
+        self.last: Markdown | None = None  # the one that converted last
+
+    def convert(self, text: str) -> str:
+        features = features_of(text)
+        md = self._markdowns.get(features)
+        if md is None:
+            md = self._markdowns[features] = make_markdown(self.hooks, features)
+        inline = md.treeprocessors["inline"]
+        if hasattr(inline, "inlinePatterns"):
+            inline.inlinePatterns = self._patterns_for(md, text)
+        self.last = md
+        md.reset()
+        return md.convert(text)
+
+    @property
+    def toc_tokens(self) -> list[dict[str, Any]]:
+        return getattr(self.last, "toc_tokens", [])
+
+    def _patterns_for(self, md: Markdown, text: str) -> list[object]:
+        """The inline patterns `text` may need, in order. A plain list: the inline
+        processor only counts and indexes them, which a Registry does slowly."""
+        if re.search(PAGE_REF, text):  # a linked page's title is Markdown too: keep all
+            needed = frozenset(PATTERN_NEEDS)
+        else:
+            needed = frozenset(name for name, may_use in PATTERN_NEEDS.items() if may_use(text))
+        key = (id(md), needed)
+        patterns = self._patterns.get(key)
+        if patterns is None:
+            registry = md.inlinePatterns
+            unused = {id(registry[name]) for name in PATTERN_NEEDS
+                      if name in registry and name not in needed}
+            patterns = self._patterns[key] = [p for p in registry if id(p) not in unused]
+        return patterns
+
+
+def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL)) -> Markdown:
+    """Markdown with every extension a course page may use (or those in `features`,
+    for a body that uses no others)."""
+    def wanted(name: str) -> bool:
+        return name not in OPTIONAL or name in features
+
+    extensions: list[str | Extension] = [name for name in (
+        "tables", "fenced_code", "codehilite", "footnotes", "attr_list", "def_list", "abbr",
+        "admonition", "md_in_html") if wanted(name)]
+    extensions.append(HeadingIdsExtension(permalink="#", permalink_title="Link to this section"))
+    if wanted("pymdownx.details"):
+        extensions.append("pymdownx.details")
+    if wanted("math"):
+        extensions.append(MathExtension(lambda: hooks.problem))
+    extensions.append(CourseExtension(hooks))
     return Markdown(
-        extensions=[
-            "tables", "fenced_code", "codehilite", "footnotes", "attr_list", "def_list",
-            "abbr", "admonition", "md_in_html", "toc", "pymdownx.details",
-            MathExtension(lambda: hooks.problem), CourseExtension(hooks),
-        ],
-        extension_configs={
-            "codehilite": {"css_class": "highlight", "guess_lang": False},
-            "toc": {"permalink": "#", "permalink_title": "Link to this section"},
-        },
+        extensions=extensions,
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
         output_format="html",
     )

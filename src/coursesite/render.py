@@ -33,7 +33,7 @@ from coursesite.cachefiles import write_atomically
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.mathml import INLINE
-from coursesite.mdext import Hooks, PageRef, Rewrite, make_markdown
+from coursesite.mdext import Converter, Hooks, PageRef, Rewrite
 from coursesite.structure import Page
 
 FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -271,7 +271,7 @@ class BodyRenderer:
             keep_trailing_newline=True,
         )
         self.hooks = Hooks()
-        self.markdown = make_markdown(self.hooks)
+        self.markdown = Converter(self.hooks)
         self._last: Converted | None = None
         self.store = store or BodyStore(None)
         self._unstored = ""  # the key of the last conversion, until it is stored
@@ -279,7 +279,6 @@ class BodyRenderer:
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
 
     def to_html(self, text: str) -> str:
-        self.markdown.reset()
         return self.markdown.convert(text)
 
     def convert(self, text: str, rewrite: Rewrite, page_ref: PageRef) -> str:
@@ -304,7 +303,7 @@ class BodyRenderer:
         self.hooks.rewrite = lambda tag, value: Call.rewrite(calls, rewrite, tag, value)
         self.hooks.page_ref = lambda ref, group, src: Call.ref(calls, page_ref, ref, group, src)
         html = self.to_html(text)
-        self.toc = flatten_toc(getattr(self.markdown, "toc_tokens", []))
+        self.toc = flatten_toc(self.markdown.toc_tokens)
         self._last = Converted(text, html, calls, self.toc)
         self._unstored = key
         return html

@@ -1,0 +1,83 @@
+"""Markdown with only the extensions a body uses gives the HTML of the full set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coursesite.mdext import OPTIONAL, Converter, Hooks, features_of, make_markdown
+
+ROOT = Path(__file__).parent.parent
+
+# Each optional extension's syntax, also where blocks nest (lists, quotes, footnotes,
+# admonitions, markdown="1"), and text that only looks like it.
+SNIPPETS = {
+    "table": "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "pipe in prose": "a | b is not a table\n",
+    "footnote": "Text[^1].\n\n[^1]: The note.\n",
+    "footnote with a definition": "Text[^n].\n\n[^n]: Term\n    : its definition\n",
+    "attribute list": "## Heading {#custom .wide}\n\nPara\n{: .lead }\n",
+    "fence title": '```python title="train.py" hl_lines="2"\nx = 1\ny = 2\n```\n',
+    "definition": "Term\n: Definition\n",
+    "definition in a list": "- item\n\n    Term\n    : Definition\n",
+    "definition in a quote": "> Term\n> : Definition\n",
+    "colon starts an item": "- : odd\n1. : odder\n",
+    "abbreviation": "The HTML spec.\n\n*[HTML]: Hyper Text Markup Language\n",
+    "emphasised link": "*[a link](https://example.org)* and *[b]*\n",
+    "admonition": "!!! note \"Careful\"\n    Indented body.\n",
+    "solution": "!!! solution\n    The answer.\n",
+    "details": "??? tip \"More\"\n    Hidden.\n\n???+ note\n    Open.\n",
+    "html block": "<div class=\"box\">\n<p>raw</p>\n</div>\n\nAfter <b>bold</b>.\n",
+    "markdown in html": "<div markdown=\"1\">\n*inside*\n\nTerm\n: def\n</div>\n",
+    "details in html": "<details markdown=\"1\">\n<summary>S</summary>\n\n*x*\n</details>\n",
+    "admonition in html": "<div class=\"admonition note\" markdown=\"1\">\nx\n</div>\n",
+    "inline math": "Area $\\pi r^2$ and \\$5.\n",
+    "display math": "$$\nx^2\n$$\n\n```math\ny^2\n```\n",
+    "money": "It costs $5 and $10.\n",
+    "indented code": "Intro\n\n    indented code\n    more\n",
+    "toc marker": "[TOC]\n\n## One\n\n### Two\n\n## Three\n",
+    "headings": "##NoSpace\n\n## Same\n\n## Same\n\n# Top `code`\n",
+    "plain": "Just *some* text with `code`, **bold** and a [link](../x/).\n",
+    "page reference": "See [courses/intro] for more.\n",  # its title is Markdown too
+    "line breaks": "one  \ntwo\t\nthree  \r\nfour\n",
+    "entities and escapes": "&copy; &#169; \\*not emphasis\\* \\`x\\`\n",
+    "autolinks": "<https://example.org> and <someone@example.org>\n",
+    "images": "![alt](a.png) ![ref][r] ![r]\n\n[r]: b.png\n",
+    "references": "[text][r], [r] and [text](url \"title\")\n\n[r]: https://example.org\n",
+    "underscores": "snake_case_name and __strong__ and _em_\n",
+}
+
+
+def bodies() -> dict[str, str]:
+    found = dict(SNIPPETS)
+    pages = [*sorted((ROOT / "content").rglob("*.md")),
+             *sorted((ROOT.parent / "shared" / "examples").glob("*.md"))]
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        found[str(path.relative_to(ROOT.parent))] = text.split("\n\n", 1)[-1]
+    # Every snippet together: each extension at once.
+    found["all at once"] = "\n\n".join(SNIPPETS.values())
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(bodies()))
+def test_only_the_extensions_a_body_uses_give_the_same_html(name: str) -> None:
+    text = bodies()[name]
+    hooks = Hooks()
+    hooks.page_ref = lambda ref, group, source: ("../intro/", "*Intro* to `x` & <b>a_b_</b>")
+    every = make_markdown(hooks)
+    lean = Converter(hooks)
+    assert lean.convert(text) == every.convert(text)
+    assert lean.toc_tokens == every.toc_tokens  # type: ignore[attr-defined]
+
+
+def test_a_plain_body_needs_no_optional_extension() -> None:
+    assert features_of(SNIPPETS["plain"]) == frozenset()
+    assert features_of("\n\n".join(SNIPPETS.values())) == frozenset(OPTIONAL)
+
+
+def test_a_toc_marker_still_becomes_a_table_of_contents() -> None:
+    html = make_markdown(Hooks()).convert(SNIPPETS["toc marker"])
+    assert '<div class="toc">' in html and '<a href="#two">Two</a>' in html
+    assert "[TOC]" not in html
