@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import markdown
 import pytest
 
-from coursesite.mdext import OPTIONAL, Converter, Hooks, features_of, make_markdown
+from coursesite.mdext import (
+    OPTIONAL,
+    Converter,
+    Hooks,
+    SharedStyleFormatter,
+    features_of,
+    make_markdown,
+)
 
 ROOT = Path(__file__).parent.parent
 
@@ -81,3 +89,16 @@ def test_a_toc_marker_still_becomes_a_table_of_contents() -> None:
     html = make_markdown(Hooks()).convert(SNIPPETS["toc marker"])
     assert '<div class="toc">' in html and '<a href="#two">Two</a>' in html
     assert "[TOC]" not in html
+
+
+def test_code_is_highlighted_as_pygments_own_formatter_does() -> None:
+    config = {"css_class": "highlight", "guess_lang": False}
+    own = markdown.Markdown(extensions=["fenced_code", "codehilite"],
+                            extension_configs={"codehilite": config})
+    shared = markdown.Markdown(extensions=["fenced_code", "codehilite"], extension_configs={
+        "codehilite": {**config, "pygments_formatter": SharedStyleFormatter}})
+    texts = [SNIPPETS["fence title"], "```js\nlet x = 'a';\n```\n", SNIPPETS["fence title"],
+             SNIPPETS["indented code"]]
+    pages = [shared.reset().convert(text) for text in texts]
+    assert pages == [own.reset().convert(text) for text in texts]
+    assert '<span class="kd">let</span>' in pages[1]  # highlighted

@@ -82,9 +82,13 @@ def protect_code(text: str) -> tuple[str, list[str]]:
 
 def _protect_spans(prose: str, stash: Callable[[str], str]) -> str:
     """Code spans, then formulas: LaTeX such as `x^{{2}}` is not a site variable."""
-    prose = CODE_SPAN.sub(lambda m: stash(m.group(0)), prose)
-    prose = DISPLAY_MATH.sub(lambda m: stash(m.group(0)), prose)
-    return INLINE_MATH.sub(lambda m: stash(m.group(0)), prose)
+    # Each pattern is tried at every position of the text: only where it can match.
+    if "`" in prose:
+        prose = CODE_SPAN.sub(lambda m: stash(m.group(0)), prose)
+    if "$" in prose:
+        prose = DISPLAY_MATH.sub(lambda m: stash(m.group(0)), prose)
+        prose = INLINE_MATH.sub(lambda m: stash(m.group(0)), prose)
+    return prose
 
 
 def restore_code(text: str, saved: list[str]) -> str:
@@ -275,6 +279,7 @@ class BodyRenderer:
         self._last: Converted | None = None
         self.store = store or BodyStore(None)
         self._unstored = ""  # the key of the last conversion, until it is stored
+        self._protected = ("", "", [""])  # the last body with its code set aside (see expand)
         self.toc: list[TocEntry] = []  # the headings of the last body converted
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
 
@@ -323,8 +328,10 @@ class BodyRenderer:
         body = page.body
         if "{" not in body and "<<" not in body:
             return body  # nothing to expand: skip Jinja, the common case
-        protected, saved = protect_code(body)
-        protected = ANGLE_VARIABLE.sub(r"{{ \1 }}", protected)
+        if self._protected[0] is not body:  # a page's groups are rendered one after another
+            protected, saved = protect_code(body)
+            self._protected = (body, ANGLE_VARIABLE.sub(r"{{ \1 }}", protected), saved)
+        _, protected, saved = self._protected
         simple = substitute_simple(protected, context)
         expanded = simple if simple is not None else self._render(page, protected, context)
         return restore_code(expanded, saved)
