@@ -29,7 +29,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from coursesite import __version__
-from coursesite.cachefiles import write_atomically
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.mathml import INLINE
@@ -246,10 +245,21 @@ class BodyStore:
             "calls": [[call.kind, call.args, call.answer] for call in converted.calls],
             "toc": [[entry.level, entry.id, str(entry.name)] for entry in converted.toc],
         })
+        data = hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         # A store that cannot be written makes the next build slower, not wrong.
         with contextlib.suppress(OSError):
-            write_atomically(self.folder / key[:2] / key,
-                             hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            self._write(self.folder / key[:2] / key, data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        """Written in place, not atomically: a file carries the hash of its content, so
+        one read half-written is ignored like a damaged one. (A cold build writes a
+        body per page: a temporary file and a rename would be two more file operations.)"""
+        try:
+            path.write_bytes(data)
+        except FileNotFoundError:  # the first body of its shard
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
     def prune(self, keep: int) -> None:
         """Forget all but the `keep` bodies used most recently."""
