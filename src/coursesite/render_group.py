@@ -64,6 +64,7 @@ class UnitResult:
     deps: Sequence[Sequence[str]]  # the questions it asked, for its cache key
     infos: dict[str, SourceInfo] = field(default_factory=dict)
     reused: bool = False  # kept from the previous output
+    record: Any = None  # what the build cache keeps of it (units.py), made where it rendered
 
     @classmethod
     def failed(cls, group: str, output: str, problems: Problems) -> UnitResult:

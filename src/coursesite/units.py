@@ -83,9 +83,8 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     for (page, renderer), result in zip(units, results, strict=True):
         assert result is not None, "every unit was kept or rendered"
         renderer.accept(page, result, changed_outputs)
-        if result.ok and not result.reused:
-            fresh[renderer.group.name][page.output] = to_record(
-                renderer.unit_key(page, result.deps), result)
+        if result.record is not None:
+            fresh[renderer.group.name][page.output] = result.record
     return fresh
 
 
@@ -198,8 +197,7 @@ def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
            jobs: int) -> list[UnitResult]:
     global _work
     if jobs <= 1 or len(todo) < PARALLEL_FROM:
-        return [units[i][1].render_unit(units[i][0], stagings[units[i][1].group.name])
-                for i in todo]
+        return [render_one(*units[i], stagings) for i in todo]
     from concurrent.futures import ProcessPoolExecutor  # a rebuild of a few pages needs none
 
     _work = (units, stagings)
@@ -228,5 +226,12 @@ def split(units: list[Unit], todo: list[int], count: int) -> list[list[int]]:
 def _render_chunk(indices: list[int]) -> list[UnitResult]:
     assert _work is not None, "workers are forked from render()"
     units, stagings = _work
-    return [units[i][1].render_unit(units[i][0], stagings[units[i][1].group.name])
-            for i in indices]
+    return [render_one(*units[i], stagings) for i in indices]
+
+
+def render_one(page: Page, renderer: GroupRenderer, stagings: dict[str, Path]) -> UnitResult:
+    """A unit rendered, with its cache record (made here: in a worker, when parallel)."""
+    result = renderer.render_unit(page, stagings[renderer.group.name])
+    if result.ok:
+        result.record = to_record(renderer.unit_key(page, result.deps), result)
+    return result
