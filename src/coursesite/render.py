@@ -283,6 +283,7 @@ class BodyRenderer:
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
             keep_trailing_newline=True,
+            auto_reload=False,  # as the layouts' (one build, one renderer)
         )
         self.hooks = Hooks()
         self.markdown = Converter(self.hooks)
@@ -392,6 +393,9 @@ class Layouts:
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            # Each build makes its own: a layout cannot change during one, so there is
+            # no need for a stat of its file each time a page includes or extends it.
+            auto_reload=False,
         )
         self._fingerprints: dict[str, str] = {}
 
