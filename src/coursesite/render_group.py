@@ -42,6 +42,7 @@ from coursesite.links import find_source_line as find_line
 from coursesite.render import BodyRenderer, Layouts
 from coursesite.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.structure import GroupSite, Page
+from coursesite.unitfiles import UnitRecord
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
@@ -64,7 +65,7 @@ class UnitResult:
     deps: Sequence[Sequence[str]]  # the questions it asked, for its cache key
     infos: dict[str, SourceInfo] = field(default_factory=dict)
     reused: bool = False  # kept from the previous output
-    record: Any = None  # what the build cache keeps of it (units.py), made where it rendered
+    record: UnitRecord | None = None  # what the build cache keeps (made where it rendered)
 
     @classmethod
     def failed(cls, group: str, output: str, problems: Problems) -> UnitResult:

@@ -28,8 +28,9 @@ from coursesite.unitfiles import UnitRecord
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # Units per piece of work handed to a worker: small enough that the workers finish
-# together (a piece of 10,000 pages / 12 kept one core idle for seconds at the end),
-# large enough that handing them out costs nothing in comparison.
+# together (with the work cut in 12 pieces, one worker could sit idle for a piece's
+# length at the end: seconds, at 10,000 pages), large enough that handing them out
+# costs little beside rendering them.
 CHUNK = 40
 Unit = tuple[Page, GroupRenderer]
 
