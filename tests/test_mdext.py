@@ -59,11 +59,10 @@ SNIPPETS = {
 
 def bodies() -> dict[str, str]:
     found = dict(SNIPPETS)
-    pages = [*sorted((ROOT / "content").rglob("*.md")),
-             *sorted((ROOT.parent / "shared" / "examples").glob("*.md"))]
-    for path in pages:
+    # The demo's pages (the shared example page among them, as it is).
+    for path in sorted((ROOT / "content").rglob("*.md")):
         text = path.read_text(encoding="utf-8")
-        found[str(path.relative_to(ROOT.parent))] = text.split("\n\n", 1)[-1]
+        found[str(path.relative_to(ROOT))] = text.split("\n\n", 1)[-1]
     # Every snippet together: each extension at once.
     found["all at once"] = "\n\n".join(SNIPPETS.values())
     return found
