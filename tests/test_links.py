@@ -96,6 +96,18 @@ def test_broken_links_are_all_reported_at_their_lines(site: Site) -> None:
     assert snapshot(site.root / "output") == before
 
 
+def test_a_page_that_fails_gives_its_own_error_not_its_linkers(site: Site) -> None:
+    two_courses(site)
+    site.page("courses/dl/two.md", "title: Two\ngroups: rtc\n\nSee [set up](one.md#set-up).\n")
+    assert site.build().code == 0
+    site.page("courses/dl/one.md", "title: Lesson one\ngroups: rtc\n\n## Set up\n\n{{ nope }}\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/courses/dl/one.md:6: error: 'nope' is undefined" in result.err
+    assert "two.md" not in result.err  # its link to #set-up is not reported as broken
+    assert "1 error" in result.err
+
+
 def test_link_to_a_page_in_no_built_group(site: Site) -> None:
     site.write("site.yaml", """\
         groups:
