@@ -173,7 +173,6 @@ class PageLinks:
         return cls(ids, None, anchored=anchored, text=text)
 
 
-
 def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,
                   img_url: str) -> PageLinks:
     """The links of a page as written; `written` maps hrefs to what the author wrote."""

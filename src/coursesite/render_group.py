@@ -203,8 +203,9 @@ class GroupRenderer:
             self.images.note_use(rel, where, line)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
-        elif result.digest:  # written; a page that could not be rendered has no anchors to
-            # check links against: its own error is the one to report, not theirs
+        elif result.digest:
+            # Only a written page: one that could not be rendered has no anchors to check
+            # links against, and its own error is the one to report, not its linkers'.
             self.checker.evaluate(page, result.links, self.build_problems)
         self.out.units[page.output] = result
         self.out.pages += result.counted
