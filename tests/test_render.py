@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from coursesite.render import BodyStore, Converted, protect_code, restore_code
+from coursesite.render import protect_code, restore_code
 from tests.conftest import Site
 
 
@@ -181,14 +180,3 @@ def test_solutions_open_on_demand(site: Site) -> None:
     assert '<details class="solution">\n<summary>Show the answer</summary>' in html
 
 
-def test_the_body_store_forgets_the_least_recently_used(tmp_path: Path) -> None:
-    store = BodyStore(tmp_path)
-    keys = [store.key(f"Body {n}") for n in range(6)]
-    for n, key in enumerate(keys):
-        store.put(key, Converted(f"Body {n}", f"<p>Body {n}</p>", [], []))
-        os.utime(next(tmp_path.rglob(key)), (n, n))  # written in this order
-    assert store.get(keys[0], "Body 0") is not None  # used again: the newest now
-    store.prune(keep=3)
-    left = {path.name for path in tmp_path.rglob("*") if path.is_file()}
-    assert left == {keys[0], keys[4], keys[5]}
-    assert store.get(keys[1], "Body 1") is None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursesite.bodystore import BodyStore
 from coursesite.config import SiteConfig
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images import ImageStore
@@ -33,7 +34,7 @@ from coursesite.incremental import (
 from coursesite.links import Linker, check_external
 from coursesite.loader import load_pages
 from coursesite.output import fingerprint, staging_for, write_group
-from coursesite.render import BodyRenderer, BodyStore, Layouts
+from coursesite.render import BodyRenderer, Layouts
 from coursesite.render_group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
 from coursesite.rerender import LiveSite
@@ -120,7 +121,8 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     with ExitStack() as cleanup:
         stagings = make_stagings(output_dir, rendering, options.write, cleanup)
         with stage("render"):
-            store = BodyStore(config.cache_dir / "bodies", writable=options.write)
+            store = BodyStore(config.cache_dir / "bodies.sqlite", writable=options.write)
+            cleanup.callback(store.close)
             renderers = group_renderers(config, pages, sites, rendering, layouts, images,
                                         set(static_files), store, problems)
             fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,

@@ -1,7 +1,7 @@
 """Writing the build cache's files: whole and atomically, or as the changes since a base.
 
-Shared by the build cache (incremental.py), its per-group records
-(unitfiles.py) and the body store (render.py).
+Shared by the build cache (incremental.py) and its per-group records
+(unitfiles.py).
 """
 
 from __future__ import annotations

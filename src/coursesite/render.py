@@ -8,11 +8,9 @@ Layouts in templates/ are the site's own code and run unsandboxed.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,12 +21,12 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import markdown
-import orjson
 import pygments
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from coursesite import __version__
+from coursesite.bodystore import BodyStore
 from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.mathml import INLINE
@@ -189,6 +187,29 @@ class Converted:
     toc: list[TocEntry]
 
 
+def body_key(text: str) -> str:
+    """What a converted body is kept under: its text and the code that converts it."""
+    return hashlib.sha256(converter_fingerprint() + text.encode("utf-8")).hexdigest()
+
+
+def stored(converted: Converted) -> dict[str, Any]:
+    return {
+        "html": converted.html,
+        "calls": [[call.kind, call.args, call.answer] for call in converted.calls],
+        "toc": [[entry.level, entry.id, str(entry.name)] for entry in converted.toc],
+    }
+
+
+def from_store(value: Any, text: str) -> Converted | None:
+    try:
+        calls = [Call(kind, tuple(args), tuple(answer) if isinstance(answer, list) else answer)
+                 for kind, args, answer in value["calls"]]
+        toc = [TocEntry(level, anchor, Markup(name)) for level, anchor, name in value["toc"]]
+        return Converted(text, value["html"], calls, toc)
+    except (ValueError, TypeError, KeyError):
+        return None  # not what this version stores: converted again
+
+
 @functools.cache
 def converter_fingerprint() -> bytes:
     """What turns a body into HTML: this package's converting code and its libraries."""
@@ -198,80 +219,6 @@ def converter_fingerprint() -> bytes:
                 *(importlib.metadata.version(name) for name in ("latex2mathml",
                                                                  "pymdown-extensions"))]
     return hashlib.sha256(code + repr(versions).encode()).digest()
-
-
-class BodyStore:
-    """Bodies as HTML from earlier builds, so that a layout edit converts no Markdown again.
-
-    One file per body, named by a hash of its text and of the code that converts
-    it, holds the HTML, the headings, and the questions the conversion asked of
-    the link resolvers with their answers. It is used only when every question
-    gets the same answer again (a linked page may have moved or been renamed),
-    and only conversions that reported no problem are kept. A file starts with
-    the hash of the rest: a damaged one is converted again, never trusted.
-    """
-
-    def __init__(self, folder: Path | None, writable: bool = True):
-        self.folder = folder
-        self.writable = writable
-
-    def key(self, text: str) -> str:
-        return hashlib.sha256(converter_fingerprint() + text.encode("utf-8")).hexdigest()
-
-    def get(self, key: str, text: str) -> Converted | None:
-        if self.folder is None:
-            return None
-        path = self.folder / key[:2] / key
-        try:
-            data = path.read_bytes()
-            if hashlib.sha256(data[65:]).hexdigest().encode() != data[:64]:
-                return None
-            body = orjson.loads(data[65:])
-            calls = [Call(kind, tuple(args), tuple(answer) if isinstance(answer, list) else answer)
-                     for kind, args, answer in body["calls"]]
-            toc = [TocEntry(level, anchor, Markup(name)) for level, anchor, name in body["toc"]]
-            converted = Converted(text, body["html"], calls, toc)
-        except (OSError, ValueError, TypeError, KeyError):
-            return None  # not there, or not readable: converted again
-        with contextlib.suppress(OSError):
-            os.utime(path)  # used: the store forgets what was used longest ago first
-        return converted
-
-    def put(self, key: str, converted: Converted) -> None:
-        if self.folder is None or not self.writable:
-            return
-        body = orjson.dumps({
-            "html": converted.html,
-            "calls": [[call.kind, call.args, call.answer] for call in converted.calls],
-            "toc": [[entry.level, entry.id, str(entry.name)] for entry in converted.toc],
-        })
-        data = hashlib.sha256(body).hexdigest().encode() + b"\n" + body
-        # A store that cannot be written makes the next build slower, not wrong.
-        with contextlib.suppress(OSError):
-            self._write(self.folder / key[:2] / key, data)
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        """Written in place, not atomically: a file carries the hash of its content, so
-        one read half-written is ignored like a damaged one. (A cold build writes a
-        body per page: a temporary file and a rename would be two more file operations.)"""
-        try:
-            path.write_bytes(data)
-        except FileNotFoundError:  # the first body of its shard
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-
-    def prune(self, keep: int) -> None:
-        """Forget all but the `keep` bodies used most recently."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        # `serve` and a build may share the store: what vanishes meanwhile is not an error.
-        with contextlib.suppress(OSError):
-            files = [(entry.stat().st_mtime_ns, entry.path) for shard in os.scandir(self.folder)
-                     if shard.is_dir() for entry in os.scandir(shard.path) if entry.is_file()]
-            for _, path in sorted(files)[:max(0, len(files) - keep)]:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
 
 
 class BodyRenderer:
@@ -310,8 +257,8 @@ class BodyRenderer:
                 call.replay(rewrite, page_ref) for call in last.calls):
             self.toc = last.toc
             return last.html
-        key = self.store.key(text)
-        kept = self.store.get(key, text)
+        key = body_key(text)
+        kept = from_store(self.store.get(key), text)
         if kept is not None and all(call.replay(rewrite, page_ref) for call in kept.calls):
             self._last, self.toc = kept, kept.toc
             return kept.html
@@ -327,7 +274,7 @@ class BodyRenderer:
     def store_last(self) -> None:
         """Keep the last conversion for later builds (once its page showed no problem)."""
         if self._unstored and self._last is not None:
-            self.store.put(self._unstored, self._last)
+            self.store.put(self._unstored, stored(self._last))
         self._unstored = ""
 
     @staticmethod

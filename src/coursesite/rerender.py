@@ -30,6 +30,7 @@ from coursesite.loader import content_path_of, load_page
 from coursesite.output import replace_into
 from coursesite.render_group import GroupRenderer, UnitResult
 from coursesite.structure import Page
+from coursesite.units import flush_bodies
 
 
 @dataclass
@@ -131,5 +132,6 @@ def render_units(units: list[tuple[Page, GroupRenderer]],
         if problems.items:
             return None
         done.append(((page, renderer), result))
+    flush_bodies(units)
     return done
 

@@ -198,7 +198,7 @@ def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
            jobs: int) -> list[UnitResult]:
     global _work
     if jobs <= 1 or len(todo) < PARALLEL_FROM:
-        return [render_one(*units[i], stagings) for i in todo]
+        return render_chunk(units, todo, stagings)
     from concurrent.futures import ProcessPoolExecutor  # a rebuild of a few pages needs none
 
     _work = (units, stagings)
@@ -227,7 +227,22 @@ def split(units: list[Unit], todo: list[int], count: int) -> list[list[int]]:
 def _render_chunk(indices: list[int]) -> list[UnitResult]:
     assert _work is not None, "workers are forked from render()"
     units, stagings = _work
-    return [render_one(*units[i], stagings) for i in indices]
+    return render_chunk(units, indices, stagings)
+
+
+def render_chunk(units: list[Unit], indices: list[int],
+                 stagings: dict[str, Path]) -> list[UnitResult]:
+    results = [render_one(*units[i], stagings) for i in indices]
+    # A worker is not told when it has had its last piece of work: each piece stores its own.
+    flush_bodies([units[i] for i in indices])
+    return results
+
+
+def flush_bodies(units: list[Unit]) -> None:
+    """Write the bodies these units converted to the body store."""
+    for store in {id(renderer.bodies.store): renderer.bodies.store
+                  for _, renderer in units}.values():
+        store.flush()
 
 
 def render_one(page: Page, renderer: GroupRenderer, stagings: dict[str, Path]) -> UnitResult:
