@@ -309,6 +309,8 @@ def find_source_line(page: Page, value: str, default: int = 1) -> int:
         path = path.split("/", 1)[1]
         if path:
             tails.append(path)
+    if tails[-1] not in body:  # each tail ends with the shortest: most links are not there
+        return default
     for tail in tails:
         # The first occurrence is on the first line that holds it; no line holds a newline.
         found = body.find(tail) if "\n" not in tail else -1
