@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from coursesite import loader
 from coursesite.config import load_config
 from coursesite.errors import Problems
 from coursesite.loader import load_pages
@@ -128,3 +131,26 @@ def test_each_mistake_names_its_line(site: Site) -> None:
     assert "not valid UTF-8" in found[("content/g.md", 4)].message
     assert sorted(pages) == ["a.md", "b.md", "c.md", "e.md", "f.md"]
     assert all(page.broken for page in pages.values())
+
+
+def test_pages_read_by_worker_processes_are_those_read_by_one(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many pages are read in --jobs processes: the same pages, the same errors, in order."""
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 4)
+    for n in range(12):
+        site.page(f"course/lesson-{n:02}.md",
+                  f"title: Lesson {n}\ngroups: rtc\norder: {n}\n\nText {n}.\n")
+    site.page("course/broken.md", "title: Broken\ngroups: rtc\norder: two\ndate: soon\n\nX\n")
+    site.page("course/nogroup.md", "title: Lost\ngroups: nowhere\n\nX\n")
+    (site.root / "content/course/undecodable.md").write_bytes(b"title: \xff\xfe\n\nX\n")
+    config = load_config(site.root / "site.yaml")
+    read: dict[int, tuple[list[Page], Problems]] = {}
+    for jobs in (1, 2):
+        problems = Problems()
+        read[jobs] = load_pages(config, problems, jobs=jobs), problems
+    (serial, serial_problems), (parallel, parallel_problems) = read[1], read[2]
+    assert [page.__dict__ for page in parallel] == [page.__dict__ for page in serial]
+    assert len(serial) == 14
+    assert parallel_problems.items == serial_problems.items
+    assert [d.path.rsplit("/", 1)[-1] for d in serial_problems.errors] == [
+        "broken.md", "broken.md", "nogroup.md", "undecodable.md"]

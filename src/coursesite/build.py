@@ -106,7 +106,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
                                 problems)
         with stage("load"):
             pages = load_pages(config, problems, drafts=options.drafts, cache=cache,
-                               stats=scanned)
+                               stats=scanned, jobs=options.jobs)
     with stage("structure"):
         sites = {name: GroupSite(group, [p for p in pages if name in p.groups], problems)
                  for name, group in config.groups.items()}

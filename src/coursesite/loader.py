@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
 import os
 import posixpath
 import re
@@ -20,7 +21,7 @@ from typing import Any
 
 from coursesite import yamltext
 from coursesite.config import SiteConfig
-from coursesite.errors import ContentError, Problems, did_you_mean
+from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
 from coursesite.incremental import BuildCache, Stats, digest_of, page_outline
 from coursesite.structure.page import MetaValue, Page
 
@@ -54,37 +55,80 @@ def find_pages(config: SiteConfig) -> list[str]:
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
-               cache: BuildCache | None = None, stats: Stats | None = None) -> list[Page]:
+               cache: BuildCache | None = None, stats: Stats | None = None,
+               jobs: int = 1) -> list[Page]:
     """Load every page, reporting each mistake to `problems`.
 
     A page whose header has errors is kept, marked broken, so that links to it
     still resolve and the build can go on to report the errors of other pages.
     With a `cache`, a page whose file has the size and mtime of the last build
-    (in `stats`, the build's scan of the files) is taken from it.
+    (in `stats`, the build's scan of the files) is taken from it. The others
+    are read in `jobs` processes when there are many.
     """
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
-    pages = []
     loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields)
     images = str(config.content_dir / "images")
-    for source in find_pages(config):
-        content_path = content_path_of(source, config)
-        page = None
-        if cache is not None and stats is not None:
-            page = cache.cached_page(source, content_path, loader_key, stats.get(source))
-        if page is not None and page.picture and not picture_exists(images, page.picture):
-            page = None  # its picture has gone: load it again to report that
+    sources = find_pages(config)
+    kept: dict[str, Page] = {}
+    if cache is not None and stats is not None:
+        for source in sources:
+            page = cache.cached_page(source, content_path_of(source, config), loader_key,
+                                     stats.get(source))
+            # A page whose picture has gone is read again, to report that.
+            if page is not None and not (page.picture and not picture_exists(images,
+                                                                              page.picture)):
+                kept[source] = page
+    read = read_pages(config, [source for source in sources if source not in kept], jobs)
+    pages = []
+    for source in sources:
+        page = kept.get(source)
         if page is None:
-            before = len(problems.items)
-            try:
-                page = load_page(config, source, problems)
-            except ContentError as exc:
-                problems.add(exc)
+            page, found = read[source]
+            problems.items.extend(found)
+            if page is None:
                 continue
-            if cache is not None and len(problems.items) == before:
+            if cache is not None and not found:
                 cache.remember_page(page, loader_key)
         if drafts or page.status != "draft":
             pages.append(page)
     return pages
+
+
+PARALLEL_FROM = 1000  # pages to read: fewer are read faster by this process alone
+_reading: SiteConfig | None = None  # what forked readers inherit
+
+
+def read_pages(config: SiteConfig, sources: list[str],
+               jobs: int) -> dict[str, tuple[Page | None, list[Diagnostic]]]:
+    """Each file read into a page (None if it cannot be) with the mistakes found in it."""
+    global _reading
+    if jobs <= 1 or len(sources) < PARALLEL_FROM:
+        return {source: read_page(config, source) for source in sources}
+    from concurrent.futures import ProcessPoolExecutor  # only a large cold build needs it
+
+    size = -(-len(sources) // (jobs * 4))
+    pieces = [sources[start:start + size] for start in range(0, len(sources), size)]
+    _reading = config
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            read = [page for piece in pool.map(_read_piece, pieces) for page in piece]
+    finally:
+        _reading = None
+    return dict(zip(sources, read, strict=True))
+
+
+def _read_piece(sources: list[str]) -> list[tuple[Page | None, list[Diagnostic]]]:
+    assert _reading is not None, "readers are forked from read_pages()"
+    return [read_page(_reading, source) for source in sources]
+
+
+def read_page(config: SiteConfig, source: str) -> tuple[Page | None, list[Diagnostic]]:
+    problems = Problems()
+    try:
+        return load_page(config, source, problems), problems.items
+    except ContentError as exc:
+        problems.add(exc)
+        return None, problems.items
 
 
 def content_path_of(source: str | Path, config: SiteConfig) -> str:
