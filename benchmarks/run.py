@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -135,7 +136,10 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         site = work / f"corpus-{size}"
         page = corpus_site(site, size)
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-        cold, cold_peak = median_of(args.runs, lambda site=site: clean(site), site, *jobs)
+        ours = Tool(site, [sys.executable, "-m", "coursesite", "--quiet", *jobs], clean)
+        peer_tools = peers(work, size) if args.peers else {}
+        colds = cold_builds(args.runs, {"coursesite": ours, **peer_tools})
+        cold, cold_peak = colds.pop("coursesite")
         noop, noop_peak = median_of(args.runs, lambda: None, site, *jobs)
         one, one_peak = median_of(args.runs, page_edit(page), site, *jobs)
         two, two_peak = median_of(args.runs, page_edit(page_in_two_groups(page)), site, *jobs)
@@ -162,8 +166,13 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         print(f"  rebuild, page.html    {layout:8.2f} s   peak {layout_peak:6.0f} MiB")
         print(f"  cold, one group       {alone:8.2f} s   peak {alone_peak:6.0f} MiB"
               f"   4 groups / 1 group: {cold / alone:.2f}x")
+        for name, (seconds, peak) in colds.items():
+            print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
+                  f"   coursesite/{name}: {cold / seconds:.2f}x")
         if args.peers:
-            peers(args, work, size, {"cold": cold, "noop": noop, "one": one})
+            pelican = peer_tools["Pelican"]
+            pelican_cached(args, pelican.site, [*pelican.command[:-1], "cached.py"], size,
+                           {"noop": noop, "one": one})
 
 
 def one_group_copy(site: Path, copy: Path) -> Path:
@@ -201,7 +210,31 @@ unsafe = true
 """
 
 
-def peers(args: argparse.Namespace, work: Path, size: int, ours: dict[str, float]) -> None:
+@dataclass(frozen=True)
+class Tool:
+    """A site generator on its tree: the command of a build, and how to undo one."""
+
+    site: Path
+    command: list[str]
+    clean: Callable[[Path], None]
+
+
+def cold_builds(runs: int, tools: dict[str, Tool]) -> dict[str, tuple[float, float]]:
+    """Cold builds of each tool in turn, `runs` rounds; (median s, peak MiB) per tool.
+
+    In turn, not one tool's runs after the other's: this machine's speed drifts
+    over minutes (creating a file costs 0.1 to 2 ms, depending on what the disk
+    was doing), and a ratio means something only when each side saw the same."""
+    seen: dict[str, list[tuple[float, float]]] = {name: [] for name in tools}
+    for _ in range(runs):
+        for name, tool in tools.items():
+            tool.clean(tool.site)
+            seen[name].append(build(tool.site, command=tool.command))
+    return {name: (statistics.median(s for s, _ in runs_of), max(p for _, p in runs_of))
+            for name, runs_of in seen.items()}
+
+
+def peers(work: Path, size: int) -> dict[str, Tool]:
     """Pelican (from PyPI, in its own venv) and Hugo (Debian's) on the same corpus."""
     corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
     venv = work / "peers-venv"
@@ -212,18 +245,11 @@ def peers(args: argparse.Namespace, work: Path, size: int, ours: dict[str, float
     pelican_site = work / f"pelican-{size}"
     helper(corpus, pelican_site, "--pages", size)
     (pelican_site / "pelicanconf.py").write_text(PELICAN_CONF)
-    hugo_site = make_hugo_site(work, size)
     pelican = [str(venv / "bin" / "pelican"), "content", "-o", "out", "-q", "-s"]
-    runs = {
-        "Pelican": (pelican_site, [*pelican, "pelicanconf.py"]),
-        "Hugo": (hugo_site, ["hugo", "--quiet", "-d", "out"]),
+    return {
+        "Pelican": Tool(pelican_site, [*pelican, "pelicanconf.py"], clean_peer),
+        "Hugo": Tool(make_hugo_site(work, size), ["hugo", "--quiet", "-d", "out"], clean_peer),
     }
-    for name, (site, command) in runs.items():
-        seconds, peak = median_of(args.runs, lambda site=site: clean_peer(site), site,
-                                  command=command)
-        print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
-              f"   coursesite/{name}: {ours['cold'] / seconds:.2f}x")
-    pelican_cached(args, pelican_site, [*pelican, "cached.py"], size, ours)
 
 
 def make_hugo_site(work: Path, size: int) -> Path:
