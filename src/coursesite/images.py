@@ -80,6 +80,9 @@ class ImageStore:
         self._sources = self._load_manifest()
         self._errors: dict[str, ImageError] = {}
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
+        # Each image's srcset, made once: thousands of pages show the same few images.
+        self._srcsets: dict[str, tuple[SourceInfo, list[tuple[str, str, int]],
+                                       list[tuple[str, Planned]]]] = {}
         self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
         self.processed = 0  # variants made in this build (0 on a warm rebuild)
@@ -161,16 +164,22 @@ class ImageStore:
         info = self.info(rel)
         if not info.raster:
             return []
-        widths = [w for w in self.settings.widths if w < info.width]
-        if info.width <= max(self.settings.widths) or not widths:
-            widths.append(info.width)
-        found = []
-        for fmt in self.settings.formats:
-            for width in widths:
-                out = self._output(rel, info, f"{width}.{fmt}")
-                self._plan(out, Planned(rel, self._variant(info, "resize", width, 0, fmt)))
-                found.append((f"image/{fmt}", out, width))
-        return found
+        made = self._srcsets.get(rel)
+        if made is None or made[0] is not info:
+            widths = [w for w in self.settings.widths if w < info.width]
+            if info.width <= max(self.settings.widths) or not widths:
+                widths.append(info.width)
+            found, plans = [], []
+            for fmt in self.settings.formats:
+                for width in widths:
+                    out = self._output(rel, info, f"{width}.{fmt}")
+                    plans.append((out, Planned(rel, self._variant(info, "resize", width, 0,
+                                                                  fmt))))
+                    found.append((f"image/{fmt}", out, width))
+            made = self._srcsets[rel] = (info, found, plans)
+        for out, planned in made[2]:
+            self._plan(out, planned)
+        return made[1]
 
     def thumbnail(self, rel: str) -> Thumbnail:
         """A card picture: cropped around the centre to the thumbnail size."""

@@ -9,6 +9,7 @@ the group's output, at another group's site, or outside.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import socket
@@ -114,6 +115,7 @@ def attribute_values(html: str) -> Iterable[str]:
         yield match.group(1) if match.group(1) is not None else match.group(2)
 
 
+@functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
 def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> str | None:
     """The output file a link points at, or None for an external link.
 
