@@ -80,6 +80,7 @@ class ImageStore:
         self._sources = self._load_manifest()
         self._errors: dict[str, ImageError] = {}
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
+        self._variants: dict[tuple[str, str, int, int, str], Variant] = {}
         # Each image's srcset, made once: thousands of pages show the same few images.
         self._srcsets: dict[str, tuple[SourceInfo, list[tuple[str, str, int]],
                                        list[tuple[str, Planned]]]] = {}
@@ -222,9 +223,14 @@ class ImageStore:
 
     def _variant(self, info: SourceInfo, kind: str, width: int, height: int,
                  fmt: str) -> Variant:
-        name = f"{info.hash[:16]}.{self.fingerprint}.{kind}.{width}x{height}.{fmt}"
-        return Variant(kind, width, height, fmt, self.settings.quality,  # type: ignore[arg-type]
-                       str(self.cache / name[:2] / name))
+        key = (info.hash, kind, width, height, fmt)
+        found = self._variants.get(key)
+        if found is None:  # asked for every page that shows the image: made once
+            name = f"{info.hash[:16]}.{self.fingerprint}.{kind}.{width}x{height}.{fmt}"
+            found = self._variants[key] = Variant(
+                kind, width, height, fmt, self.settings.quality,  # type: ignore[arg-type]
+                os.path.join(self.cache_str, name[:2], name))
+        return found
 
     # -- processing ---------------------------------------------------------
 
