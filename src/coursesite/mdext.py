@@ -21,6 +21,7 @@ from html import escape
 from typing import Any, ClassVar
 
 from markdown import Extension, Markdown
+from markdown.blockparser import BlockParser
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
@@ -326,6 +327,40 @@ class QuickUnescape(UnescapeTreeprocessor):
         return super().unescape(text) if STX in text else text
 
 
+# What each block processor's test needs in a block, at the least (their regexes).
+BLOCK_KEYS: dict[str, tuple[str, ...]] = {
+    "hashheader": ("#",),
+    "setextheader": ("=", "-"),
+    "hr": ("-", "_", "*"),
+    "olist": (".",),
+    "ulist": ("*", "+", "-"),
+    "quote": (">",),
+    "reference": ("]:",),  # its test is always true; its run gives the block back
+}
+
+
+class KeyedBlockParser(BlockParser):
+    """Python-Markdown's block loop, testing a block only with the processors whose key
+    strings it holds: most blocks are paragraphs, tested by every processor in turn
+    (a regex search of the whole block each) before the paragraph's own."""
+
+    keyed: list[tuple[Any, tuple[str, ...] | None]]
+
+    def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:
+        keyed = self.keyed
+        while blocks:
+            for processor, key in keyed:
+                block = blocks[0]
+                if key is not None:
+                    for part in key:
+                        if part in block:
+                            break
+                    else:
+                        continue
+                if processor.test(parent, block) and processor.run(parent, blocks) is not False:
+                    break
+
+
 def streamline(md: Markdown) -> None:
     """What Python-Markdown looks up again and again, made once: the order of its
     processors, and its block-level tags (a list, searched for every element as
@@ -334,6 +369,10 @@ def streamline(md: Markdown) -> None:
     for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors,
                      md.inlinePatterns, md.postprocessors):
         registry.__class__ = FixedOrder
+    processors = md.parser.blockprocessors
+    keys = {id(processors[name]): key for name, key in BLOCK_KEYS.items() if name in processors}
+    md.parser.__class__ = KeyedBlockParser
+    md.parser.keyed = [(processor, keys.get(id(processor))) for processor in processors]  # type: ignore[attr-defined]
     if "unescape" in md.treeprocessors:
         md.treeprocessors.register(QuickUnescape(md), "unescape", 0)
     block_level = frozenset(md.block_level_elements)
