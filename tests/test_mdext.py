@@ -54,6 +54,8 @@ SNIPPETS = {
     "images": "![alt](a.png) ![ref][r] ![r]\n\n[r]: b.png\n",
     "references": "[text][r], [r] and [text](url \"title\")\n\n[r]: https://example.org\n",
     "underscores": "snake_case_name and __strong__ and _em_\n",
+    "setext headings and rules": "Title\n=====\n\nPart\n---\n\n***\n\n- - -\n\n___\n",
+    "blocks that only look like them": "a # b, 3. c, x > y, [a]: b\n+ - * = _\n",
 }
 
 

@@ -336,6 +336,10 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "ulist": ("*", "+", "-"),
     "quote": (">",),
     "reference": ("]:",),  # its test is always true; its run gives the block back
+    "footnote": ("[^",),  # as reference
+    "abbr": ("*[",),  # as reference
+    "table": ("|",),
+    "deflist": (":",),
 }
 
 
