@@ -131,8 +131,13 @@ class GroupSite:
         after = siblings[index + 1] if index + 1 < len(siblings) else None
         return before, after
 
-    def listed_pages(self) -> list[Page]:
-        return list(self._listed)
+    def listed_pages(self) -> tuple[Page, ...]:
+        """Every listed page: in the context of each page, so made once (and immutable)."""
+        return self._listed_tuple
+
+    @functools.cached_property
+    def _listed_tuple(self) -> tuple[Page, ...]:
+        return tuple(self._listed)
 
     def courses(self) -> list[Page]:
         """Listed sections that hold lessons: what the home page offers."""
