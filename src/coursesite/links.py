@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -350,7 +349,7 @@ def fetch_failure(url: str, timeout: float) -> str | None:
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code} {exc.reason}"
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, socket.timeout | TimeoutError):
+        if isinstance(exc.reason, TimeoutError):  # socket.timeout is TimeoutError
             return f"no answer within {timeout:g} s"
         return f"cannot connect ({exc.reason})"
     except TimeoutError:
