@@ -82,7 +82,7 @@ class ImageStore:
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
         self._variants: dict[tuple[str, str, int, int, str], Variant] = {}
         # Each image's srcset, made once: thousands of pages show the same few images.
-        self._srcsets: dict[str, tuple[SourceInfo, list[tuple[str, str, int]],
+        self._srcsets: dict[str, tuple[list[tuple[str, str, int]],
                                        list[tuple[str, Planned]]]] = {}
         self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
@@ -166,7 +166,7 @@ class ImageStore:
         if not info.raster:
             return []
         made = self._srcsets.get(rel)
-        if made is None or made[0] is not info:
+        if made is None:
             widths = [w for w in self.settings.widths if w < info.width]
             if info.width <= max(self.settings.widths) or not widths:
                 widths.append(info.width)
@@ -177,10 +177,10 @@ class ImageStore:
                     plans.append((out, Planned(rel, self._variant(info, "resize", width, 0,
                                                                   fmt))))
                     found.append((f"image/{fmt}", out, width))
-            made = self._srcsets[rel] = (info, found, plans)
-        for out, planned in made[2]:
+            made = self._srcsets[rel] = (found, plans)
+        for out, planned in made[1]:
             self._plan(out, planned)
-        return made[1]
+        return made[0]
 
     def thumbnail(self, rel: str) -> Thumbnail:
         """A card picture: cropped around the centre to the thumbnail size."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
 import posixpath
 import re
@@ -24,6 +23,7 @@ from coursesite.config import SiteConfig
 from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
 from coursesite.incremental import BuildCache, Stats, digest_of, page_outline
 from coursesite.structure.page import MetaValue, Page
+from coursesite.workers import forked_map
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
 HEADING = re.compile(r"^(#{1,6})[ \t]*([^#\s].*?)[ \t]*#*[ \t]*$")
@@ -75,8 +75,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
             page = cache.cached_page(source, content_path_of(source, config), loader_key,
                                      stats.get(source))
             # A page whose picture has gone is read again, to report that.
-            if page is not None and not (page.picture and not picture_exists(images,
-                                                                              page.picture)):
+            if page is not None and (not page.picture or picture_exists(images, page.picture)):
                 kept[source] = page
     read = read_pages(config, [source for source in sources if source not in kept], jobs)
     pages = []
@@ -95,31 +94,18 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
 
 
 PARALLEL_FROM = 1000  # pages to read: fewer are read faster by this process alone
-_reading: SiteConfig | None = None  # what forked readers inherit
 
 
 def read_pages(config: SiteConfig, sources: list[str],
                jobs: int) -> dict[str, tuple[Page | None, list[Diagnostic]]]:
     """Each file read into a page (None if it cannot be) with the mistakes found in it."""
-    global _reading
     if jobs <= 1 or len(sources) < PARALLEL_FROM:
         return {source: read_page(config, source) for source in sources}
-    from concurrent.futures import ProcessPoolExecutor  # only a large cold build needs it
-
     size = -(-len(sources) // (jobs * 4))
     pieces = [sources[start:start + size] for start in range(0, len(sources), size)]
-    _reading = config
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            read = [page for piece in pool.map(_read_piece, pieces) for page in piece]
-    finally:
-        _reading = None
-    return dict(zip(sources, read, strict=True))
-
-
-def _read_piece(sources: list[str]) -> list[tuple[Page | None, list[Diagnostic]]]:
-    assert _reading is not None, "readers are forked from read_pages()"
-    return [read_page(_reading, source) for source in sources]
+    read = forked_map(lambda piece: [read_page(config, source) for source in piece],
+                      pieces, jobs)
+    return dict(zip(sources, (page for piece in read for page in piece), strict=True))
 
 
 def read_page(config: SiteConfig, source: str) -> tuple[Page | None, list[Diagnostic]]:

@@ -251,6 +251,13 @@ PATTERN_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def keys_of(registry: Registry[Any], keys: dict[str, tuple[str, ...]]
+            ) -> list[tuple[str, ...] | None]:
+    """The key strings of each item of `registry`, in its order (None: always tried)."""
+    by_item = {id(registry[name]): key for name, key in keys.items() if name in registry}
+    return [by_item.get(id(item)) for item in registry]
+
+
 class KeyedInlineProcessor(InlineTreeprocessor):
     """Python-Markdown's inline processor, trying on each run of text only the patterns
     whose key strings it holds.
@@ -266,9 +273,7 @@ class KeyedInlineProcessor(InlineTreeprocessor):
     def __init__(self, md: Markdown):
         super().__init__(md)
         self.patterns = list(md.inlinePatterns)  # indexed in C, not through the Registry
-        keys = {id(md.inlinePatterns[name]): key for name, key in PATTERN_KEYS.items()
-                if name in md.inlinePatterns}
-        self.keys = [keys.get(id(pattern)) for pattern in self.patterns]
+        self.keys = keys_of(md.inlinePatterns, PATTERN_KEYS)
 
     @staticmethod
     def fits() -> bool:
@@ -299,8 +304,9 @@ class KeyedInlineProcessor(InlineTreeprocessor):
 class FixedOrder(Registry[Any]):
     """A Registry that lists its items once, until one is added or removed.
 
-    Python-Markdown sorts and lists its block processors anew for every block of
-    every page, though their order never changes once the extensions are loaded.
+    Python-Markdown sorts and lists a registry anew each time it runs through it
+    (the postprocessors, for instance, for every heading as well as every page),
+    though the order never changes once the extensions are loaded.
     """
 
     _listed: list[Any] | None = None
@@ -366,17 +372,17 @@ class KeyedBlockParser(BlockParser):
 
 
 def streamline(md: Markdown) -> None:
-    """What Python-Markdown looks up again and again, made once: the order of its
-    processors, and its block-level tags (a list, searched for every element as
-    the output is laid out). Neither changes after the extensions are loaded.
-    And its escapes are looked for only where one can be."""
+    """A Markdown made leaner once its extensions are loaded: blocks tested only by the
+    processors they can match (KeyedBlockParser), the order of its processors and
+    its block-level tags (a list, searched for every element as the output is laid
+    out) made once, and escapes looked for only where one can be."""
     for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors,
                      md.inlinePatterns, md.postprocessors):
         registry.__class__ = FixedOrder
     processors = md.parser.blockprocessors
-    keys = {id(processors[name]): key for name, key in BLOCK_KEYS.items() if name in processors}
     md.parser.__class__ = KeyedBlockParser
-    md.parser.keyed = [(processor, keys.get(id(processor))) for processor in processors]  # type: ignore[attr-defined]
+    keys = keys_of(processors, BLOCK_KEYS)
+    md.parser.keyed = list(zip(processors, keys, strict=True))  # type: ignore[attr-defined]
     if "unescape" in md.treeprocessors:
         md.treeprocessors.register(QuickUnescape(md), "unescape", 0)
     block_level = frozenset(md.block_level_elements)

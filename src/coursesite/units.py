@@ -10,7 +10,6 @@ the same byte for byte with --jobs 1 or --jobs 8.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from coursesite.links import PageLinks
 from coursesite.render_group import GroupRenderer, UnitResult
 from coursesite.structure import Page
 from coursesite.unitfiles import UnitRecord
+from coursesite.workers import forked_map
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # Units per piece of work handed to a worker: small enough that the workers finish
@@ -34,7 +34,6 @@ PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 CHUNK = 40
 Unit = tuple[Page, GroupRenderer]
 
-_work: tuple[list[Unit], dict[str, Path]] | None = None  # what forked workers inherit
 
 
 def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
@@ -196,19 +195,10 @@ def variant_to_json(variant: Variant | None) -> list[object] | None:
 
 def render(units: list[Unit], todo: list[int], stagings: dict[str, Path],
            jobs: int) -> list[UnitResult]:
-    global _work
     if jobs <= 1 or len(todo) < PARALLEL_FROM:
         return render_chunk(units, todo, stagings)
-    from concurrent.futures import ProcessPoolExecutor  # a rebuild of a few pages needs none
-
-    _work = (units, stagings)
-    try:
-        context = multiprocessing.get_context("fork")
-        pieces = split(units, todo, max(jobs * 6, len(todo) // CHUNK))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            chunks = list(pool.map(_render_chunk, pieces))
-    finally:
-        _work = None
+    pieces = split(units, todo, max(jobs * 6, len(todo) // CHUNK))
+    chunks = forked_map(lambda indices: render_chunk(units, indices, stagings), pieces, jobs)
     return [result for chunk in chunks for result in chunk]
 
 
@@ -222,12 +212,6 @@ def split(units: list[Unit], todo: list[int], count: int) -> list[list[int]]:
             chunks.append([])
         chunks[-1].append(index)
     return chunks
-
-
-def _render_chunk(indices: list[int]) -> list[UnitResult]:
-    assert _work is not None, "workers are forked from render()"
-    units, stagings = _work
-    return render_chunk(units, indices, stagings)
 
 
 def render_chunk(units: list[Unit], indices: list[int],
