@@ -52,7 +52,27 @@ def build(site: Path, *args: str, command: list[str] | None = None) -> tuple[flo
 
 def clean(site: Path) -> None:
     for name in ("output", ".cache"):
-        shutil.rmtree(site / name, ignore_errors=True)
+        set_aside(site / name)
+
+
+SET_ASIDE = iter(range(1_000_000))
+
+
+def set_aside(path: Path) -> None:
+    """Move a build's output out of the way; it is deleted with the benchmark's folder.
+
+    Not deleted before the next run: on a file system without a journal (this
+    machine's ext4), an inode freed in the last minutes is not reused, and
+    creating a file steps over every such inode one by one (`recently_deleted`
+    in the kernel's profile). Deleting one cold build's 30,000 files made the
+    next build's file creation up to ten times dearer: a cost of the benchmark's
+    deleting, not of the build it times, and one that grew with the number of
+    files, not with the work of making them.
+    """
+    if path.exists():
+        aside = path.parent.parent / "set-aside"
+        aside.mkdir(exist_ok=True)
+        path.rename(aside / f"{path.parent.name}-{path.name}-{next(SET_ASIDE)}")
 
 
 def median_of(runs: int, prepare, site: Path, *args: str,
@@ -223,8 +243,7 @@ def cold_builds(runs: int, tools: dict[str, Tool]) -> dict[str, tuple[float, flo
     """Cold builds of each tool in turn, `runs` rounds; (median s, peak MiB) per tool.
 
     In turn, not one tool's runs after the other's: this machine's speed drifts
-    over minutes (creating a file costs 0.1 to 2 ms, depending on what the disk
-    was doing), and a ratio means something only when each side saw the same."""
+    over minutes, and a ratio means something only when each side saw the same."""
     seen: dict[str, list[tuple[float, float]]] = {name: [] for name in tools}
     for _ in range(runs):
         for name, tool in tools.items():
@@ -271,7 +290,7 @@ def make_hugo_site(work: Path, size: int) -> Path:
 
 def clean_peer(site: Path) -> None:
     for name in ("out", "cache"):
-        shutil.rmtree(site / name, ignore_errors=True)
+        set_aside(site / name)
 
 
 def pelican_cached(args: argparse.Namespace, site: Path, command: list[str], size: int,
