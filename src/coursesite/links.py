@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -23,8 +23,10 @@ from coursesite.errors import Problems, did_you_mean
 from coursesite.images import ImageError, ImageStore
 from coursesite.structure import GroupSite, Page
 
-ATTRIBUTE = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-ID = re.compile(r"""\s(?:id|name)\s*=\s*["']([^"']+)["']""")
+# An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
+# a written page finds both its links and its anchors.
+LINK_OR_ANCHOR = re.compile(r"""\s(?:(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+                            r"""|(?:id|name)\s*=\s*["']([^"']+)["'])""")
 OUTSIDE = "\0outside"
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
@@ -109,11 +111,6 @@ class Linker:
         raise LinkError(f"'[{ref}]' names no page", did_you_mean(ref, names))
 
 
-def attribute_values(html: str) -> Iterable[str]:
-    for match in ATTRIBUTE.finditer(html):
-        yield match.group(1) if match.group(1) is not None else match.group(2)
-
-
 @functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
 def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> str | None:
     """The output file a link points at, or None for an external link.
@@ -179,10 +176,15 @@ def extract_links(page: Page, html: str, written: dict[str, str], base_path: str
     """The links of a page as written; `written` maps hrefs to what the author wrote."""
     page_dir = posixpath.dirname(page.output)
     records = []
-    for value in attribute_values(html):
+    anchors = set()
+    for double, single, anchor in LINK_OR_ANCHOR.findall(html):
+        if anchor:
+            anchors.add(anchor)
+            continue
+        value = double or single
         target = output_target(value, page_dir, base_path, img_url)
         records.append((value, target, find_source_line(page, written.get(value, value), 0)))
-    return PageLinks(sorted(set(ID.findall(html))), records)
+    return PageLinks(sorted(anchors), records)
 
 
 @dataclass
@@ -304,14 +306,15 @@ class LinkChecker:
 def find_source_line(page: Page, value: str, default: int = 1) -> int:
     """The file line of the body that holds `value` (or the longest tail of its path)."""
     body = page.body
-    tails = [value]
     path = value.split("#")[0].split("?")[0]
+    last = path.rfind("/", 0, len(path) - 1)  # the last '/' that has something after it
+    if (path[last + 1:] if last >= 0 else value) not in body:
+        return default  # not even the shortest tail is there: most links are not
+    tails = [value]
     while "/" in path:
         path = path.split("/", 1)[1]
         if path:
             tails.append(path)
-    if tails[-1] not in body:  # each tail ends with the shortest: most links are not there
-        return default
     for tail in tails:
         # The first occurrence is on the first line that holds it; no line holds a newline.
         found = body.find(tail) if "\n" not in tail else -1
