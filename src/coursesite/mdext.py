@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from html import escape
 from typing import Any, ClassVar
 
+import markdown.extensions.codehilite as codehilite
 from markdown import Extension, Markdown
 from markdown.blockparser import BlockParser
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
@@ -30,6 +31,8 @@ from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import STX, AtomicString, Registry
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
 
 from coursesite.mathml import MathExtension, Report
 
@@ -95,11 +98,15 @@ class CoursePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out = []
         for line in lines:
-            embed = EMBED.match(line)
-            if embed:
-                out.append(self.md.htmlStash.store(embed_html(embed.group(1), embed.group(2))))
-                continue
-            out.append(HEADING_NO_SPACE.sub(r"\1 ", line))
+            # Both patterns are anchored on a line's first character: tested only there.
+            first = line[:1]
+            if first == "#":
+                line = HEADING_NO_SPACE.sub(r"\1 ", line)
+            elif first == "[":
+                embed = EMBED.match(line)
+                if embed:
+                    line = self.md.htmlStash.store(embed_html(embed.group(1), embed.group(2)))
+            out.append(line)
         return out
 
 
@@ -184,6 +191,26 @@ class SharedStyleFormatter(HtmlFormatter):  # type: ignore[type-arg]
         self.ttype2class, self.class2style = self._tables[key]
 
 
+_LEXERS: dict[tuple[str, str], Lexer] = {}
+
+
+def shared_lexer(alias: str, **options: Any) -> Lexer:
+    """Pygments' lexer for a language, made once per language and options.
+
+    Finding it walks Pygments' table of several hundred lexers (a third of the
+    time of highlighting a short block); a lexer keeps nothing from one text to
+    the next, so one can serve every block of that language.
+    """
+    key = (alias, repr(sorted(options.items())))
+    lexer = _LEXERS.get(key)
+    if lexer is None:
+        lexer = _LEXERS[key] = get_lexer_by_name(alias, **options)
+    return lexer
+
+
+codehilite.get_lexer_by_name = shared_lexer  # type: ignore[attr-defined]  # called per code block
+
+
 class HeadingIds(TocTreeprocessor):
     """The toc extension's heading ids, permalinks and `toc_tokens`, without building and
     serialising a table of contents that no body asked for with its `[TOC]` marker
@@ -206,8 +233,21 @@ class HeadingIdsExtension(TocExtension):
     TreeProcessorClass = HeadingIds
 
 
-# A line that may hold a definition (`: text`), after the prefixes that nest blocks.
-DEFINITION = re.compile(r"^[ \t>*+\-0-9.)]*:[ \t]", re.MULTILINE)
+# A definition (`: text`): its colon, then what may come before it on its line (the
+# prefixes that nest blocks). Found colon first: a regex that starts with `^` is tried
+# at every character of the text.
+DEFINITION_COLON = re.compile(r":[ \t]")
+DEFINITION_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
+
+
+def may_define(text: str) -> bool:
+    """Whether a line may hold a definition (`: text`) after the prefixes that nest blocks."""
+    for colon in DEFINITION_COLON.finditer(text):
+        line_start = text.rfind("\n", 0, colon.start()) + 1
+        if DEFINITION_PREFIX.fullmatch(text, line_start, colon.start()):
+            return True
+    return False
+
 
 # Extensions that change nothing in a body that does not have their syntax, with the
 # test of whether it may. Each test errs towards yes; every extension a body may use
@@ -218,7 +258,7 @@ OPTIONAL: dict[str, Callable[[str], bool]] = {
     "tables": lambda text: "|" in text,
     "footnotes": lambda text: "[^" in text,
     "attr_list": lambda text: "{" in text or '="' in text,  # '="': see FenceTitles
-    "def_list": lambda text: bool(DEFINITION.search(text)) or "[^" in text
+    "def_list": lambda text: may_define(text) or "[^" in text
     or "markdown" in text,  # a definition may start a footnote or a markdown="1" block
     "abbr": lambda text: "*[" in text,
     "admonition": lambda text: "!!!" in text or "admonition" in text,
