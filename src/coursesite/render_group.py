@@ -134,6 +134,7 @@ class GroupRenderer:
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
+        self._absolute: dict[str, str] = {}  # image output path -> its absolute URL
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404."""
@@ -406,8 +407,12 @@ class GroupRenderer:
         return f"{self.group.img_url}/{out}"
 
     def absolute_image(self, out: str) -> str:
-        url = self.asset_image(out)
-        return url if "://" in url else urljoin(self.group.url, url)
+        absolute = self._absolute.get(out)
+        if absolute is None:  # every page shows an og:image, most of them the same few
+            url = self.asset_image(out)
+            absolute = url if "://" in url else urljoin(self.group.url, url)
+            self._absolute[out] = absolute
+        return absolute
 
     def thumbnail(self, page: Page) -> Thumbnail | None:
         """A card's picture as a cropped thumbnail, with URLs (None without a picture)."""
