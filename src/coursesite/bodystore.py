@@ -50,10 +50,14 @@ class BodyStore:
         self._inherited: list[sqlite3.Connection] = []
         self._pending: list[tuple[str, bytes, int]] = []
         self._used: list[str] = []
+        # Found empty when this process opened it (a first build): only what this process
+        # put since is looked up. Other processes store other pages' bodies meanwhile.
+        self._empty = False
+        self._put: set[str] = set()
 
     def get(self, key: str) -> Any | None:
         db = self._connection()
-        if db is None:
+        if db is None or (self._empty and key not in self._put):
             return None
         try:
             row = db.execute("SELECT value FROM bodies WHERE key = ?", (key,)).fetchone()
@@ -78,6 +82,8 @@ class BodyStore:
         body = orjson.dumps(value)
         data = hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         self._pending.append((key, data, time.time_ns()))
+        if self._empty:
+            self._put.add(key)
         if len(self._pending) >= BATCH:
             self.flush()
 
@@ -127,7 +133,7 @@ class BodyStore:
                 # A forked worker: the parent's connection is left alone, not even closed
                 # (closing it could end the parent's locks or remove its journal).
                 self._inherited.append(self._db)
-            self._pending, self._used = [], []
+            self._pending, self._used, self._put = [], [], set()
             self._db, self._pid = self._open(), os.getpid()
         return self._db
 
@@ -147,6 +153,7 @@ class BodyStore:
                     db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")  # a cache: no flush to disk per commit
                 db.execute(SCHEMA)
+                self._empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM bodies)").fetchone()[0]
                 return db
             except (sqlite3.Error, OSError) as exc:
                 if db is not None:
