@@ -4,10 +4,18 @@ The build's workers are forked once the site is loaded: they inherit every
 page, layout and setting, and the function they run (a closure is fine: it is
 inherited, never pickled). Only each piece of work (indices, paths) and its
 result cross between processes.
+
+Python's cycle collector is kept from walking what lives for the whole build:
+what the workers inherit is frozen before they start (each full collection in
+a worker walked it all: 1.5 s a worker at 10,000 pages), and the parent, which
+only takes in results, collects nothing until they are all in, then freezes
+them with the rest (9 full collections over the growing results: 3.5 s). The
+next build unfreezes them (build.loading).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,12 +33,25 @@ def forked_map(work: Callable[[Piece], Result], pieces: list[Piece],
     from concurrent.futures import ProcessPoolExecutor  # a small build never needs it
 
     _work = work
+    collecting = gc.isenabled()
+    gc.freeze()
+    gc.disable()  # results are plain data: no cycles for the collector to find
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                 initializer=_start, initargs=(collecting,)) as pool:
             return list(pool.map(_run, pieces))
     finally:
         _work = None
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _start(collecting: bool) -> None:
+    """A worker collects its own garbage (Markdown and Jinja make cycles)."""
+    if collecting:
+        gc.enable()
 
 
 def _run(piece: Any) -> Any:
