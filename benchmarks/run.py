@@ -157,9 +157,12 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
         page = corpus_site(site, size)
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
         ours = Tool(site, [sys.executable, "-m", "coursesite", "--quiet", *jobs], clean)
+        single = Tool(one_group_copy(site, work / f"corpus-{size}-one-group"), ours.command,
+                      clean)
         peer_tools = peers(work, size) if args.peers else {}
-        colds = cold_builds(args.runs, {"coursesite": ours, **peer_tools})
+        colds = cold_builds(args.runs, {"coursesite": ours, "one group": single, **peer_tools})
         cold, cold_peak = colds.pop("coursesite")
+        alone, alone_peak = colds.pop("one group")
         noop, noop_peak = median_of(args.runs, lambda: None, site, *jobs)
         one, one_peak = median_of(args.runs, page_edit(page), site, *jobs)
         two, two_peak = median_of(args.runs, page_edit(page_in_two_groups(page)), site, *jobs)
@@ -172,9 +175,6 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
                 '{% extends "base.html" %}{% block content %}<article class="page">'
                 f"<!-- layout {next(layouts)} -->{{{{ content }}}}</article>{{% endblock %}}")
         layout, layout_peak = median_of(args.runs, template_edit, site, *jobs)
-        single = one_group_copy(site, work / f"corpus-{size}-one-group")
-        alone, alone_peak = median_of(args.runs, lambda single=single: clean(single), single,
-                                      *jobs)
         print(f"pages: {size} pages of the shared corpus, 4 groups, median of {args.runs} runs")
         print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB"
               f"   {size / cold:7.0f} pages/s")
