@@ -156,3 +156,37 @@ def test_external_links_are_checked_only_when_asked(site: Site, answering_server
            "HTTP 404" in result.err
     assert "content/b.md:4: error: external link" in result.err
     assert sorted(Answers.seen) == ["/gone", "/ok"]  # one request per URL
+
+
+def test_links_and_anchors_in_raw_html_are_found_however_they_are_written(site: Site) -> None:
+    two_courses(site)
+    site.page("courses/dl/raw.md", """\
+        title: Raw
+        groups: rtc
+
+        <a HREF="nowhere.html">upper case</a> <a name="named"></a>
+        <img SRC='/images/figs/plto.png' alt="single quotes">
+        """)
+    site.page("courses/dl/spaced.md", """\
+        title: Spaced
+        groups: rtc
+
+        <a href = "nowhere.html">spaced</a> <a id = 'spaced-anchor'></a>
+        """)
+    site.page("courses/dl/anchors.md", """\
+        title: Anchors
+        groups: rtc
+
+        [named](raw.md#named) [spaced](spaced.md#spaced-anchor)
+        [unnamed](raw.md#unnamed)
+        """)
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    assert "content/courses/dl/raw.md:4: error: link 'nowhere.html' points to nothing" in err
+    assert "content/courses/dl/raw.md:5: error: image '/images/figs/plto.png' points to " \
+           "nothing" in err
+    assert "content/courses/dl/spaced.md:4: error: link 'nowhere.html' points to nothing" in err
+    assert "content/courses/dl/anchors.md:5: error: link '/courses/dl/raw/#unnamed': there is " \
+           "no '#unnamed' on that page" in err
+    assert "4 errors" in err  # the anchors that are there were found: no error for them
