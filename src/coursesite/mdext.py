@@ -426,8 +426,14 @@ def streamline(md: Markdown) -> None:
     if "unescape" in md.treeprocessors:
         md.treeprocessors.register(QuickUnescape(md), "unescape", 0)
     block_level = frozenset(md.block_level_elements)
-    md.is_block_level = (  # type: ignore[method-assign]
-        lambda tag: isinstance(tag, str) and tag.lower().rstrip("/") in block_level)
+    known: dict[object, bool] = {}  # tag -> whether it is block-level: few tags, many asks
+
+    def is_block_level(tag: object) -> bool:
+        found = known.get(tag)
+        if found is None:
+            found = known[tag] = isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+        return found
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
 
 
 class Converter:
