@@ -116,11 +116,12 @@ def substitute_simple(text: str, context: Mapping[str, Any]) -> str | None:
     costs more than rendering its Markdown. The result is what the sandbox would
     give: every name must be defined, and anything fancier goes to Jinja.
     """
-    names = SIMPLE_VARIABLE.findall(text)
-    rest = SIMPLE_VARIABLE.sub("", text)
+    parts = SIMPLE_VARIABLE.split(text)  # text, name, text, name, ..., text: one pass
+    names, rest = parts[1::2], "".join(parts[::2])
     if "{{" in rest or "{%" in rest or "{#" in rest or not all(n in context for n in names):
         return None
-    return SIMPLE_VARIABLE.sub(lambda m: str(context[m.group(1)]), text)
+    parts[1::2] = [str(context[name]) for name in names]
+    return "".join(parts)
 
 
 def error_line(exc: BaseException, filename: str) -> int | None:
