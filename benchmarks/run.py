@@ -255,14 +255,13 @@ def cold_builds(runs: int, tools: dict[str, Tool]) -> dict[str, tuple[float, flo
 
 def peers(work: Path, size: int) -> dict[str, Tool]:
     """Pelican (from PyPI, in its own venv) and Hugo (Debian's) on the same corpus."""
-    corpus = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
     venv = work / "peers-venv"
     if not (venv / "bin" / "pelican").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"],
                        check=True)
     pelican_site = work / f"pelican-{size}"
-    helper(corpus, pelican_site, "--pages", size)
+    helper(corpus_script(), pelican_site, "--pages", size)
     (pelican_site / "pelicanconf.py").write_text(PELICAN_CONF)
     pelican = [str(venv / "bin" / "pelican"), "content", "-o", "out", "-q", "-s"]
     return {

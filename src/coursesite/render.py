@@ -203,7 +203,9 @@ def stored(converted: Converted) -> dict[str, Any]:
     }
 
 
-def from_store(value: Any, text: str) -> Converted | None:
+def from_store(value: Any | None, text: str) -> Converted | None:
+    if value is None:
+        return None  # not in the store
     try:
         calls = [Call(kind, tuple(args), tuple(answer) if isinstance(answer, list) else answer)
                  for kind, args, answer in value["calls"]]

@@ -35,7 +35,6 @@ CHUNK = 40
 Unit = tuple[Page, GroupRenderer]
 
 
-
 def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
     """Every unit, the groups of one page next to each other (they share Markdown work)."""
     order: dict[str, list[Unit]] = {}

@@ -21,6 +21,8 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from coursesite.unitfiles import out_of_collectors_sight
+
 Piece = TypeVar("Piece")
 Result = TypeVar("Result")
 
@@ -35,18 +37,16 @@ def forked_map(work: Callable[[Piece], Result], pieces: list[Piece],
 
     _work = work
     collecting = gc.isenabled()
-    gc.freeze()
-    gc.disable()  # results are plain data: no cycles for the collector to find
+    gc.freeze()  # what the workers inherit
+    context = multiprocessing.get_context("fork")
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                 initializer=_start, initargs=(collecting,)) as pool:
+        # The parent only takes in results: plain data, no cycles for the collector to find.
+        with out_of_collectors_sight(), ProcessPoolExecutor(
+                max_workers=jobs, mp_context=context, initializer=_start,
+                initargs=(collecting,)) as pool:
             return list(pool.map(_run, pieces))
     finally:
         _work = None
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 def _start(collecting: bool) -> None:
