@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from coursesite.config import load_config
+from coursesite.config.site import load_config
+from coursesite.content.loader import load_pages
 from coursesite.errors import Problems
-from coursesite.loader import load_pages
 
 
 class EventClient:

@@ -16,8 +16,8 @@ from textwrap import dedent
 
 import pytest
 
-from coursesite.build import BuildOptions, BuildResult, build
-from coursesite.config import load_config
+from coursesite.build.pipeline import BuildOptions, BuildResult, build
+from coursesite.config.site import load_config
 from coursesite.report import Reporter
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from coursesite.bodystore import BodyStore
+from coursesite.state.bodies import BodyStore
 
 
 def stored_keys(path: Path) -> set[str]:

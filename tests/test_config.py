@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.config import load_config
+from coursesite.config.site import load_config
 from coursesite.errors import ConfigError
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import markdown
 import pytest
 
-from coursesite.render_group import GroupRenderer
+from coursesite.render.group import GroupRenderer
 from tests.conftest import Site, api_build, snapshot
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from coursesite import loader
-from coursesite.config import load_config
+from coursesite.config.site import load_config
+from coursesite.content import Page, loader
+from coursesite.content.loader import load_pages
 from coursesite.errors import Problems
-from coursesite.loader import load_pages
-from coursesite.structure import Page
 from tests.conftest import REPO, Site
 
 # The demo holds the example page of ../shared/examples/ unchanged.

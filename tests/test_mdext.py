@@ -7,7 +7,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from coursesite.mdext import (
+from coursesite.markdown.extensions import (
     OPTIONAL,
     Converter,
     Hooks,

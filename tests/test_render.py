@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coursesite.render import protect_code, restore_code
+from coursesite.render.body import protect_code, restore_code
 from tests.conftest import Site
 
 

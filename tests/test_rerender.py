@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.build import BuildOptions, BuildResult, build
-from coursesite.config import load_config
+from coursesite.build.pipeline import BuildOptions, BuildResult, build
+from coursesite.config.site import load_config
 from coursesite.errors import BuildFailed
 from coursesite.report import Reporter
-from coursesite.rerender import LiveSite, rerender
+from coursesite.serve.rerender import LiveSite, rerender
 from tests.conftest import Site
 from tests.conftest import snapshot as whole_snapshot
 

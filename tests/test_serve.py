@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coursesite.serve_http import locate
+from coursesite.serve.http import locate
 from tests.conftest import Site
 
 LESSON = "content/courses/deep-learning/training.md"

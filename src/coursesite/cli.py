@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from coursesite.build import BuildOptions, build
-from coursesite.config import load_config
+from coursesite.build.pipeline import BuildOptions, build
+from coursesite.config.site import load_config
 from coursesite.errors import BuildFailed, SiteError
 from coursesite.report import ConsoleReporter
 
@@ -103,8 +103,8 @@ def check(external: bool, **kwargs: Any) -> None:
 def serve(config_path: Path, groups: tuple[str, ...], host: str, port: int,
           open_browser: bool, drafts: bool, jobs: int) -> None:
     """Build, serve on this machine, and rebuild and reload the browser on every change."""
-    from coursesite.serve import ServeOptions
-    from coursesite.serve import serve as run_server
+    from coursesite.serve.server import ServeOptions
+    from coursesite.serve.server import serve as run_server
 
     options = ServeOptions(groups=groups, host=host, port=port, drafts=drafts, jobs=jobs,
                            open_browser=open_browser)

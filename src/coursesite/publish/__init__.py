@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from coursesite.build import BuildOptions, build, select_groups
-from coursesite.config import PUBLISH_HINT, PublishSettings, SiteConfig, publish_problem
+from coursesite.build.pipeline import BuildOptions, build, select_groups
+from coursesite.config.site import PUBLISH_HINT, PublishSettings, SiteConfig, publish_problem
 from coursesite.errors import ConfigError, SiteError
 from coursesite.publish.base import (
     Progress,

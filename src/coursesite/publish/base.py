@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
 from coursesite.publish.plan import Plan, human_bytes
 
 Progress = Callable[[int, int], None]  # (files done, files in all)

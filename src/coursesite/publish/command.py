@@ -12,7 +12,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary
 from coursesite.publish.plan import LocalFile, RemoteFile, local_files, make_plan
 

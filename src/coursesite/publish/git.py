@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary, redact, scrub
 from coursesite.publish.plan import LocalFile, RemoteFile, local_files, make_plan
 

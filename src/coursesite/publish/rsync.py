@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary, scrub
 from coursesite.publish.plan import local_files
 

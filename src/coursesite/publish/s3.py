@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from coursesite.config import GroupConfig, PublishSettings
+from coursesite.config.site import GroupConfig, PublishSettings
 from coursesite.mediatypes import cache_control, content_type
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary
 from coursesite.publish.plan import RemoteFile, local_files, make_plan

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from coursesite.config import SiteConfig
+from coursesite.config.site import SiteConfig
 
 
 def default_theme() -> Path:
@@ -15,7 +15,7 @@ def default_theme() -> Path:
     if (packaged / "templates").is_dir():
         return packaged
     # A source checkout or an editable install: the repository's templates/ and static/.
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)

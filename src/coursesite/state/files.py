@@ -6,12 +6,13 @@ Shared by the build cache (incremental.py) and its per-group records
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from coursesite.fsutil import write_atomically
 
 
 def changes(base: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
@@ -33,11 +34,3 @@ def apply_changes(entries: dict[str, Any], changed: dict[str, Any],
 
 def write_json(path: Path, data: object) -> None:
     write_atomically(path, orjson.dumps(data))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or another process) sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from coursesite.config import SiteConfig
+from coursesite.config.site import SiteConfig
 from coursesite.mediatypes import CONTENT_TYPES, content_type
 
 LIVE_PREFIX = "/__coursesite/"
@@ -123,7 +123,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH:
             self.stream_events()
         elif path == SCRIPT_PATH:
-            script = resources.files("coursesite").joinpath("live.js").read_bytes()
+            script = resources.files("coursesite.serve").joinpath("live.js").read_bytes()
             self.send(HTTPStatus.OK, script, CONTENT_TYPES[".js"], send_body)
         else:
             self.send_file(path, send_body)

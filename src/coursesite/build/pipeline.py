@@ -20,29 +20,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursesite.bodystore import BodyStore
-from coursesite.config import SiteConfig
+from coursesite.build.output import fingerprint, staging_for, write_group
+from coursesite.build.search import index_group, remove_index
+from coursesite.build.units import render_all, untouched_groups
+from coursesite.config.site import SiteConfig
+from coursesite.config.theme import Theme
+from coursesite.content import GroupSite, Page
+from coursesite.content.loader import load_pages
+from coursesite.digest import digest_of
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
-from coursesite.images import ImageStore
-from coursesite.incremental import (
-    BuildCache,
-    LastBuild,
-    digest_of,
-    inputs_fingerprint,
-    scan,
-)
-from coursesite.links import Linker, check_external
-from coursesite.loader import load_pages
-from coursesite.output import fingerprint, staging_for, write_group
-from coursesite.render import BodyRenderer, Layouts
-from coursesite.render_group import GroupOutput, GroupRenderer
+from coursesite.fsutil import scan
+from coursesite.images.store import ImageStore
+from coursesite.parallel import out_of_collectors_sight
+from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.group import GroupOutput, GroupRenderer
+from coursesite.render.links import Linker, check_external
 from coursesite.report import GroupSummary, Reporter
-from coursesite.rerender import LiveSite
-from coursesite.search import index_group, remove_index
-from coursesite.structure import GroupSite, Page
-from coursesite.theme import Theme
-from coursesite.unitfiles import UnitRecord, out_of_collectors_sight
-from coursesite.units import render_all, untouched_groups
+from coursesite.serve.rerender import LiveSite
+from coursesite.state.bodies import BodyStore
+from coursesite.state.cache import BuildCache, LastBuild, inputs_fingerprint
+from coursesite.state.units import UnitRecord
 
 PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
-
-from coursesite.unitfiles import out_of_collectors_sight
 
 Piece = TypeVar("Piece")
 Result = TypeVar("Result")
@@ -58,3 +57,19 @@ def _start(collecting: bool) -> None:
 def _run(piece: Any) -> Any:
     assert _work is not None, "workers are forked from forked_map()"
     return _work(piece)
+
+
+@contextmanager
+def out_of_collectors_sight() -> Iterator[None]:
+    """Make long-lived objects with Python's cycle collector paused, then set them aside
+    from it (gc.freeze), so that it does not walk them again and again for the rest of
+    the build. See build.loading(), which also unfreezes them when the next build starts.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()

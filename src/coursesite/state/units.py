@@ -17,18 +17,17 @@ puts them in the cache's delta instead of rewriting their group's file.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from coursesite.cachefiles import apply_changes, changes, write_atomically
 from coursesite.errors import Problems
+from coursesite.fsutil import write_atomically
+from coursesite.parallel import out_of_collectors_sight
+from coursesite.state.files import apply_changes, changes
 
 
 @dataclass
@@ -111,22 +110,6 @@ def asks_of(records: dict[str, UnitRecord]) -> dict[str, Any]:
             if dep[0] == "page":
                 linked.add(dep[1])
     return {"lists": lists, "pages": sorted(linked)}
-
-
-@contextmanager
-def out_of_collectors_sight() -> Iterator[None]:
-    """Make long-lived objects with Python's cycle collector paused, then set them aside
-    from it (gc.freeze), so that it does not walk them again and again for the rest of
-    the build. See build.loading(), which also unfreezes them when the next build starts.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def checked_index(index: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from coursesite import yamltext
+from coursesite.config import yamltext
 from coursesite.errors import ConfigError, did_you_mean
 
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import watchfiles
 
-from coursesite.build import BuildOptions, build, select_groups, update_search
-from coursesite.config import SiteConfig, load_config
+from coursesite.build.pipeline import BuildOptions, build, select_groups, update_search
+from coursesite.config.site import SiteConfig, load_config
 from coursesite.errors import BuildFailed, Diagnostic, SiteError
 from coursesite.report import Reporter
-from coursesite.rerender import LiveSite, rerender
-from coursesite.serve_http import LiveState, PreviewServer
+from coursesite.serve.http import LiveState, PreviewServer
+from coursesite.serve.rerender import LiveSite, rerender
 
 
 @dataclass(frozen=True)

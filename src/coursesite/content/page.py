@@ -62,3 +62,10 @@ class Page:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and other.path == self.path
+
+
+def page_outline(page: Page) -> tuple[object, ...]:
+    """Everything of a page that other pages can show: all but its body."""
+    return (page.content_path, page.title, page.description, page.groups, page.picture,
+            page.date, page.order, page.template, page.slug, page.category, page.status,
+            page.redirect, page.url, page.broken, sorted(page.meta.items()))

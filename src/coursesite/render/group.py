@@ -19,9 +19,11 @@ from urllib.parse import urljoin
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 
-from coursesite.config import SiteConfig
+from coursesite.config.site import SiteConfig
+from coursesite.content import GroupSite, Page
+from coursesite.digest import digest_of
 from coursesite.errors import Diagnostic, Problems, SiteError
-from coursesite.images import (
+from coursesite.images.store import (
     ImageError,
     ImageStore,
     Planned,
@@ -29,8 +31,8 @@ from coursesite.images import (
     Thumbnail,
     decorate_images,
 )
-from coursesite.incremental import digest_of
-from coursesite.links import (
+from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.links import (
     LinkChecker,
     Linker,
     LinkError,
@@ -38,11 +40,8 @@ from coursesite.links import (
     extract_links,
     output_target,
 )
-from coursesite.links import find_source_line as find_line
-from coursesite.render import BodyRenderer, Layouts
-from coursesite.sitemap import atom_feed, robots_txt, sitemap_xml
-from coursesite.structure import GroupSite, Page
-from coursesite.unitfiles import UnitRecord
+from coursesite.render.links import find_source_line as find_line
+from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
@@ -65,7 +64,7 @@ class UnitResult:
     deps: Sequence[Sequence[str]]  # the questions it asked, for its cache key
     infos: dict[str, SourceInfo] = field(default_factory=dict)
     reused: bool = False  # kept from the previous output
-    record: UnitRecord | None = None  # what the build cache keeps (made where it rendered)
+    record: Any = None  # what the build state keeps of it (made where it rendered)
 
     @classmethod
     def failed(cls, group: str, output: str, problems: Problems) -> UnitResult:

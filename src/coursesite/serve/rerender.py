@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursesite.config import SiteConfig
+from coursesite.build.output import replace_into
+from coursesite.build.units import flush_bodies
+from coursesite.config.site import SiteConfig
+from coursesite.content import Page
+from coursesite.content.loader import content_path_of, load_page
+from coursesite.content.page import page_outline
 from coursesite.errors import ContentError, Problems
-from coursesite.incremental import page_outline
-from coursesite.loader import content_path_of, load_page
-from coursesite.output import replace_into
-from coursesite.render_group import GroupRenderer, UnitResult
-from coursesite.structure import Page
-from coursesite.units import flush_bodies
+from coursesite.render.group import GroupRenderer, UnitResult
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape as _escape
 
-from coursesite.structure import GroupSite, Page
+from coursesite.content import GroupSite, Page
 
 FEED_SIZE = 50
 

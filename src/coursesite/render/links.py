@@ -18,10 +18,10 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from coursesite.config import SiteConfig
+from coursesite.config.site import SiteConfig
+from coursesite.content import GroupSite, Page
 from coursesite.errors import Problems, did_you_mean
-from coursesite.images import ImageError, ImageStore
-from coursesite.structure import GroupSite, Page
+from coursesite.images.store import ImageError, ImageStore
 
 # An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
 # a written page finds both its links and its anchors.

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from coursesite.config import ImageSettings, SiteConfig
-from coursesite.imageproc import Job, Variant, run_job
+from coursesite.config.site import ImageSettings, SiteConfig
+from coursesite.images.process import Job, Variant, run_job
 
 MANIFEST_VERSION = 1
 PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are

@@ -34,7 +34,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from coursesite.mathml import MathExtension, Report
+from coursesite.markdown.mathml import MathExtension, Report
 
 # (href, title) for a "category/slug" reference and its group, or None when unknown.
 PageRef = Callable[[str, str | None, str], tuple[str, str] | None]

@@ -14,9 +14,10 @@ import os
 import shutil
 from pathlib import Path
 
-from coursesite.images import ImageStore
-from coursesite.incremental import BuildCache, digest_of
-from coursesite.render_group import GroupOutput
+from coursesite.digest import digest_of
+from coursesite.images.store import ImageStore
+from coursesite.render.group import GroupOutput
+from coursesite.state.cache import BuildCache
 
 IN_PLACE_LIMIT = 200  # changed files; more than this, and the group is swapped in whole
 

@@ -11,9 +11,9 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from coursesite.config import GroupConfig
+from coursesite.config.site import GroupConfig
+from coursesite.content.page import Page
 from coursesite.errors import Problems
-from coursesite.structure.page import Page
 
 
 def sort_key(page: Page) -> tuple[bool, int, bool, float, str, str]:

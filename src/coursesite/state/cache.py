@@ -23,9 +23,7 @@ beside it; loading applies them. The delta names the full file it applies to
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +32,12 @@ from typing import Any
 import orjson
 
 from coursesite import __version__
-from coursesite.cachefiles import apply_changes, changes, write_json
+from coursesite.content import Page
+from coursesite.digest import digest_of
 from coursesite.errors import Problems
-from coursesite.structure import Page
-from coursesite.unitfiles import UnitFiles, checked_index
+from coursesite.fsutil import Stats
+from coursesite.state.files import apply_changes, changes, write_json
+from coursesite.state.units import UnitFiles, checked_index
 
 CACHE_VERSION = 7
 DELTA_LIMIT = 500  # changed pages kept in the delta; beyond, the whole cache is written
@@ -205,50 +205,7 @@ def page_from_json(data: list[Any], source: str) -> Page:
     return page
 
 
-def page_outline(page: Page) -> tuple[object, ...]:
-    """Everything of a page that other pages can show: all but its body."""
-    return (page.content_path, page.title, page.description, page.groups, page.picture,
-            page.date, page.order, page.template, page.slug, page.category, page.status,
-            page.redirect, page.url, page.broken, sorted(page.meta.items()))
 
-
-def digest_of(*parts: object) -> str:
-    """A stable hash of parts made of strings, numbers, None, tuples, lists and dicts.
-
-    repr() of such values is the same from run to run (dicts keep their order of
-    insertion, which the build keeps fixed), and several times faster than JSON.
-    """
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
-
-
-Stats = dict[str, tuple[int, int]]  # file path -> (size, mtime in ns)
-
-
-def scan(folders: list[Path], files: Sequence[Path] = ()) -> Stats:
-    """Every file below these folders, and these files, with its size and mtime.
-
-    A stat per file, no reading: this is what lets a rebuild of an unchanged
-    tree of 10,000 pages finish in well under a second. The loader takes the
-    pages' stats from here rather than asking again.
-    """
-    found: Stats = {}
-    for folder in folders:
-        for root, dirs, names in os.walk(folder):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(root, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                found[path] = (stat.st_size, stat.st_mtime_ns)
-    for file in files:
-        try:
-            stat = file.stat()
-            found[str(file)] = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            found[str(file)] = (-1, -1)
-    return found
 
 
 def inputs_fingerprint(scanned: Stats, settings: object) -> str:

@@ -16,14 +16,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from coursesite import yamltext
-from coursesite.config import SiteConfig
+from coursesite.config import yamltext
+from coursesite.config.site import SiteConfig
+from coursesite.content.page import MetaValue, Page, page_outline
+from coursesite.digest import digest_of
 from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
-from coursesite.incremental import BuildCache, Stats, digest_of, page_outline
-from coursesite.structure.page import MetaValue, Page
-from coursesite.workers import forked_map
+from coursesite.fsutil import Stats
+from coursesite.parallel import forked_map
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
 HEADING = re.compile(r"^(#{1,6})[ \t]*([^#\s].*?)[ \t]*#*[ \t]*$")
@@ -31,6 +32,15 @@ FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 STATUSES = ("published", "draft", "hidden")
 TYPED = {"title", "description", "groups", "picture", "date", "order", "template", "slug",
          "category", "status", "redirect"}
+
+
+class PageCache(Protocol):
+    """What the loader asks of the build state: pages as the last build loaded them."""
+
+    def cached_page(self, source: str, content_path: str, loader_key: str,
+                    stat: tuple[int, int] | None) -> Page | None: ...
+
+    def remember_page(self, page: Page, loader_key: str) -> None: ...
 
 
 @dataclass
@@ -55,7 +65,7 @@ def find_pages(config: SiteConfig) -> list[str]:
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
-               cache: BuildCache | None = None, stats: Stats | None = None,
+               cache: PageCache | None = None, stats: Stats | None = None,
                jobs: int = 1) -> list[Page]:
     """Load every page, reporting each mistake to `problems`.
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import jinja2.meta
@@ -26,12 +26,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from coursesite import __version__
-from coursesite.bodystore import BodyStore
-from coursesite.config import SiteConfig
+from coursesite.config.site import SiteConfig
+from coursesite.content import Page
 from coursesite.errors import ContentError, TemplateError, did_you_mean
-from coursesite.mathml import INLINE
-from coursesite.mdext import Converter, Hooks, PageRef, Rewrite
-from coursesite.structure import Page
+from coursesite.markdown.extensions import Converter, Hooks, PageRef, Rewrite
+from coursesite.markdown.mathml import INLINE
 
 FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A run of backticks not preceded by one, up to the same run. The first backtick comes
@@ -218,18 +217,42 @@ def from_store(value: Any | None, text: str) -> Converted | None:
 @functools.cache
 def converter_fingerprint() -> bytes:
     """What turns a body into HTML: this package's converting code and its libraries."""
-    here = Path(__file__).parent
-    code = b"".join((here / name).read_bytes() for name in ("render.py", "mdext.py", "mathml.py"))
+    here = Path(__file__).parent.parent
+    code = b"".join((here / name).read_bytes()
+                    for name in ("render/body.py", "markdown/extensions.py", "markdown/mathml.py"))
     versions = [__version__, markdown.__version__, pygments.__version__,
                 *(importlib.metadata.version(name) for name in ("latex2mathml",
                                                                  "pymdown-extensions"))]
     return hashlib.sha256(code + repr(versions).encode()).digest()
 
 
+class BodyCache(Protocol):
+    """Where converted bodies are kept between builds (the build state's, passed in)."""
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class NoBodyCache:
+    """Keeps nothing: for a renderer used outside a build."""
+
+    def get(self, key: str) -> Any | None:
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
 class BodyRenderer:
     """Expands site variables in page bodies and turns Markdown into HTML."""
 
-    def __init__(self, loader: jinja2.BaseLoader, store: BodyStore | None = None):
+    def __init__(self, loader: jinja2.BaseLoader, store: BodyCache | None = None):
         self.env = ImmutableSandboxedEnvironment(
             loader=loader,
             undefined=jinja2.StrictUndefined,
@@ -240,7 +263,7 @@ class BodyRenderer:
         self.hooks = Hooks()
         self.markdown = Converter(self.hooks)
         self._last: Converted | None = None
-        self.store = store or BodyStore(None)
+        self.store: BodyCache = store or NoBodyCache()
         self._unstored = ""  # the key of the last conversion, until it is stored
         self._protected = ("", "", [""])  # the last body with its code set aside (see expand)
         self.toc: list[TocEntry] = []  # the headings of the last body converted

@@ -17,14 +17,14 @@ from typing import Any
 
 import orjson
 
-from coursesite.imageproc import Variant
-from coursesite.images import Planned
-from coursesite.incremental import BuildCache
-from coursesite.links import PageLinks
-from coursesite.render_group import GroupRenderer, UnitResult
-from coursesite.structure import Page
-from coursesite.unitfiles import UnitRecord
-from coursesite.workers import forked_map
+from coursesite.content import Page
+from coursesite.images.process import Variant
+from coursesite.images.store import Planned
+from coursesite.parallel import forked_map
+from coursesite.render.group import GroupRenderer, UnitResult
+from coursesite.render.links import PageLinks
+from coursesite.state.cache import BuildCache
+from coursesite.state.units import UnitRecord
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # Units per piece of work handed to a worker: small enough that the workers finish

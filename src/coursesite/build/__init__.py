@@ -1,0 +1,1 @@
+"""The build: a list of timed stages from site.yaml to output/<group>/."""

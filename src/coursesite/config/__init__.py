@@ -1,0 +1,1 @@
+"""site.yaml read into typed settings, and the theme's folders."""

@@ -1,0 +1,1 @@
+"""Images under content/images/: probed, planned, made, published."""

@@ -1,0 +1,1 @@
+"""Python-Markdown, extended for course pages: links, embeds, formulas."""

@@ -1,0 +1,1 @@
+"""build-site serve: a local preview that rebuilds and reloads."""
