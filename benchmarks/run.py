@@ -16,6 +16,7 @@ deterministic generators, so figures compare over time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 
@@ -75,7 +77,7 @@ def set_aside(path: Path) -> None:
         path.rename(aside / f"{path.parent.name}-{path.name}-{next(SET_ASIDE)}")
 
 
-def median_of(runs: int, prepare, site: Path, *args: str,
+def median_of(runs: int, prepare: Callable[[], object], site: Path, *args: str,
               command: list[str] | None = None) -> tuple[float, float]:
     times, peaks = [], []
     for _ in range(runs):
@@ -144,7 +146,7 @@ def page_in_two_groups(after: Path) -> Path:
     raise SystemExit("the corpus has no page in two groups")
 
 
-def page_edit(page: Path) -> Callable[[], None]:
+def page_edit(page: Path) -> Callable[[], object]:
     """Append a new line to the page each time (its body changes, nothing else)."""
     original = page.read_text()
     edits = iter(range(1_000_000))
@@ -190,9 +192,7 @@ def suite_pages(args: argparse.Namespace, work: Path) -> None:
             print(f"  {name + ', cold':<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
                   f"   coursesite/{name}: {cold / seconds:.2f}x")
         if args.peers:
-            pelican = peer_tools["Pelican"]
-            pelican_cached(args, pelican.site, [*pelican.command[:-1], "cached.py"], size,
-                           {"noop": noop, "one": one})
+            pelican_cached(args, peer_tools["Pelican"], {"noop": noop, "one": one})
 
 
 def one_group_copy(site: Path, copy: Path) -> Path:
@@ -208,26 +208,8 @@ def one_group_copy(site: Path, copy: Path) -> Path:
     return copy
 
 
-PELICAN_CONF = """\
-PATH = "content"
-ARTICLE_PATHS = ["pages"]
-PAGE_PATHS = []
-SLUGIFY_SOURCE = "basename"
-STATIC_PATHS = ["images"]
-SITEURL = ""
-TIMEZONE = "UTC"
-DEFAULT_LANG = "en"
-DEFAULT_DATE = (2026, 1, 1)
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-"""
-
-HUGO_CONF = """\
-baseURL = "https://rtc.example.org/"
-disableKinds = ["taxonomy", "term", "RSS"]
-[markup.goldmark.renderer]
-unsafe = true
-"""
+# Each peer's config and one small layout, copied from ../shared/bench/sites/.
+PEERS = HERE / "peers"
 
 
 @dataclass(frozen=True)
@@ -237,6 +219,7 @@ class Tool:
     site: Path
     command: list[str]
     clean: Callable[[Path], None]
+    pages: int = 0  # HTML files each build must leave in out/, one per page; 0: not checked
 
 
 def cold_builds(runs: int, tools: dict[str, Tool]) -> dict[str, tuple[float, float]]:
@@ -249,62 +232,114 @@ def cold_builds(runs: int, tools: dict[str, Tool]) -> dict[str, tuple[float, flo
         for name, tool in tools.items():
             tool.clean(tool.site)
             seen[name].append(build(tool.site, command=tool.command))
+            if tool.pages:
+                check_pages(name, tool.site / "out", tool.pages)
     return {name: (statistics.median(s for s, _ in runs_of), max(p for _, p in runs_of))
             for name, runs_of in seen.items()}
 
 
+def check_pages(name: str, out: Path, pages: int) -> None:
+    """One HTML file per corpus page and no more, as coursesite's job is.
+
+    A peer that also wrote index, tag or archive pages, or skipped pages it read
+    the wrong way, would be timed on another job: that must stop the benchmark,
+    not pass unseen in a ratio."""
+    written = sum(1 for _ in out.rglob("*.html"))
+    if written != pages:
+        raise SystemExit(f"{name} wrote {written} HTML files for the corpus's {pages} pages "
+                         f"(in {out}): its set-up does not do coursesite's job")
+
+
 def peers(work: Path, size: int) -> dict[str, Tool]:
     """Pelican (from PyPI, in its own venv) and Hugo (Debian's) on the same corpus."""
+    pelican = peer_site("pelican", work, size)
+    command = [str(pelican_bin(work)), "content", "-o", "out", "-q", "-s", "pelicanconf.py"]
+    return {
+        "Pelican": Tool(pelican, command, clean_peer, size),
+        "Hugo": Tool(make_hugo_site(work, size), HUGO_BUILD, clean_peer, size),
+    }
+
+
+HUGO_BUILD = ["hugo", "--quiet", "-d", "out"]
+
+
+def pelican_bin(work: Path) -> Path:
     venv = work / "peers-venv"
     if not (venv / "bin" / "pelican").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"],
                        check=True)
-    pelican_site = work / f"pelican-{size}"
-    helper(corpus_script(), pelican_site, "--pages", size)
-    (pelican_site / "pelicanconf.py").write_text(PELICAN_CONF)
-    pelican = [str(venv / "bin" / "pelican"), "content", "-o", "out", "-q", "-s"]
-    return {
-        "Pelican": Tool(pelican_site, [*pelican, "pelicanconf.py"], clean_peer),
-        "Hugo": Tool(make_hugo_site(work, size), ["hugo", "--quiet", "-d", "out"], clean_peer),
-    }
+    return venv / "bin" / "pelican"
 
 
 def make_hugo_site(work: Path, size: int) -> Path:
-    """The corpus with YAML front matter for Hugo (Debian's, installed when missing)."""
+    """Hugo's site of the corpus (Hugo is Debian's, installed when missing)."""
     if shutil.which("hugo") is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True,
-                       stdout=subprocess.DEVNULL)
-    site = work / f"hugo-{size}"
-    if not (site / "hugo.toml").exists():
-        helper(corpus_script(), site, "--pages", size, "--frontmatter", "yaml")
-        (site / "hugo.toml").write_text(HUGO_CONF)
-        layouts = site / "layouts" / "_default"
-        layouts.mkdir(parents=True, exist_ok=True)
-        for name in ("single.html", "list.html"):
-            (layouts / name).write_text(
-                "<!DOCTYPE html><title>{{ .Title }}</title>{{ .Content }}\n")
+        install = ["apt-get", "install", "-y", "-q", "hugo"]
+        if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+            # A fresh machine's package lists may not know hugo yet.
+            subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(install, check=True, stdout=subprocess.DEVNULL)
+    return peer_site("hugo", work, size)
+
+
+def peer_site(tool: str, work: Path, size: int) -> Path:
+    """`tool`'s site of the corpus, laid out as ../shared/bench/prepare.py does.
+
+    The config and layout are benchmarks/peers/<tool>/; the pages are made from
+    a corpus of their own, so that no edit timed on another tree reaches them.
+    Made once per size: the serve suite's Hugo server reuses the pages suite's."""
+    site = work / f"{tool}-{size}"
+    if site.exists():
+        return site
+    corpus = work / f"peer-corpus-{size}"
+    if not corpus.exists():
+        helper(corpus_script(), corpus, "--pages", size)
+    shutil.copytree(PEERS / tool, site, ignore=shutil.ignore_patterns("__pycache__"))
+    content = corpus / "content"
+    if tool == "pelican":  # Pelican reads the corpus's bare header as it is
+        shutil.copytree(content, site / "content")
+    elif tool == "hugo":  # YAML front matter, and {{ IMGURL }} filled in: Hugo does not
+        prepare = prepare_module()  # template the Markdown of its content
+        prepare.copy_pages(str(content / "pages"), str(site / "content" / "pages"),
+                           lambda text: prepare.to_yaml(text, True))
+        shutil.copytree(content / "images", site / "static" / "images")
+    else:
+        raise SystemExit(f"no set-up for peer {tool}")
     return site
 
 
+def prepare_module() -> ModuleType:
+    """../shared/bench/prepare.py, for its conversion of the corpus's pages (not a package)."""
+    path = corpus_script().with_name("prepare.py")
+    spec = importlib.util.spec_from_file_location("prepare", path)
+    if not path.exists() or spec is None or spec.loader is None:
+        raise SystemExit(f"{path} is missing: it lies beside make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def clean_peer(site: Path) -> None:
-    for name in ("out", "cache"):
+    # resources/ is Hugo's cache of processed assets (empty here, set aside all the same).
+    for name in ("out", "cache", "resources"):
         set_aside(site / name)
 
 
-def pelican_cached(args: argparse.Namespace, site: Path, command: list[str], size: int,
-                   ours: dict[str, float]) -> None:
+# On the command line, for the cached runs only: the cold runs' config stays the
+# peers' file as it is.
+PELICAN_CACHE = ["-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
+
+
+def pelican_cached(args: argparse.Namespace, pelican: Tool, ours: dict[str, float]) -> None:
     """Pelican with its content cache on: nothing changed, then one page changed."""
-    cache = "CACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n"
-    (site / "cached.py").write_text(PELICAN_CONF + cache)
+    site, command = pelican.site, [*pelican.command, *PELICAN_CACHE]
     clean_peer(site)
     build(site, command=command)  # fills the cache
     noop, noop_peak = median_of(args.runs, lambda: None, site, command=command)
-    page = sorted((site / "content" / "pages").rglob("*.md"))[size // 2]
-    original, edits = page.read_text(), iter(range(1_000_000))
-    one, one_peak = median_of(
-        args.runs, lambda: page.write_text(original + f"\nEdited {next(edits)}.\n"), site,
-        command=command)
+    page = sorted((site / "content" / "pages").rglob("*.md"))[pelican.pages // 2]
+    one, one_peak = median_of(args.runs, page_edit(page), site, command=command)
+    check_pages("Pelican (its content cache on)", site / "out", pelican.pages)
     for label, seconds, peak, key in (("no change", noop, noop_peak, "noop"),
                                       ("one page", one, one_peak, "one")):
         print(f"  {'Pelican, ' + label:<21} {seconds:8.2f} s   peak {peak:6.0f} MiB"
@@ -335,6 +370,9 @@ def suite_serve(args: argparse.Namespace, work: Path) -> None:
         print(f"  save to the new page served         {to_page * 1000:8.0f} ms")
         if args.peers:
             hugo = make_hugo_site(work, size)
+            # Its server renders in memory: a build of the same site shows what it makes.
+            build(hugo, command=HUGO_BUILD)
+            check_pages("Hugo", hugo / "out", size)
             edited = sorted((hugo / "content" / "pages").rglob("*.md"))[size // 2]
             hugo_rebuild, hugo_page = serve.measure_hugo(hugo, edited, args.runs)
             print(f"  Hugo server, rebuild (as it reports it) {hugo_rebuild * 1000:4.0f} ms"
