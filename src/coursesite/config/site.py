@@ -68,7 +68,7 @@ class PublishSettings:
     target: str  # a URL (file://, ssh://, git+https://, s3://, ...), a folder, or command:...
     endpoint_url: str | None = None  # S3-compatible hosts (MinIO, R2, ...)
     region: str | None = None
-    line: int | None = None  # in site.yaml, for messages
+    line: int | None = None  # of `target:` (or `command:`) in site.yaml, for messages
 
 
 def publish_problem(target: str) -> str | None:
@@ -314,7 +314,6 @@ def _publish(value: Any, path: yamltext.KeyPath, reader: _Reader) -> PublishSett
     """`publish: TARGET`, or a mapping with target (or command), endpoint_url and region."""
     if value is None:
         return None
-    line = yamltext.line_of(reader.lines, path)
     if not isinstance(value, dict):
         value = {"target": value}
     data = reader.mapping(value, path, PUBLISH_KEYS)
@@ -330,6 +329,8 @@ def _publish(value: Any, path: yamltext.KeyPath, reader: _Reader) -> PublishSett
                           f"publish target '{target}': {problem}", PUBLISH_HINT)
     optional = {key: reader.text(data[key], (*path, key)) if key in data else None
                 for key in ("endpoint_url", "region")}
+    # `publish: TARGET` has no `target:` key: its line is the line of `publish:`
+    line = yamltext.line_of(reader.lines, (*path, "command" if "command" in data else "target"))
     return PublishSettings(target, optional["endpoint_url"], optional["region"], line)
 
 

@@ -4,7 +4,8 @@ The publisher is chosen by the target's scheme: a folder (`/srv/www/rtc`,
 `file://`), rsync (`ssh://`, `rsync://`), a git branch (`git+https://`,
 `git+ssh://`, `git+file://`), an S3 bucket (`s3://`) or a command
 (`command:`). Each group is built first (unless --no-build), and a group
-whose build has errors is not published.
+whose build has errors is not published. A target on this machine that would
+overwrite the site's own folders is refused before anything is built or sent.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from coursesite.publish.base import (
 from coursesite.publish.command import CommandPublisher
 from coursesite.publish.folder import FolderPublisher
 from coursesite.publish.git import GitPublisher
+from coursesite.publish.overlap import OVERLAP_HINT, overlap
 from coursesite.publish.rsync import RsyncPublisher
 from coursesite.publish.s3 import S3Publisher
 from coursesite.report import Reporter
@@ -60,6 +62,7 @@ def targets_of(config: SiteConfig, chosen: list[str],
         if problem:
             raise ConfigError("build-site publish", None,
                               f"target '{redact(target)}': {problem}", PUBLISH_HINT)
+        refuse_overlap(config, target, "build-site publish", None, f"target '{redact(target)}'")
         return {chosen[0]: (target, config.groups[chosen[0]].publish)}
     missing = [name for name in chosen if config.groups[name].publish is None]
     if missing:
@@ -71,8 +74,21 @@ def targets_of(config: SiteConfig, chosen: list[str],
     for name in chosen:
         settings = config.groups[name].publish
         assert settings is not None
+        refuse_overlap(config, settings.target, config.rel(config.config_path), settings.line,
+                       f"publish target '{redact(settings.target)}' of group {name}")
         targets[name] = (settings.target, settings)
     return targets
+
+
+def refuse_overlap(config: SiteConfig, target: str, where: str, line: int | None,
+                   shown: str) -> None:
+    """A usage error when a local target would overwrite the site's own folders.
+
+    Called for every target before anything is built, listed or sent.
+    """
+    problem = overlap(target, config)
+    if problem:
+        raise ConfigError(where, line, f"{shown} {problem}", OVERLAP_HINT)
 
 
 def publish_site(config: SiteConfig, options: PublishOptions, reporter: Reporter,

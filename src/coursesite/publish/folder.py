@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from coursesite.config.site import GroupConfig
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary
+from coursesite.publish.overlap import local_path
 from coursesite.publish.plan import LocalFile, RemoteFile, local_files, make_plan
 
 
 class FolderPublisher:
     def __init__(self, target: str, root: Path):
         self.target = target
-        path = Path(unquote(urlsplit(target).path)) if target.startswith("file://") else \
-            Path(target).expanduser()
-        self.dest = path if path.is_absolute() else root / path
+        dest = local_path(target, root)
+        assert dest is not None  # publisher_for sends only folders and file:// here
+        self.dest = dest
 
     def publish(self, folder: Path, group: GroupConfig, options: PublishOptions,
                 progress: Progress) -> Summary:
