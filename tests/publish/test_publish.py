@@ -123,6 +123,9 @@ def test_a_build_error_stops_the_publish(demo: Site, tmp_path: Path) -> None:
     ("ftp://host/x", "unknown kind of target 'ftp://'"),
     ("git+file:///tmp/repo.git", "a git target names its branch after '#'"),
     ("s3://", "'s3://' needs a host (or a bucket)"),
+    ("file://public", "a file:// URL names no host"),
+    ("git+file://host/srv/pages.git#gh-pages", "a file:// URL names no host"),
+    ("file://", "'file://' needs a path"),
 ])
 def test_a_wrong_target_is_one_message_and_exit_2(demo: Site, target: str,
                                                   message: str) -> None:

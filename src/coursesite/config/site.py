@@ -87,6 +87,19 @@ def publish_problem(target: str) -> str | None:
         return "a git target names its branch after '#', e.g. ...repo.git#gh-pages"
     if scheme in ("ssh", "rsync", "s3", "git+ssh", "git+https") and not parts.netloc:
         return f"'{scheme}://' needs a host (or a bucket)"
+    if scheme in ("file", "git+file"):
+        return file_url_problem(parts.netloc, parts.path)
+    return None
+
+
+def file_url_problem(host: str, path: str) -> str | None:
+    """A file:// URL's host is ignored (git ignores it too): `file://www/site` would be /site,
+    and `file://public` the site folder, so a host other than localhost is an error."""
+    if host not in ("", "localhost"):
+        return (f"a file:// URL names no host ('{host}'): write file:///absolute/path "
+                "(three slashes) or a plain folder path")
+    if not path:
+        return "'file://' needs a path, e.g. file:///srv/www"
     return None
 
 
