@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from tests.conftest import REPO, Site, snapshot
 
-GOLDEN = Path(__file__).parent / "golden" / "demo.sha256"
+GOLDEN = Path(__file__).parents[1] / "golden" / "demo.sha256"
 GROUP_URLS = {"rtc": "https://rtc.example.org/", "aifh": "https://aifh.example.org/"}
 
 

@@ -16,7 +16,7 @@ from coursesite.markdown.extensions import (
     make_markdown,
 )
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 # Each optional extension's syntax, also where blocks nest (lists, quotes, footnotes,
 # admonitions, markdown="1"), and text that only looks like it.
