@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from coursesite.build.pipeline import BuildOptions, build
+from coursesite.build.pipeline import BuildOptions, Mode, build
 from coursesite.config.site import load_config
 from coursesite.errors import BuildFailed, SiteError
 from coursesite.report import ConsoleReporter
@@ -173,7 +173,8 @@ def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: boo
     with handled_errors(reporter, "output left as it was"):
         config = load_config(config_path)
         options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
-                               output=output.resolve() if output else None, write=write,
+                               output=output.resolve() if output else None,
+                               mode=Mode.BUILD if write else Mode.CHECK,
                                external=external)
         build(config, options, reporter)
 

@@ -28,6 +28,7 @@ class Reporter:
         self.diagnostics: list[Diagnostic] = []
         self.stages: list[tuple[str, float]] = []
         self.summaries: list[GroupSummary] = []
+        self.notes: list[str] = []
 
     def diagnostic(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
@@ -37,6 +38,10 @@ class Reporter:
 
     def group_built(self, summary: GroupSummary) -> None:
         self.summaries.append(summary)
+
+    def note(self, text: str) -> None:
+        """Something the user should know that is no problem of the site (a wait, say)."""
+        self.notes.append(text)
 
     def progress(self, done: int, total: int, label: str = "images") -> None:
         """Work done so far (images processed, files published); a bar on a terminal."""
@@ -63,6 +68,11 @@ class ConsoleReporter(Reporter):
         super().stage(name, seconds)
         if self.verbose:
             print(f"  {name:<10} {seconds:7.3f} s", file=self.err)
+
+    def note(self, text: str) -> None:
+        super().note(text)
+        if not self.quiet:
+            print(text, file=self.err)
 
     def progress(self, done: int, total: int, label: str = "images") -> None:
         if self.quiet or not self.err.isatty() or os.environ.get("CI"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -11,6 +12,8 @@ from typing import Any
 import markdown
 import pytest
 
+from coursesite import digest
+from coursesite.build import pipeline
 from coursesite.render.group import GroupRenderer
 from tests.conftest import Site, api_build, snapshot
 
@@ -115,14 +118,18 @@ def summary_lines(out: str) -> list[str]:
     return [line.split(" in ")[0] for line in out.splitlines() if " pages, " in line]
 
 
-def test_an_unchanged_tree_is_not_even_read(site: Site) -> None:
+def test_an_unchanged_tree_is_not_even_read(site: Site,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     course_site(site)
     api_build(site)
-    (site.root / ".cache/build.json").write_text("not read at all")
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pages were loaded")
+    monkeypatch.setattr(pipeline, "load_pages", no_loading)
+    assert api_build(site).rendered == 0
     result = site.build()
     assert result.code == 0 and result.err == ""
     assert "rtc: 8 pages, 2 images" in result.out
-    assert (site.root / ".cache/build.json").read_text() == "not read at all"
 
 
 def test_unchanged_files_keep_their_inode(site: Site) -> None:
@@ -161,88 +168,87 @@ def test_a_layout_edit_converts_no_markdown_again(site: Site, tmp_path: Path, jo
     assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
 
 
-def test_a_damaged_body_in_the_store_is_converted_again(site: Site, tmp_path: Path) -> None:
+def state_db(site: Site) -> sqlite3.Connection:
+    return sqlite3.connect(site.root / ".cache/state.sqlite", isolation_level=None)
+
+
+def test_a_damaged_body_in_the_state_is_converted_again(site: Site, tmp_path: Path) -> None:
     course_site(site)
     api_build(site)
-    with sqlite3.connect(site.root / ".cache/bodies.sqlite") as store:
-        for key, value in store.execute("SELECT key, value FROM bodies").fetchall():
-            store.execute("UPDATE bodies SET value = ? WHERE key = ?",
-                          (value.replace(b"Text of lesson", b"Text of lessen"), key))
+    with state_db(site) as db:
+        for key, value in db.execute("SELECT key, value FROM bodies").fetchall():
+            db.execute("UPDATE bodies SET value = ? WHERE key = ?",
+                       (value.replace(b"Text of lesson", b"Text of lessen"), key))
     CHANGES["template"](site)
     api_build(site)
     assert not any(b"lessen" in data for data in snapshot(site.root / "output").values())
     assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
 
 
-def test_a_corrupt_cache_is_ignored_with_a_warning(site: Site) -> None:
+def test_a_state_file_that_is_no_database_is_made_anew_with_a_warning(site: Site) -> None:
     course_site(site)
     assert site.build().code == 0
-    (site.root / ".cache/build.json").write_text('{"version": 1, "units": 3')
+    (site.root / ".cache/state.sqlite").write_bytes(b"not a database" * 500)
+    for suffix in ("-wal", "-shm"):
+        (site.root / f".cache/state.sqlite{suffix}").unlink(missing_ok=True)
     edit(site.root / "content/course/lesson-1.md", "Text of", "Some text of")
     result = site.build()
     assert result.code == 0
-    assert ".cache/build.json: warning: ignoring the build cache" in result.err
-    assert site.build().err == ""  # rewritten, trusted again
+    assert ".cache/state.sqlite: warning: the build state is not a database; it is made " \
+           "anew" in result.err
+    assert "Some text of" in site.out("rtc/course/lesson-1/index.html")
+    assert site.build().err == ""  # made anew, trusted again
 
 
-def test_a_one_page_edit_writes_only_a_delta_of_the_cache(site: Site, tmp_path: Path) -> None:
+def test_a_one_page_edit_rewrites_only_that_pages_rows(site: Site) -> None:
     course_site(site)
     api_build(site)
-    cache = site.root / ".cache"
-    full = {path.name: path.read_bytes() for path in cache.glob("build*.json")}
-    assert set(full) == {"build.json", "build.units.rtc.json", "build.units.aifh.json"}
-    for n in (1, 3):
-        edit(site.root / f"content/course/lesson-{n}.md", "Text of", "Changed text of")
-        api_build(site)
-        assert {name: (cache / name).read_bytes() for name in full} == full
-        delta = (cache / "build.delta.json").read_text()
-        assert f"course/lesson-{n}.md" in delta  # the page
-        assert f"course/lesson-{n}/index.html" in delta  # its record in each group
-    # Without the shortcut for an unchanged tree, nothing is rendered again: the delta was
-    # read, and what it says is what output/ holds.
-    (cache / "last-build.json").unlink()
+    with state_db(site) as db:
+        before = dict(db.execute("SELECT grp || ' ' || output, record FROM units"))
+    edit(site.root / "content/course/lesson-3.md", "Text of", "Changed text of")
+    assert api_build(site).rendered == 2  # lesson 3 is in both groups
+    with state_db(site) as db:
+        after = dict(db.execute("SELECT grp || ' ' || output, record FROM units"))
+    assert set(after) == set(before)
+    assert {unit for unit in after if after[unit] != before[unit]} == {
+        "rtc course/lesson-3/index.html", "aifh course/lesson-3/index.html"}
+
+
+def test_a_damaged_row_of_a_page_renders_it_again(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    with state_db(site) as db:
+        db.execute("UPDATE units SET record = ? WHERE output = 'course/lesson-1/index.html'",
+                   (b"[1, 2",))
+    edit(site.root / "content/course/lesson-1.md", "Text of", "Some text of")
+    assert api_build(site).rendered == 2
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_a_state_of_another_version_is_not_trusted(site: Site, tmp_path: Path) -> None:
+    course_site(site)
+    assert site.build().code == 0
+    with state_db(site) as db:
+        db.execute("PRAGMA user_version = 99")
+    result = site.build()
+    assert result.code == 0 and "written by another version of coursesite" in result.err
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_other_versions_of_the_libraries_make_everything_again(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    course_site(site)
+    everything = api_build(site).rendered
     assert api_build(site).rendered == 0
-    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
-
-
-def test_a_damaged_file_of_records_renders_its_group_again(site: Site, tmp_path: Path) -> None:
-    course_site(site)
-    assert site.build().code == 0
-    records = site.root / ".cache/build.units.aifh.json"
-    records.write_bytes(records.read_bytes()[:-20])  # cut short, as by a full disk
-    (site.root / ".cache/last-build.json").unlink()
-    result = site.build()
-    assert result.code == 0
-    assert ".cache/build.units.aifh.json: warning: ignoring the records of 'aifh': it is not " \
-           "the file the build cache names" in result.err
-    assert "hint: its pages are rendered again" in result.err
-    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
-    (site.root / ".cache/last-build.json").unlink()
-    again = site.build()  # the group's file was written anew, and is read without a word
-    assert again.code == 0 and again.err == ""
-
-
-def test_an_unreadable_cache_delta_makes_the_cache_untrusted(site: Site) -> None:
-    course_site(site)
-    api_build(site)
-    edit(site.root / "content/course/lesson-1.md", "Text of", "Changed text of")
-    api_build(site)
-    (site.root / ".cache/build.delta.json").write_text("[1, 2")
-    edit(site.root / "content/course/lesson-1.md", "Changed text of", "Text of")
-    result = site.build()
-    assert result.code == 0
-    assert ".cache/build.json: warning: ignoring the build cache" in result.err
-    assert "Text of lesson 1" in (site.root / "output/rtc/course/lesson-1/index.html").read_text()
-
-
-def test_a_foreign_cache_is_not_trusted(site: Site, tmp_path: Path) -> None:
-    course_site(site)
-    assert site.build().code == 0
-    cache = site.root / ".cache/build.json"
-    cache.write_text(cache.read_text().replace('"tool":"0.1.0"', '"tool":"9.9"'))
-    edit(site.root / "content/course/lesson-1.md", "Text of", "Some text of")
-    result = site.build()
-    assert result.code == 0 and "written by another version" in result.err
+    versions = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "99.0" if name == "markdown" else versions(name))
+    digest.code_fingerprint.cache_clear()
+    try:
+        assert api_build(site).rendered == everything  # a stale page is impossible
+    finally:
+        monkeypatch.undo()
+        digest.code_fingerprint.cache_clear()
 
 
 def test_failed_incremental_build_leaves_output(site: Site) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.build.pipeline import BuildOptions, BuildResult, build
+from coursesite.build.pipeline import BuildOptions, BuildResult, LiveSite, Mode, build
 from coursesite.config.site import load_config
 from coursesite.errors import BuildFailed
 from coursesite.report import Reporter
-from coursesite.serve.rerender import LiveSite, rerender
+from coursesite.serve.rerender import rerender
 from tests.conftest import Site
 from tests.conftest import snapshot as whole_snapshot
 
@@ -25,13 +25,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def kept_build(site: Site, output: Path) -> LiveSite:
     result: BuildResult = build(load_config(site.root / "site.yaml"),
-                                BuildOptions(output=output, keep=True), Reporter())
+                                BuildOptions(output=output, mode=Mode.SERVE), Reporter())
     assert result.live is not None
     return result.live
 
 
 def clean_build(site: Site, output: Path) -> dict[str, bytes]:
-    build(load_config(site.root / "site.yaml"), BuildOptions(output=output, state="clean"),
+    build(load_config(site.root / "site.yaml"), BuildOptions(output=output),
           Reporter())
     return snapshot(output)
 

@@ -1,173 +1,243 @@
-"""Writing a group into output/<group>/, once every check of the build has passed.
+"""The output folders: verified against the build state, written only where they differ.
 
-Pages are rendered into a staging folder beside the output. A first build, or
-one that changes many files, completes the staging folder (unchanged files as
-hard links to the previous output or the image cache, so they keep their
-bytes, inode and mtime) and swaps it in with two renames. A rebuild that
-changes a few files moves those into place one atomic rename each. Either way
-nothing under output/<group>/ is touched before the whole build has succeeded.
+A group's folder is read (a stat per file) at the start of every build and
+compared with the files the state says coursesite wrote there: a file that is
+missing, or whose size or mtime is not what was recorded at write time, is
+written again, whatever the rest of the build believes. Files that
+coursesite did not write are never changed or deleted: a folder that holds
+any (outside hidden names such as `.git`) is refused before anything is
+touched, and so is a folder that is a link or overlaps the project's sources.
+
+Writing is atomic for each group's live folder: every file that must change
+is first complete in a staging folder beside it (a full disk fails there),
+the state lists the files about to be written, and only then are they moved
+in, one rename each (a whole folder when the group had none).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursesite.digest import digest_of
-from coursesite.images.store import ImageStore
-from coursesite.render.group import GroupOutput
-from coursesite.state.cache import BuildCache
+from coursesite.config.site import SiteConfig
+from coursesite.errors import ConfigError
+from coursesite.state.records import FileRecord
+from coursesite.state.store import BuildState
 
-IN_PLACE_LIMIT = 200  # changed files; more than this, and the group is swapped in whole
-
-
-def write_group(staging: Path, target: Path, output: GroupOutput, images: ImageStore,
-                static_files: dict[str, Path], previous: BuildCache) -> str:
-    """Bring output/<group>/ up to date; returns how ('swapped' or 'updated N files').
-
-    A first build, or one that changes many files, assembles the staging folder
-    and swaps it in. A rebuild that changes a few files moves just those into
-    place, each with an atomic rename, and removes what is gone: a one-page
-    edit then costs a few renames instead of relinking thousands of files.
-    """
-    changed = [rel for rel, result in output.units.items() if not (
-        result.reused or previous_digest(previous, target.name, rel) == result.digest)]
-    wanted = set(output.units) | set(output.files) | set(static_files) | set(output.images)
-    wanted_digest = digest_of(sorted(wanted))
-    same_files = previous.wanted.get(target.name) == wanted_digest and target.is_dir()
-    previous.wanted[target.name] = wanted_digest
-    if not target.is_dir() or len(changed) > IN_PLACE_LIMIT:
-        assemble(staging, target, output, images, static_files, previous)
-        swap(staging, target)
-        return "swapped"
-    for rel in changed:
-        replace_into(staging / rel, target / rel)
-    for rel, source in static_files.items():
-        place_in_target(target / rel, source.read_bytes())
-    for rel, data in output.files.items():
-        place_in_target(target / rel, data)
-    for out in sorted(output.images):
-        if not (target / out).exists() or images.plan[out].variant is None:
-            place_in_target(target / out, images.file_for(out).read_bytes())
-    # The same set of files as the last build: nothing can be stale (a walk of the
-    # whole output costs a third of a second at 10,000 pages).
-    removed = 0 if same_files else remove_others(target, wanted)
-    shutil.rmtree(staging, ignore_errors=True)
-    return f"updated {len(changed)} pages, removed {removed} files"
+SEARCH = "pagefind"  # the search stage's own folder in each group (see search.py)
+STAGING = ".coursesite-staging-"  # output/.coursesite-staging-<group>-<pid>/
 
 
-def replace_into(source: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, dest)
+@dataclass
+class GroupFolder:
+    """What a group's output folder holds now: every file, with its size and mtime."""
+
+    path: Path
+    on_disk: dict[str, tuple[int, int]] = field(default_factory=dict)
+    odd: list[str] = field(default_factory=list)  # links and other entries not ours to touch
+
+    @classmethod
+    def read(cls, path: Path) -> GroupFolder:
+        folder = cls(path)
+        if path.is_dir() and not path.is_symlink():
+            folder._walk(str(path), "")
+        return folder
+
+    def _walk(self, at: str, prefix: str) -> None:
+        with os.scandir(at) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.name.startswith(".") or rel == SEARCH:
+                    continue  # hidden names (.git, .DS_Store) and the search index: not ours
+                if entry.is_symlink():
+                    self.odd.append(rel)
+                elif entry.is_dir():
+                    self._walk(entry.path, rel + "/")
+                elif entry.is_file():
+                    stat = entry.stat()
+                    self.on_disk[rel] = (stat.st_size, stat.st_mtime_ns)
+                else:
+                    self.odd.append(rel)
+
+    def verified(self, files: dict[str, FileRecord]) -> set[str]:
+        """The files that are exactly as coursesite wrote them."""
+        on_disk = self.on_disk
+        return {rel for rel, record in files.items()
+                if rel in on_disk and record.matches(*on_disk[rel])}
+
+    def intact(self, files: dict[str, FileRecord]) -> bool:
+        """Whether the folder holds exactly the files written, each as it was written."""
+        return not self.odd and len(self.on_disk) == len(files) and len(
+            self.verified(files)) == len(files)
+
+    def foreign(self, files: dict[str, FileRecord], wanted: Iterable[str]) -> list[str]:
+        """Files that coursesite did not write and is not about to write."""
+        known = set(files) | set(wanted)
+        return sorted([*(rel for rel in self.on_disk if rel not in known), *self.odd])
 
 
-def place_in_target(dest: Path, data: bytes) -> None:
-    """Replace a file of the live output atomically, and only when its bytes differ."""
-    try:
-        if dest.stat().st_size == len(data) and dest.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, dest)
+@dataclass(frozen=True)
+class Wanted:
+    """A file the group's output must hold: its hash, and where its bytes come from."""
+
+    sha: str
+    data: bytes | None = None  # made by the build (sitemap.xml, ...)
+    source: Path | None = None  # copied (static files, images)
+    # Neither: a page rendered into the staging folder (or kept, when verified).
 
 
-def remove_others(target: Path, wanted: set[str]) -> int:
-    """Delete the files of the live output that the new build does not have.
+@dataclass
+class Plan:
+    """What writing one group changes."""
 
-    The search index (pagefind/) is left for the search stage, which replaces it whole.
-    """
-    removed = 0
-    for folder, _dirs, files in os.walk(target, topdown=False):
-        rel_folder = os.path.relpath(folder, target).replace(os.sep, "/")
-        prefix = "" if rel_folder == "." else rel_folder + "/"
-        if prefix.startswith(("pagefind/", ".pagefind-")):
+    group: str
+    target: Path
+    staging: Path
+    place: dict[str, str] = field(default_factory=dict)  # rel -> sha
+    remove: list[str] = field(default_factory=list)  # files coursesite wrote, no longer wanted
+    forget: list[str] = field(default_factory=list)  # rows of files already gone
+
+    @property
+    def changes(self) -> int:
+        return len(self.place) + len(self.remove)
+
+
+def file_sha(path: Path) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def plan_group(group: str, folder: GroupFolder, staging: Path, wanted: dict[str, Wanted],
+               state: BuildState) -> Plan:
+    """Decide what changes; complete the staging folder with every file to be placed."""
+    files = state.files_of(group)
+    verified = folder.verified(files)
+    plan = Plan(group, folder.path, staging)
+    for rel, want in wanted.items():
+        if rel in verified and files[rel].sha == want.sha:
             continue
-        for name in files:
-            if prefix + name not in wanted:
-                os.unlink(os.path.join(folder, name))
-                removed += 1
-        if prefix and not os.listdir(folder):
-            os.rmdir(folder)
-    return removed
+        plan.place[rel] = want.sha
+        dest = staging / rel
+        if want.data is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(want.data)
+        elif want.source is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(want.source, dest)  # a copy: a published file is no cache file
+        elif not dest.is_file():
+            raise AssertionError(f"{rel} was neither kept nor rendered")
+    for rel in files:
+        if rel not in wanted:
+            (plan.remove if rel in folder.on_disk else plan.forget).append(rel)
+    return plan
 
 
-def staging_for(target: Path) -> Path:
-    """A clean folder beside the group's output for the new build of it."""
-    staging = target.with_name(f".{target.name}.new")
+def apply_plan(plan: Plan, state: BuildState) -> None:
+    """Move the staged files into the live folder and remove those no longer wanted."""
+    if not plan.changes:
+        state.wrote(plan.group, {}, plan.forget)
+        return
+    if not state.writing(plan.group, plan.place):
+        raise OSError(f"cannot write the build state in {state.db.path.parent}")
+    target = plan.target
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(plan.staging, target)
+    else:
+        for rel in plan.place:
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(plan.staging / rel, dest)
+        for rel in plan.remove:
+            (target / rel).unlink(missing_ok=True)
+            remove_empty_parents(target, rel)
+    written = {}
+    for rel, sha in plan.place.items():
+        stat = os.stat(target / rel)
+        written[rel] = FileRecord(stat.st_size, stat.st_mtime_ns, sha)
+    state.wrote(plan.group, written, [*plan.remove, *plan.forget])
+
+
+def remove_empty_parents(target: Path, rel: str) -> None:
+    parent = (target / rel).parent
+    while parent != target:
+        try:
+            parent.rmdir()  # only when empty: a folder holding anything else stays
+        except OSError:
+            return
+        parent = parent.parent
+
+
+def staging_for(output_dir: Path, group: str) -> Path:
+    """A new staging folder for this process, beside the group's output."""
+    staging = output_dir / f"{STAGING}{group}-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     return staging
 
 
-def assemble(staging: Path, target: Path, output: GroupOutput, images: ImageStore,
-             static_files: dict[str, Path], previous: BuildCache) -> None:
-    """Put every file of the group into its staging folder."""
-    for rel, result in output.units.items():
-        old = target / rel
-        if result.reused or previous_digest(previous, target.name, rel) == result.digest:
-            link_or_copy(old, staging / rel)
-    for rel, source in static_files.items():
-        place(staging / rel, target / rel, source.read_bytes())
-    for rel, data in output.files.items():
-        place(staging / rel, target / rel, data)
-    for out in sorted(output.images):
-        planned = images.plan[out]
-        if planned.variant is None:  # the author's file: copied, never linked to
-            place(staging / out, target / out, images.file_for(out).read_bytes())
-        else:  # cache files are written once and never changed: safe to link
-            link_or_copy(images.file_for(out), staging / out)
+def remove_stale_staging(output_dir: Path) -> None:
+    """Staging folders left by builds that were stopped (the caller holds the site's lock)."""
+    if output_dir.is_dir():
+        for entry in output_dir.iterdir():
+            if entry.name.startswith(STAGING) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
 
 
-def fingerprint(output: GroupOutput, images: ImageStore, static_files: dict[str, Path]) -> str:
-    """A hash of every file the group is about to have: equal to the last one, nothing to do."""
-    files = {rel: result.digest for rel, result in output.units.items()}
-    files.update({rel: digest_of(data.decode("utf-8", "replace"))
-                  for rel, data in output.files.items()})
-    files.update({rel: f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
-                  for rel, path in static_files.items()})
-    files.update({out: str(images.file_for(out)) for out in output.images})
-    return digest_of(sorted(files.items()))
+# -- folders that must not be written -------------------------------------------------
 
 
-def previous_digest(cache: BuildCache, group: str, rel: str) -> str | None:
-    record = cache.units.of(group).get(rel)
-    return record.digest if record else None
+def check_folders(config: SiteConfig, output_dir: Path, groups: list[str],
+                  preview: bool = False) -> None:
+    """Refuse output folders that are links or overlap the project's own folders
+    (`preview`: the output is serve's own folder in the cache)."""
+    outputs = {name: output_dir / name for name in config.groups}
+    for name in groups:
+        target = outputs[name]
+        where = ("output",) if ("output",) in config.lines else ("groups", name)
+        if target.is_symlink():
+            raise _refusal(config, where, f"output/{name} is a link to {os.readlink(target)}; "
+                           "coursesite writes only into real folders",
+                           "replace the link by a folder, or choose another 'output:'")
+        clash = _clash(config, target.resolve(), {other: path.resolve() for other, path
+                                                  in outputs.items() if other != name}, preview)
+        if clash is not None:
+            raise _refusal(config, where, f"the output of group '{name}' "
+                           f"({config.rel(target.resolve())}) overlaps {clash}",
+                           "give the site an 'output:' folder of its own, e.g. 'output: output'")
 
 
-def place(dest: Path, old: Path, data: bytes) -> None:
-    """Write `data`, or link the previous output's file when it holds the same bytes."""
-    try:
-        if old.stat().st_size == len(data) and old.read_bytes() == data:
-            link_or_copy(old, dest)
-            return
-    except OSError:
-        pass
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(data)
+def _clash(config: SiteConfig, folder: Path, others: dict[str, Path],
+           preview: bool) -> str | None:
+    """What of the project a group's output folder would write over, or None."""
+    sources = {"content": config.content_dir, "templates": config.templates_dir,
+               "static": config.static_dir}
+    if not preview:
+        sources["cache"] = config.cache_dir
+    for label, source in sources.items():
+        real = source.resolve()
+        if folder.is_relative_to(real) or real.is_relative_to(folder):
+            return f"the {label} folder ({config.rel(real)})"
+    if config.root.resolve().is_relative_to(folder):
+        return "the site's own folder, which holds site.yaml"
+    for other, path in others.items():
+        if folder.is_relative_to(path) or path.is_relative_to(folder):
+            return f"the output of group '{other}'"
+    return None
 
 
-def link_or_copy(source: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        dest.unlink()
-    try:
-        os.link(source, dest)
-    except OSError:  # another file system, or links not allowed: copy instead
-        shutil.copyfile(source, dest)
+def foreign_files_error(config: SiteConfig, group: str, found: list[str]) -> ConfigError:
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return _refusal(config, ("groups", group), f"output/{group} holds files that coursesite "
+                    f"did not write: {shown}; it changes nothing there",
+                    "move them away (files to publish belong in static/), or delete the folder")
 
 
-def swap(staging: Path, target: Path) -> None:
-    """Replace output/<group>/ with its staging folder in two renames."""
-    retired = target.with_name(f".{target.name}.old")
-    if retired.exists():
-        shutil.rmtree(retired)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired.exists():
-        shutil.rmtree(retired)
+def _refusal(config: SiteConfig, key_path: tuple[str, ...], message: str,
+             hint: str) -> ConfigError:
+    return ConfigError(config.rel(config.config_path), config.line_of(*key_path), message, hint)

@@ -2,16 +2,16 @@
 
 Gather, then write: every page of every group is loaded, rendered into a
 staging folder beside its output, and checked. Only when no stage found an
-error is each staging folder completed and swapped in, so a failed build
-leaves the previous output exactly as it was. The build cache lets a rebuild
-keep every file whose inputs did not change, and, when only page bodies
-changed, every group that does not show them, unread.
+error is anything of output/ touched, and then each group's folder is
+brought to exactly what the build made (see output.py). What the last good
+build read and wrote is the build state (state/store.py); what it lets a
+build keep is decided by one rule (fresh.py).
 """
 
 from __future__ import annotations
 
+import enum
 import gc
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -20,28 +20,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursesite.build.output import fingerprint, staging_for, write_group
-from coursesite.build.search import index_group, remove_index
-from coursesite.build.units import render_all, untouched_groups
+from coursesite.build import fresh, output, stages
+from coursesite.build.lock import site_lock
+from coursesite.build.output import GroupFolder
+from coursesite.build.units import render_all
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
 from coursesite.content.loader import load_pages
-from coursesite.digest import digest_of
-from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
+from coursesite.digest import code_fingerprint
+from coursesite.errors import Problems
 from coursesite.fsutil import scan
 from coursesite.images.store import ImageStore
 from coursesite.parallel import out_of_collectors_sight
-from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.body import Layouts
 from coursesite.render.group import GroupOutput, GroupRenderer
-from coursesite.render.links import Linker, check_external
 from coursesite.report import GroupSummary, Reporter
-from coursesite.serve.rerender import LiveSite
-from coursesite.state.bodies import BodyStore
-from coursesite.state.cache import BuildCache, LastBuild, inputs_fingerprint
-from coursesite.state.units import UnitRecord
+from coursesite.state.records import UnitRecord
+from coursesite.state.store import BuildState
 
-PRUNE_FROM = 100  # bodies rendered; the body store is pruned after builds that render more
+PRUNE_FROM = 100  # bodies rendered; the stored bodies are pruned after builds that render more
+
+
+class Mode(enum.Enum):
+    BUILD = "build"  # write output/<group>/
+    CHECK = "check"  # everything a build checks; nothing written to output/
+    SERVE = "serve"  # as BUILD, and keep the site in memory for the next edit (serve/)
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,20 @@ class BuildOptions:
     strict: bool = False
     jobs: int = 1
     output: Path | None = None
-    write: bool = True  # False for `build-site check`
-    external: bool = False  # also fetch every external link (`check --external`)
-    state: str = "build"  # names the cache files, so `serve` keeps its own beside the build's
-    keep: bool = False  # keep the site in memory for `rerender` (and never end early)
+    mode: Mode = Mode.BUILD
+    external: bool = False  # CHECK: also fetch every external link (`check --external`)
     # Held while output/ changes, so a server reading it never sees half a build.
     guard: Callable[[], AbstractContextManager[Any]] = nullcontext
+
+
+@dataclass
+class LiveSite:
+    """What a SERVE build keeps in memory for the next edit (see serve/rerender.py)."""
+
+    config: SiteConfig
+    output_dir: Path
+    pages: dict[str, Page]  # content path -> page
+    renderers: dict[str, GroupRenderer]
 
 
 @dataclass
@@ -65,97 +77,198 @@ class BuildResult:
     output_dir: Path
     images_processed: int  # image variants made (0 when the cache held them all)
     rendered: int  # units rendered; the others were kept from the previous build
-    live: LiveSite | None = None  # with BuildOptions.keep
+    live: LiveSite | None = None  # in SERVE mode
 
 
-class Stages:
-    """Times each stage and reports it."""
+def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> BuildResult:
+    """Build the site: one folder per group, every error of the build or none."""
+    with site_lock(config.cache_dir, reporter.note):
+        return Build(config, options, reporter).run()
 
-    def __init__(self, reporter: Reporter):
-        self.reporter = reporter
+
+class Build:
+    """One build: its inputs, what each stage made, and the state it keeps."""
+
+    def __init__(self, config: SiteConfig, options: BuildOptions, reporter: Reporter):
+        self.config, self.options, self.reporter = config, options, reporter
+        self.started = time.perf_counter()
+        self.problems = Problems()
+        self.chosen = stages.select_groups(config, options.groups)
+        self.theme = Theme.for_site(config)
+        self.output_dir = options.output or config.output_dir
+        self.writes = options.mode is not Mode.CHECK
+        self.state = BuildState(config.cache_dir, self.output_dir, code_fingerprint(),
+                                writable=self.writes)
+        self.folders: dict[str, GroupFolder] = {}
+        self.pages: list[Page] = []
+        self.kept: set[str] = set()  # groups kept whole: only page bodies elsewhere changed
+        self.renderers: dict[str, GroupRenderer] = {}
+        self.outputs: dict[str, GroupOutput] = {}
+        self.records: dict[str, dict[str, UnitRecord]] = {}
+        self.images = ImageStore(config, self.state)
+
+    def run(self) -> BuildResult:
+        try:
+            with self.stage("scan"):
+                unchanged = self.scan()
+            if unchanged:
+                return BuildResult({}, self.output_dir, 0, 0)
+            with self.stage("load"), loading():
+                self.load()
+            with self.stage("structure"):
+                self.structure()
+            with ExitStack() as cleanup:
+                stagings = self.make_stagings(cleanup)
+                with self.stage("render"):
+                    self.render(stagings)
+                if self.options.external:
+                    with self.stage("external"):
+                        stages.check_external_links(self.outputs, self.problems)
+                with self.stage("images"):
+                    stages.process_images(self.config, self.images, self.outputs,
+                                          self.options.jobs, self.problems, self.reporter)
+                stages.stop_on_errors(self.problems, self.options.strict, self.reporter)
+                if self.writes:
+                    self.write_and_save(stagings)
+            return self.result()
+        finally:
+            self.state.close()
 
     @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
+    def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         yield
         self.reporter.stage(name, time.perf_counter() - start)
 
+    # -- the stages ---------------------------------------------------------------
 
-def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> BuildResult:
-    started = time.perf_counter()
-    stage = Stages(reporter)
-    problems = Problems()
-    chosen = select_groups(config, options.groups)
-    theme = Theme.for_site(config)
-    output_dir = options.output or config.output_dir
-    last = LastBuild(config.cache_dir / f"last-{options.state}.json")
-    scanned = scan([config.content_dir, *theme.template_dirs, *theme.static_dirs],
-                   [config.config_path])
-    inputs = inputs_fingerprint(scanned, (chosen, options.drafts, options.strict,
-                                          str(output_dir)))
-    previous = last.read()
-    if (options.write and not options.keep
-            and unchanged(previous, inputs, output_dir, chosen, reporter, started)):
-        return BuildResult({}, output_dir, 0, 0)
-    last.forget()  # until this build has succeeded, the output is not what the inputs say
-    with loading():
-        cache = BuildCache.load(config.cache_dir / f"{options.state}.json", output_dir,
-                                problems)
-        with stage("load"):
-            pages = load_pages(config, problems, drafts=options.drafts, cache=cache,
-                               stats=scanned, jobs=options.jobs)
-    with stage("structure"):
-        sites = {name: GroupSite(group, [p for p in pages if name in p.groups], problems)
-                 for name, group in config.groups.items()}
-        layouts = Layouts(config, theme.template_dirs)
-        check_layouts(pages, layouts, problems)
-        outline = outline_of(config, theme, chosen, options, pages)
-        bodies_changed = cache.bodies_changed(pages, outline)
-        kept = kept_groups(cache, pages, bodies_changed, previous, output_dir, options)
-    images = ImageStore(config)
-    static_files = theme.static_files()
-    rendering = [name for name in chosen if name not in kept]
-    with ExitStack() as cleanup:
-        stagings = make_stagings(output_dir, rendering, options.write, cleanup)
-        with stage("render"):
-            store = BodyStore(config.cache_dir / "bodies.sqlite", writable=options.write)
-            cleanup.callback(store.close)
-            renderers = group_renderers(config, pages, sites, rendering, layouts, images,
-                                        set(static_files), store, problems)
-            fresh = render_all(renderers, cache, output_dir, stagings, options.jobs,
-                               reuse=not options.external, bodies_changed=bodies_changed)
-            outputs = {name: renderer.finish() for name, renderer in renderers.items()}
-            rendered = sum(len(records) for records in fresh.values())
-        if options.external:
-            with stage("external"):
-                check_external(external_links(outputs), problems)
-        with stage("images"):
-            process_images(config, images, outputs, options.jobs, problems, reporter)
-        stop_on_errors(problems, options, reporter)
-        if options.write:
-            with stage("write"), options.guard():
-                summaries, rewritten = write_outputs(chosen, outputs, kept, output_dir, stagings,
-                                                     images, static_files, cache, reporter,
-                                                     started)
-            with stage("search"):
-                update_search(config, output_dir, list(outputs), rewritten, reporter,
-                              options.guard)
-            remember(cache, fresh, outputs, outline)
-            if rendered >= PRUNE_FROM:  # only a build that rendered much can have grown it
-                store.prune(keep=2 * len(pages) + PRUNE_FROM)
-            last.write(inputs, summaries)
-            if not options.groups and not kept:
-                images.prune()  # a partial build does not know what the other groups use
-    live = LiveSite(config, output_dir, {p.content_path: p for p in pages}, renderers)
-    return BuildResult(outputs, output_dir, images.processed, rendered,
-                       live if options.keep else None)
+    def scan(self) -> bool:
+        """Read what the build depends on; True when there is nothing to do (reported)."""
+        for warning in self.state.open():
+            self.problems.warning(self.config.rel(self.state.db.path), None, warning,
+                                  "the site is built from scratch this time")
+        if self.writes:
+            output.check_folders(self.config, self.output_dir, self.chosen,
+                                 preview=self.options.mode is Mode.SERVE)
+            output.remove_stale_staging(self.output_dir)
+        self.folders = {name: GroupFolder.read(self.output_dir / name) for name in self.chosen}
+        self.scanned = scan([self.config.content_dir, *self.theme.template_dirs,
+                             *self.theme.static_dirs], [self.config.config_path])
+        self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
+        if self.options.mode is not Mode.BUILD or self.state.meta("inputs") != self.inputs:
+            return False
+        summaries = {name: self.state.summary(name) for name in self.chosen}
+        if not all(summaries.values()) or not all(
+                self.folders[name].intact(self.state.files_of(name))
+                and stages.search_is_current(self.config, self.folders[name], summaries[name],
+                                             self.state.files_of(name))
+                for name in self.chosen):
+            return False
+        for name in self.chosen:
+            summary = summaries[name] or {}
+            self.report_group(name, summary["pages"], summary["images"])
+        return True
+
+    def settings(self) -> object:
+        return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir))
+
+    def load(self) -> None:
+        self.pages = load_pages(self.config, self.problems, drafts=self.options.drafts,
+                                cache=self.state if self.writes else None,
+                                stats=self.scanned, jobs=self.options.jobs)
+
+    def structure(self) -> None:
+        self.sites = {name: GroupSite(group, [p for p in self.pages if name in p.groups],
+                                      self.problems)
+                      for name, group in self.config.groups.items()}
+        self.layouts = Layouts(self.config, self.theme.template_dirs)
+        stages.check_layouts(self.pages, self.layouts, self.problems)
+        others = {path: stat for path, stat in self.scanned.items()
+                  if not path.startswith(str(self.config.content_dir)) or "/images/" in path}
+        self.outline = fresh.outline_of(others, self.settings(), self.pages)
+        self.bodies = fresh.bodies_changed(self.state.meta("outline"), self.outline,
+                                           self.state.page_digests(), self.pages)
+        if self.options.mode is Mode.BUILD and not self.options.external:
+            summaries = {name: summary for name in self.chosen
+                         if (summary := self.state.summary(name)) is not None
+                         and self.folders[name].intact(self.state.files_of(name))}
+            self.kept = fresh.untouched_groups(summaries, self.pages, self.bodies)
+
+    def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
+        """A staging folder per group rendered, removed again once the build is done."""
+        rendering = [name for name in self.chosen if name not in self.kept]
+        if not self.writes:  # `check`: render into a temporary folder that is thrown away
+            scratch = Path(cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="coursesite-")))
+            return {name: scratch / name for name in rendering}
+        found = {name: output.staging_for(self.output_dir, name) for name in rendering}
+        for staging in found.values():
+            cleanup.callback(stages.remove_tree, staging)
+        return found
+
+    def render(self, stagings: dict[str, Path]) -> None:
+        self.renderers = stages.group_renderers(
+            self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
+            set(self.theme.static_files()), self.state.bodies, self.problems)
+        written = {name: stages.written_shas(self.folders[name], self.state.files_of(name))
+                   for name in stagings}
+        self.records = render_all(self.renderers, self.state, written, stagings,
+                                  self.options.jobs, reuse=not self.options.external,
+                                  bodies=self.bodies)
+        self.outputs = {name: renderer.finish() for name, renderer in self.renderers.items()}
+        self.rendered = sum(len(records) for records in self.records.values())
+
+    def write_and_save(self, stagings: dict[str, Path]) -> None:
+        static_files = self.theme.static_files()
+        with self.stage("write"), self.options.guard():
+            stages.write_groups(self.config, self.outputs, self.folders, stagings,
+                                self.images, static_files, self.state)
+        with self.stage("search"):
+            searched = stages.update_search(self.config, self.output_dir, self.outputs,
+                                            self.state, self.reporter, self.options.guard)
+        with self.stage("save"):
+            self.save(searched)
+
+    def save(self, searched: dict[str, str]) -> None:
+        for name, out in self.outputs.items():
+            self.state.update_units(name, self.records.get(name, {}), set(out.units))
+            pictures = len({self.images.plan[rel].source for rel in out.images})
+            self.state.set_summary(name, {
+                "pages": out.pages, "images": pictures, "search": searched.get(name, ""),
+                "asks": fresh.asks_of(self.state.units_of(name).values())})
+        if self.rendered >= PRUNE_FROM:  # only a build that rendered much can have grown it
+            self.state.bodies.prune(keep=2 * len(self.pages) + PRUNE_FROM)
+        self.state.save({"inputs": self.inputs, "outline": self.outline},
+                        {page.content_path for page in self.pages})
+        if not self.options.groups and not self.kept:
+            self.images.prune()  # a partial build does not know what the other groups use
+
+    def result(self) -> BuildResult:
+        for name in self.chosen:
+            if name in self.kept:
+                summary = self.state.summary(name) or {}
+                self.report_group(name, summary.get("pages", 0), summary.get("images", 0))
+            elif name in self.outputs:
+                out = self.outputs[name]
+                self.report_group(name, out.pages,
+                                  len({self.images.plan[rel].source for rel in out.images}))
+        live = None
+        if self.options.mode is Mode.SERVE:
+            live = LiveSite(self.config, self.output_dir,
+                            {p.content_path: p for p in self.pages}, self.renderers)
+        return BuildResult(self.outputs, self.output_dir, self.images.processed,
+                           getattr(self, "rendered", 0), live)
+
+    def report_group(self, name: str, pages: int, images: int) -> None:
+        self.reporter.group_built(GroupSummary(name, pages, images,
+                                               time.perf_counter() - self.started))
 
 
 @contextmanager
 def loading() -> Iterator[None]:
     """Load with Python's cycle collector paused, then set what was loaded aside from it.
 
-    Loading makes hundreds of thousands of objects (the cache, the pages) that
+    Loading makes hundreds of thousands of objects (the pages, their rows) that
     live until the build ends; the collector would walk them again and again
     (a third of a one-page rebuild of 10,000 pages). They are frozen out of its
     sight (gc.freeze) until the next build starts.
@@ -163,175 +276,3 @@ def loading() -> Iterator[None]:
     gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
     with out_of_collectors_sight():
         yield
-
-
-def outline_of(config: SiteConfig, theme: Theme, chosen: list[str], options: BuildOptions,
-               pages: list[Page]) -> str:
-    """Everything the build reads but the pages' bodies (see BuildCache.bodies_changed)."""
-    others = inputs_fingerprint(
-        scan([*theme.template_dirs, *theme.static_dirs, config.content_dir / "images"],
-             [config.config_path]), (chosen, options.drafts))
-    return digest_of(others, [page.outline for page in pages])
-
-
-def write_outputs(chosen: list[str], outputs: dict[str, GroupOutput],
-                  kept: dict[str, list[int]], output_dir: Path, stagings: dict[str, Path],
-                  images: ImageStore, static_files: dict[str, Path], cache: BuildCache,
-                  reporter: Reporter, started: float) -> tuple[dict[str, list[int]], set[str]]:
-    """Bring each group's output up to date (`kept`: those already are, with their
-    summaries); returns (pages, images) per group, and the groups whose files changed."""
-    summaries = {}
-    rewritten = set()
-    for name in chosen:
-        if name in kept:
-            pages, pictures = summaries[name] = kept[name]
-            reporter.group_built(GroupSummary(name, pages, pictures,
-                                              time.perf_counter() - started))
-            continue
-        output = outputs[name]
-        target = output_dir / name
-        done = fingerprint(output, images, static_files)
-        if cache.groups.get(name) != done or not target.is_dir():
-            write_group(stagings[name], target, output, images, static_files, cache)
-            cache.groups[name] = done
-            cache.changed = True
-            rewritten.add(name)
-        pictures = len({images.plan[out].source for out in output.images})
-        summaries[name] = [output.pages, pictures]
-        reporter.group_built(GroupSummary(name, output.pages, pictures,
-                                          time.perf_counter() - started))
-    return summaries, rewritten
-
-
-def update_search(config: SiteConfig, output_dir: Path, groups: list[str], rewritten: set[str],
-                  reporter: Reporter,
-                  guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
-    """Index each group whose pages changed (or that has no index yet)."""
-    problems = Problems()
-    for name in groups:
-        folder = output_dir / name
-        if not config.search:
-            with guard():
-                remove_index(folder)
-        elif name in rewritten or not (folder / "pagefind" / "pagefind.js").is_file():
-            index_group(folder, config.language, problems, guard)
-    for warning in problems.items:
-        reporter.diagnostic(warning)
-
-
-def remember(cache: BuildCache, fresh: dict[str, dict[str, UnitRecord]],
-             outputs: dict[str, GroupOutput], outline: str) -> None:
-    """Save what this build made, and forget the pages that are gone (deleted, or moved
-    out of their group)."""
-    for name, output in outputs.items():
-        cache.changed |= cache.units.update(name, fresh.get(name, {}), set(output.units))
-    cache.changed |= cache.outline != outline
-    cache.outline = outline
-    cache.save()
-
-
-def unchanged(previous: dict[str, Any], inputs: str, output_dir: Path, chosen: list[str],
-              reporter: Reporter, started: float) -> bool:
-    """True, with the summaries reported, when no input changed since the last good build."""
-    groups = previous.get("groups", {})
-    if previous.get("inputs") != inputs or any(
-            name not in groups or not (output_dir / name).is_dir() for name in chosen):
-        return False
-    for name in chosen:
-        pages, images = groups[name]
-        reporter.group_built(GroupSummary(name, pages, images, time.perf_counter() - started))
-    return True
-
-
-def kept_groups(cache: BuildCache, pages: list[Page], bodies_changed: set[str] | None,
-                previous: dict[str, Any], output_dir: Path,
-                options: BuildOptions) -> dict[str, list[int]]:
-    """The groups that only a changed body elsewhere separates from the last good build,
-    with that build's summary of them (pages, images): their output stays as it is.
-
-    As with a build where nothing changed, their files are not looked at again.
-    `serve` keeps every group in memory, and the external check reads every page.
-    """
-    if not options.write or options.keep or options.external:
-        return {}
-    summaries = previous.get("groups", {})
-    return {name: summaries[name] for name in untouched_groups(cache, pages, bodies_changed)
-            if name in summaries and (output_dir / name).is_dir()}
-
-
-def make_stagings(output_dir: Path, chosen: list[str], write: bool,
-                  cleanup: ExitStack) -> dict[str, Path]:
-    """A staging folder per group, removed again unless it was swapped in."""
-    if not write:  # `check`: render into a temporary folder that is thrown away
-        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
-        return {name: scratch / name for name in chosen}
-    stagings = {name: staging_for(output_dir / name) for name in chosen}
-    for staging in stagings.values():
-        cleanup.callback(shutil.rmtree, staging, ignore_errors=True)
-    return stagings
-
-
-def select_groups(config: SiteConfig, wanted: tuple[str, ...]) -> list[str]:
-    for name in wanted:
-        if name not in config.groups:
-            raise ConfigError(config.rel(config.config_path), None,
-                              f"--group {name}: no such group",
-                              did_you_mean(name, config.groups)
-                              or f"groups are: {', '.join(config.groups)}")
-    return [name for name in config.groups if not wanted or name in wanted]
-
-
-def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
-    for page in pages:
-        if page.template:
-            name = page.template if page.template.endswith(".html") else page.template + ".html"
-            if not layouts.exists(name):
-                problems.error(page.path, page.line_of("template"),
-                               f"template '{page.template}' does not exist",
-                               f"add templates/{name}, or use one of the theme's layouts")
-
-
-def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
-                    chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
-                    store: BodyStore, problems: Problems) -> dict[str, GroupRenderer]:
-    all_pages = {p.content_path: p for p in pages}
-    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
-    renderers = {}
-    for name in chosen:
-        linker = Linker(config, sites[name], sites, all_pages)
-        renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
-                                        static)
-        renderers[name].begin(problems)
-    return renderers
-
-
-def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
-                   jobs: int, problems: Problems, reporter: Reporter) -> None:
-    """Make the image variants every group asked for, once, in parallel."""
-    used = set().union(*(output.images for output in outputs.values()))
-    failures = images.process(used, jobs, reporter.progress)
-    for rel, error in sorted(failures.items()):
-        page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
-        problems.error(page, line, f"image 'content/images/{rel}' {error}",
-                       "replace the file with one that opens in an image viewer")
-
-
-def external_links(outputs: dict[str, GroupOutput]) -> dict[str, list[tuple[str, int]]]:
-    """Every external URL of every group, with the places that link to it."""
-    merged: dict[str, list[tuple[str, int]]] = {}
-    for output in outputs.values():
-        for url, places in output.external.items():
-            merged.setdefault(url, [])
-            merged[url].extend(p for p in places if p not in merged[url])
-    return merged
-
-
-def stop_on_errors(problems: Problems, options: BuildOptions, reporter: Reporter) -> None:
-    """Report warnings; raise with every error found so far (warnings too, when strict)."""
-    fatal = problems.items if options.strict else problems.errors
-    for warning in problems.warnings:
-        if not options.strict:
-            reporter.diagnostic(warning)
-    if fatal:
-        raise BuildFailed(fatal)
-    problems.items.clear()

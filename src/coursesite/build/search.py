@@ -26,8 +26,9 @@ BUNDLE = "pagefind"
 
 
 def index_group(folder: Path, language: str, problems: Problems,
-                guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
-    """Make the group's search index aside, then swap it in (holding `guard` for the swap)."""
+                guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> bool:
+    """Make the group's search index aside, then swap it in (holding `guard` for the swap);
+    False, with a warning, when it cannot be made."""
     tag = f"{os.getpid()}-{threading.get_ident()}"
     fresh = folder / f".{BUNDLE}-new-{tag}"
     old = folder / f".{BUNDLE}-old-{tag}"
@@ -40,13 +41,14 @@ def index_group(folder: Path, language: str, problems: Problems,
         problems.warning(str(folder), None,
                          f"the search index could not be made: {detail[-1] if detail else '?'}",
                          "reinstall coursesite (pagefind[bin]), or set 'search: false'")
-        return
+        return False
     target = folder / BUNDLE
     with guard():
         if target.exists():
             os.replace(target, old)
         os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
+    return True
 
 
 def remove_index(folder: Path) -> None:

@@ -10,21 +10,22 @@ the same byte for byte with --jobs 1 or --jobs 8.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from coursesite.build.fresh import stale_test, unit_is_fresh
 from coursesite.content import Page
 from coursesite.images.process import Variant
 from coursesite.images.store import Planned
 from coursesite.parallel import forked_map
 from coursesite.render.group import GroupRenderer, UnitResult
 from coursesite.render.links import PageLinks
-from coursesite.state.cache import BuildCache
-from coursesite.state.units import UnitRecord
+from coursesite.state.records import UnitRecord
+from coursesite.state.store import BuildState
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # Units per piece of work handed to a worker: small enough that the workers finish
@@ -45,30 +46,32 @@ def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
     return [unit for key in sorted(order) for unit in order[key]]
 
 
-def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_dir: Path,
-               stagings: dict[str, Path], jobs: int, reuse: bool = True,
-               bodies_changed: set[str] | None = None) -> dict[str, dict[str, UnitRecord]]:
-    """Render or keep every unit and hand each to its group; returns the new cache records
+def render_all(renderers: dict[str, GroupRenderer], state: BuildState,
+               written: dict[str, dict[str, str]], stagings: dict[str, Path], jobs: int,
+               reuse: bool = True, bodies: set[str] | None = None
+               ) -> dict[str, dict[str, UnitRecord]]:
+    """Render or keep every unit and hand each to its group; returns the new records
     (group -> output path -> record).
 
-    With `reuse` off (checking external links, which the cache does not keep),
-    every unit is rendered. `bodies_changed`, when known, names the only pages
-    that changed, and in their bodies alone: a unit that neither is one of
-    them nor links to one is kept without computing its key.
+    `written`: per group, the hash of each file that is on disk exactly as the
+    state says it was written. With `reuse` off (checking external links, which
+    the state does not keep), every unit is rendered. `bodies`, when known, names
+    the only pages that changed, and in their bodies alone (see fresh.py).
     """
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
-    records = {name: cache.units.of(name) if reuse else {} for name in renderers}
-    kept_plans: dict[int, list[tuple[str, Planned]]] = {}  # plans that records share
-    stale = stale_test(bodies_changed or set())
+    records = {name: state.units_of(name) if reuse else {} for name in renderers}
+    plans: dict[str, tuple[str, Planned]] = {}  # this build's image plans of kept pages
+    stale = stale_test(bodies or set())
     for index, (page, renderer) in enumerate(units):
-        record = records[renderer.group.name].get(page.output)
+        name = renderer.group.name
+        record = records[name].get(page.output)
         kept = None
-        if record is not None and intact(record, page, renderer, output_dir) and (
-                (bodies_changed is not None and untouched(page, record, bodies_changed, stale))
-                or renderer.unit_key(page, record.deps) == record.key):
-            kept = from_record(record, page, renderer, kept_plans)
+        if record is not None and unit_is_fresh(
+                record, written[name].get(page.output), page,
+                functools.partial(renderer.unit_key, page, record.deps), bodies, stale):
+            kept = from_record(record, page, renderer, plans)
         results.append(kept)
         if kept is None:
             todo.append(index)
@@ -76,8 +79,8 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
         results[index] = made
     # Only bodies changed: the pages and files of every group are those of the last good
     # build, so a kept page's links still resolve; only anchors into changed pages may not.
-    changed_outputs = None if bodies_changed is None else {
-        page.output for page, _ in units if page.content_path in bodies_changed}
+    changed_outputs = None if bodies is None else {
+        page.output for page, _ in units if page.content_path in bodies}
     fresh: dict[str, dict[str, UnitRecord]] = {name: {} for name in renderers}
     for (page, renderer), result in zip(units, results, strict=True):
         assert result is not None, "every unit was kept or rendered"
@@ -87,67 +90,11 @@ def render_all(renderers: dict[str, GroupRenderer], cache: BuildCache, output_di
     return fresh
 
 
-def intact(record: UnitRecord, page: Page, renderer: GroupRenderer, output_dir: Path) -> bool:
-    """Whether the previous output still holds the file the record describes."""
-    try:
-        return os.stat(f"{output_dir}/{renderer.group.name}/{page.output}").st_size == record.size
-    except OSError:
-        return False
-
-
-def untouched(page: Page, record: UnitRecord, bodies_changed: set[str],
-              stale: Callable[[UnitRecord], bool]) -> bool:
-    """Whether a unit cannot have changed when only these pages' bodies did."""
-    if not bodies_changed:
-        return True
-    if page.content_path in bodies_changed:
-        return False
-    return not stale(record)
-
-
-def stale_test(bodies_changed: set[str]) -> Callable[[UnitRecord], bool]:
-    """Whether a record's page lists bodies or links to one of these pages.
-
-    This runs for every kept page. For a few changed pages, looking each question up
-    in the record's list (in C) beats walking the list in Python; for many, the walk
-    is done once per list, which records share when their pages asked alike.
-    """
-    if len(bodies_changed) <= 8:
-        asked = [["pages"], *(["page", path] for path in sorted(bodies_changed))]
-        return lambda record: any(question in record.deps for question in asked)
-    seen: dict[int, bool] = {}
-
-    def walk(record: UnitRecord) -> bool:
-        answer = seen.get(id(record.deps))
-        if answer is None:
-            answer = seen[id(record.deps)] = any(
-                dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies_changed)
-                for dep in record.deps)
-        return answer
-    return walk
-
-
-def untouched_groups(cache: BuildCache, pages: list[Page],
-                     bodies_changed: set[str] | None) -> set[str]:
-    """The groups of the last build whose every file stays as it is, when only these
-    pages' bodies changed: none of them is in the group, and none of the group's
-    pages lists bodies or links to them. Such a group is kept whole, unread."""
-    if bodies_changed is None:
-        return set()
-    touched = {group for page in pages if page.content_path in bodies_changed
-               for group in page.groups}
-    return {group for group, entry in cache.units.index.items()
-            if group not in touched and not entry["asks"]["lists"]
-            and bodies_changed.isdisjoint(entry["asks"]["pages"])}
-
-
 def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer,
-                plans: dict[int, list[tuple[str, Planned]]]) -> UnitResult:
-    """A unit kept as the last build wrote it. `plans`: the image plans made so far,
-    by the record's list, which the cache shares between the pages that have it."""
-    plan = plans.get(id(record.plan))
-    if plan is None:
-        plan = plans[id(record.plan)] = plan_from(renderer, record.plan)
+                plans: dict[str, tuple[str, Planned]]) -> UnitResult:
+    """A unit kept as the last build wrote it. `plans`: this build's image plans so far,
+    by output and variant file (thousands of kept pages show the same few images)."""
+    plan = [plan_from(renderer, entry, plans) for entry in record.plan]
     return UnitResult(
         renderer.group.name, page.output, bool(page.content_path), True, record.digest,
         record.size, PageLinks.stored(record.ids, record.anchored, record.links),  # type: ignore[arg-type]
@@ -155,22 +102,15 @@ def from_record(record: UnitRecord, page: Page, renderer: GroupRenderer,
         [], record.deps, reused=True)
 
 
-# Thousands of pages show the same few images. Keyed by the output and the variant's
-# file, which names its source's hash and its settings: a changed image is a new key.
-_planned: dict[tuple[str, str], tuple[str, Planned]] = {}
-
-
-def plan_from(renderer: GroupRenderer, entries: list[list[Any]]) -> list[tuple[str, Planned]]:
-    """A cached record's images (this runs for every image of every kept page)."""
-    plan = []
-    for out, source, variant in entries:
-        key = (out, variant[-1] if variant else "")
-        found = _planned.get(key)
-        if found is None:
-            found = _planned[key] = (out, Planned(
-                source, renderer.images.variant_from(variant) if variant else None))
-        plan.append(found)
-    return plan
+def plan_from(renderer: GroupRenderer, entry: list[Any],
+              plans: dict[str, tuple[str, Planned]]) -> tuple[str, Planned]:
+    out, source, variant = entry
+    key = f"{out}\0{variant[-1] if variant else ''}"  # the variant's file names its settings
+    found = plans.get(key)
+    if found is None:
+        found = plans[key] = (out, Planned(
+            source, renderer.images.variant_from(variant) if variant else None))
+    return found
 
 
 def to_record(key: str, result: UnitResult) -> UnitRecord:

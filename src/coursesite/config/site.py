@@ -8,7 +8,7 @@ an afternoon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,6 +149,11 @@ class SiteConfig:
     language: str
     groups: dict[str, GroupConfig]
     search: bool = True  # a Pagefind index and a search box in every group
+    # The line of each key of site.yaml, for messages about a setting found wrong later.
+    lines: dict[yamltext.KeyPath, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, *key_path: str) -> int | None:
+        return yamltext.line_of(self.lines, key_path) if self.lines else None
 
     def rel(self, path: Path) -> str:
         """A path as it appears in messages: relative to the site root."""
@@ -281,6 +286,7 @@ def _site_config(config_path: Path, top: dict[str, Any], reader: _Reader) -> Sit
         language=reader.text(top.get("language", "en"), ("language",)),
         groups=groups,
         search=reader.flag(top.get("search", True), ("search",)),
+        lines=reader.lines,
     )
 
 

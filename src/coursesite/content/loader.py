@@ -40,7 +40,7 @@ class PageCache(Protocol):
     def cached_page(self, source: str, content_path: str, loader_key: str,
                     stat: tuple[int, int] | None) -> Page | None: ...
 
-    def remember_page(self, page: Page, loader_key: str) -> None: ...
+    def remember_page(self, page: Page, loader_key: str, stat: tuple[int, int]) -> None: ...
 
 
 @dataclass
@@ -96,8 +96,11 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
             problems.items.extend(found)
             if page is None:
                 continue
-            if cache is not None and not found:
-                cache.remember_page(page, loader_key)
+            stat = stats.get(source) if stats is not None else None
+            if cache is not None and not found and stat is not None:
+                # The stat of the scan, taken before the file was read: a file saved again
+                # meanwhile has another one by the next build, and is read again.
+                cache.remember_page(page, loader_key, stat)
         if drafts or page.status != "draft":
             pages.append(page)
     return pages

@@ -6,21 +6,22 @@ paths named by content hash and plans the work. After every group is
 rendered, `process` makes what the cache (.cache/images/) does not hold yet,
 in parallel, and the write stage copies the results into each group.
 
-A manifest in the cache remembers each source's size, mtime and content hash,
-so an unchanged tree costs a stat per image and no decoding at all.
+The build state remembers each source's size, mtime and content hash (through
+`ImageCache`), so an unchanged tree costs a stat per image and no decoding at
+all, and the hash of every variant made, so that a variant's file in the cache
+folder is used only while it is the file that was made.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.etree import ElementTree
 
 from coursesite.config.site import ImageSettings, SiteConfig
@@ -70,14 +71,17 @@ class Planned:
 
 
 class ImageStore:
-    def __init__(self, config: SiteConfig):
+    def __init__(self, config: SiteConfig, known: ImageCache | None = None):
         self.root = (config.content_dir / "images").resolve()
         self.settings: ImageSettings = config.images
         self.cache = config.cache_dir / "images"
         self.cache_str = str(self.cache)
-        self.manifest_path = self.cache / "manifest.json"
-        self.fingerprint = hashlib.sha256(self.settings.fingerprint().encode()).hexdigest()[:8]
-        self._sources = self._load_manifest()
+        # In every variant's name: settings or a Pillow of other output make other files.
+        made_by = f"{self.settings.fingerprint()} {pillow_version()}"
+        self.fingerprint = hashlib.sha256(made_by.encode()).hexdigest()[:8]
+        self.known = known or NoImageCache()
+        self._sources = {rel: SourceInfo(**entry) for rel, entry in self.known.sources().items()}
+        self._variant_shas = self.known.variants()  # file name -> (size, sha256)
         self._errors: dict[str, ImageError] = {}
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
         self._variants: dict[tuple[str, str, int, int, str], Variant] = {}
@@ -241,7 +245,7 @@ class ImageStore:
         for out in sorted(used):
             planned = self.plan[out]
             info = self.info(planned.source)
-            if planned.variant is not None and not Path(planned.variant.dest).exists():
+            if planned.variant is not None and not self._made(planned.variant):
                 todo.setdefault(planned.source, []).append(planned.variant)
             elif not info.verified and info.format != "SVG":
                 todo.setdefault(planned.source, [])
@@ -254,7 +258,7 @@ class ImageStore:
             else:
                 self._sources[rel].verified = True
                 self.processed += len(variants)
-        self._save_manifest()
+        self._save_sources()
         return failures
 
     def _run(self, work: list[Job], jobs: int, progress: Progress | None) -> list[str | None]:
@@ -290,24 +294,69 @@ class ImageStore:
                     removed += 1
         return removed
 
-    # -- the manifest -------------------------------------------------------
+    # -- what was made ------------------------------------------------------
 
-    def _load_manifest(self) -> dict[str, SourceInfo]:
+    def sha_of(self, out: str) -> str:
+        """The sha256 of an output file's bytes (read once, when the state has no record)."""
+        planned = self.plan[out]
+        if planned.variant is None:
+            return self.info(planned.source).hash
+        dest = planned.variant.dest
+        name = os.path.basename(dest)
+        size = os.stat(dest).st_size
+        known = self._variant_shas.get(name)
+        if known is None or known[0] != size:
+            with open(dest, "rb") as file:
+                known = (size, hashlib.file_digest(file, "sha256").hexdigest())
+            self._variant_shas[name] = known
+            self.known.save_variants({name: known})
+        return known[1]
+
+    def _made(self, variant: Variant) -> bool:
+        """Whether the variant's file is in the cache folder, as it was made."""
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
-                return {}
-            return {rel: SourceInfo(**entry) for rel, entry in data["sources"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return {}  # no cache, or one we cannot trust: start afresh
+            size = os.stat(variant.dest).st_size
+        except OSError:
+            return False
+        known = self._variant_shas.get(os.path.basename(variant.dest))
+        return known is None or known[0] == size
 
-    def _save_manifest(self) -> None:
-        self.cache.mkdir(parents=True, exist_ok=True)
-        data = {"version": MANIFEST_VERSION,
-                "sources": {rel: asdict(info) for rel, info in sorted(self._sources.items())}}
-        partial = self.manifest_path.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
-        os.replace(partial, self.manifest_path)
+    def _save_sources(self) -> None:
+        self.known.save_sources({rel: asdict(info) for rel, info in sorted(self._sources.items())})
+
+
+class ImageCache(Protocol):
+    """What the image store asks of the build state."""
+
+    def sources(self) -> dict[str, dict[str, Any]]: ...
+
+    def save_sources(self, sources: dict[str, dict[str, Any]]) -> None: ...
+
+    def variants(self) -> dict[str, tuple[int, str]]: ...
+
+    def save_variants(self, variants: dict[str, tuple[int, str]]) -> None: ...
+
+
+class NoImageCache:
+    """Remembers nothing: an image store used outside a build."""
+
+    def sources(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def save_sources(self, sources: dict[str, dict[str, Any]]) -> None:
+        pass
+
+    def variants(self) -> dict[str, tuple[int, str]]:
+        return {}
+
+    def save_variants(self, variants: dict[str, tuple[int, str]]) -> None:
+        pass
+
+
+def pillow_version() -> str:
+    import importlib.metadata  # not Pillow itself: most builds never load it
+
+    return importlib.metadata.version("pillow")
 
 
 def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> SourceInfo:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from coursesite.build.pipeline import BuildOptions, build, select_groups
+from coursesite.build.pipeline import BuildOptions, build
+from coursesite.build.stages import select_groups
 from coursesite.config.site import PUBLISH_HINT, PublishSettings, SiteConfig, publish_problem
 from coursesite.errors import ConfigError, SiteError
 from coursesite.publish.base import (

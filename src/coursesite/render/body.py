@@ -8,9 +8,7 @@ Layouts in templates/ are the site's own code and run unsandboxed.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.metadata
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,14 +18,12 @@ from typing import Any, Protocol
 
 import jinja2
 import jinja2.meta
-import markdown
-import pygments
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from coursesite import __version__
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
+from coursesite.digest import code_fingerprint
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.markdown.extensions import Converter, Hooks, PageRef, Rewrite
 from coursesite.markdown.mathml import INLINE
@@ -191,7 +187,7 @@ class Converted:
 
 def body_key(text: str) -> str:
     """What a converted body is kept under: its text and the code that converts it."""
-    return hashlib.sha256(converter_fingerprint() + text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(code_fingerprint().encode() + text.encode("utf-8")).hexdigest()
 
 
 def stored(converted: Converted) -> dict[str, Any]:
@@ -212,18 +208,6 @@ def from_store(value: Any | None, text: str) -> Converted | None:
         return Converted(text, value["html"], calls, toc)
     except (ValueError, TypeError, KeyError):
         return None  # not what this version stores: converted again
-
-
-@functools.cache
-def converter_fingerprint() -> bytes:
-    """What turns a body into HTML: this package's converting code and its libraries."""
-    here = Path(__file__).parent.parent
-    code = b"".join((here / name).read_bytes()
-                    for name in ("render/body.py", "markdown/extensions.py", "markdown/mathml.py"))
-    versions = [__version__, markdown.__version__, pygments.__version__,
-                *(importlib.metadata.version(name) for name in ("latex2mathml",
-                                                                 "pymdown-extensions"))]
-    return hashlib.sha256(code + repr(versions).encode()).digest()
 
 
 class BodyCache(Protocol):

@@ -16,31 +16,20 @@ returns None and changes nothing on disk.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursesite.build.output import replace_into
+from coursesite.build.pipeline import LiveSite
 from coursesite.build.units import flush_bodies
-from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.content.loader import content_path_of, load_page
 from coursesite.content.page import page_outline
 from coursesite.errors import ContentError, Problems
 from coursesite.render.group import GroupRenderer, UnitResult
-
-
-@dataclass
-class LiveSite:
-    """What a build keeps in memory for the next edit."""
-
-    config: SiteConfig
-    output_dir: Path
-    pages: dict[str, Page]  # content path -> page
-    renderers: dict[str, GroupRenderer]
 
 
 def rerender(live: LiveSite, changed: list[Path],
@@ -66,7 +55,9 @@ def rerender(live: LiveSite, changed: list[Path],
         with guard():
             for (page, renderer), _ in results:
                 name = renderer.group.name
-                replace_into(scratch / name / page.output, live.output_dir / name / page.output)
+                dest = live.output_dir / name / page.output
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(scratch / name / page.output, dest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     # The build cache on disk is left as it is: the next build sees these pages changed

@@ -25,12 +25,14 @@ from pathlib import Path
 
 import watchfiles
 
-from coursesite.build.pipeline import BuildOptions, build, select_groups, update_search
+from coursesite.build.pipeline import BuildOptions, LiveSite, Mode, build
+from coursesite.build.search import index_group
+from coursesite.build.stages import select_groups
 from coursesite.config.site import SiteConfig, load_config
-from coursesite.errors import BuildFailed, Diagnostic, SiteError
+from coursesite.errors import BuildFailed, Diagnostic, Problems, SiteError
 from coursesite.report import Reporter
 from coursesite.serve.http import LiveState, PreviewServer
-from coursesite.serve.rerender import LiveSite, rerender
+from coursesite.serve.rerender import rerender
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,12 @@ class Previewer:
                 continue
             while not self.stale_search.empty():
                 groups.add(self.stale_search.get_nowait())
-            update_search(self.config, self.config.output_dir, sorted(groups), groups,
-                          Reporter(), lambda: self.files_lock)
+            problems = Problems()
+            for group in sorted(groups):
+                index_group(self.config.output_dir / group, self.config.language, problems,
+                            lambda: self.files_lock)
+            for warning in problems.items:
+                self.log(warning.format())
 
     def rerender(self, changed: list[Path]) -> dict[str, int] | None:
         """Body-only edits, re-rendered in memory; None when a build is needed."""
@@ -143,7 +149,7 @@ class Previewer:
         self.config = preview_config(load_config(self.config_path), self.base_url,
                                      self.options.groups)
         options = BuildOptions(groups=self.options.groups, drafts=self.options.drafts,
-                               jobs=self.options.jobs, state="serve", keep=True,
+                               jobs=self.options.jobs, mode=Mode.SERVE,
                                guard=lambda: self.files_lock)
         result = build(self.config, options, reporter)
         for warning in reporter.diagnostics:

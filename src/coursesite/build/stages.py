@@ -1,0 +1,183 @@
+"""The work of the build's stages that pipeline.Build calls, one function each."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from coursesite.build import output
+from coursesite.build.output import GroupFolder, Wanted, file_sha
+from coursesite.build.search import index_group, remove_index
+from coursesite.config.site import SiteConfig
+from coursesite.content import GroupSite, Page
+from coursesite.digest import digest_of
+from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
+from coursesite.images.store import ImageStore
+from coursesite.render.body import BodyCache, BodyRenderer, Layouts
+from coursesite.render.group import GroupOutput, GroupRenderer
+from coursesite.render.links import Linker, check_external
+from coursesite.report import Reporter
+from coursesite.state.records import FileRecord
+from coursesite.state.store import BuildState
+
+Guard = Callable[[], AbstractContextManager[Any]]
+
+
+def select_groups(config: SiteConfig, wanted: tuple[str, ...]) -> list[str]:
+    for name in wanted:
+        if name not in config.groups:
+            raise ConfigError(config.rel(config.config_path), None,
+                              f"--group {name}: no such group",
+                              did_you_mean(name, config.groups)
+                              or f"groups are: {', '.join(config.groups)}")
+    return [name for name in config.groups if not wanted or name in wanted]
+
+
+def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
+    for page in pages:
+        if page.template:
+            name = page.template if page.template.endswith(".html") else page.template + ".html"
+            if not layouts.exists(name):
+                problems.error(page.path, page.line_of("template"),
+                               f"template '{page.template}' does not exist",
+                               f"add templates/{name}, or use one of the theme's layouts")
+
+
+def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
+                    chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
+                    store: BodyCache, problems: Problems) -> dict[str, GroupRenderer]:
+    all_pages = {p.content_path: p for p in pages}
+    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
+    renderers = {}
+    for name in chosen:
+        linker = Linker(config, sites[name], sites, all_pages)
+        renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
+                                        static)
+        renderers[name].begin(problems)
+    return renderers
+
+
+def written_shas(folder: GroupFolder, files: dict[str, FileRecord]) -> dict[str, str]:
+    """The hash of each file that is on disk exactly as the state says it was written."""
+    return {rel: files[rel].sha for rel in folder.verified(files)}
+
+
+def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
+                   jobs: int, problems: Problems, reporter: Reporter) -> None:
+    """Make the image variants every group asked for, once, in parallel."""
+    used = set().union(*(out.images for out in outputs.values()))
+    failures = images.process(used, jobs, reporter.progress)
+    for rel, error in sorted(failures.items()):
+        page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
+        problems.error(page, line, f"image 'content/images/{rel}' {error}",
+                       "replace the file with one that opens in an image viewer")
+
+
+def check_external_links(outputs: dict[str, GroupOutput], problems: Problems) -> None:
+    """One request per external URL of every group, each failure at every place using it."""
+    merged: dict[str, list[tuple[str, int]]] = {}
+    for out in outputs.values():
+        for url, places in out.external.items():
+            merged.setdefault(url, [])
+            merged[url].extend(p for p in places if p not in merged[url])
+    check_external(merged, problems)
+
+
+def stop_on_errors(problems: Problems, strict: bool, reporter: Reporter) -> None:
+    """Report warnings; raise with every error found so far (warnings too, when strict)."""
+    fatal = problems.items if strict else problems.errors
+    for warning in problems.warnings:
+        if not strict:
+            reporter.diagnostic(warning)
+    if fatal:
+        raise BuildFailed(fatal)
+    problems.items.clear()
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def write_groups(config: SiteConfig, outputs: dict[str, GroupOutput],
+                 folders: dict[str, GroupFolder], stagings: dict[str, Path],
+                 images: ImageStore, static_files: dict[str, Path],
+                 state: BuildState) -> set[str]:
+    """Bring each rendered group's folder to exactly what the build made; returns the
+    groups whose files changed.
+
+    Every folder is checked before any is touched, and every staging folder is
+    complete before any file moves in: a refusal or a full disk changes nothing.
+    """
+    statics = {rel: Wanted(file_sha(path), source=path) for rel, path in static_files.items()}
+    wanted = {name: wanted_files(out, images, statics) for name, out in outputs.items()}
+    for name in outputs:
+        foreign = folders[name].foreign(state.files_of(name), wanted[name])
+        if foreign:
+            raise output.foreign_files_error(config, name, foreign)
+    plans = [output.plan_group(name, folders[name], stagings[name], wanted[name], state)
+             for name in outputs]
+    for plan in plans:
+        output.apply_plan(plan, state)
+    return {plan.group for plan in plans if plan.changes}
+
+
+def wanted_files(out: GroupOutput, images: ImageStore,
+                 statics: dict[str, Wanted]) -> dict[str, Wanted]:
+    """Every file the group's output must hold, with its hash and where its bytes are."""
+    wanted = {rel: Wanted(result.digest) for rel, result in out.units.items()}
+    wanted.update(statics)
+    wanted.update((rel, Wanted(file_sha_of_bytes(data), data=data))
+                  for rel, data in out.files.items())
+    for rel in sorted(out.images):
+        wanted[rel] = Wanted(images.sha_of(rel), source=images.file_for(rel))
+    return wanted
+
+
+def file_sha_of_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def search_digest(files: dict[str, FileRecord]) -> str:
+    """What a group's search index was made from: every file written, by its hash."""
+    return digest_of(sorted((rel, record.sha) for rel, record in files.items()))
+
+
+def search_is_current(config: SiteConfig, folder: GroupFolder, summary: dict[str, Any] | None,
+                      files: dict[str, FileRecord]) -> bool:
+    index = folder.path / "pagefind"
+    if not config.search:
+        return not index.exists()
+    return bool(summary) and summary.get("search") == search_digest(files) and (  # type: ignore[union-attr]
+        index / "pagefind.js").is_file()
+
+
+def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],
+                  state: BuildState, reporter: Reporter,
+                  guard: Guard = nullcontext) -> dict[str, str]:
+    """Index each group whose files changed since its index was made (or that has none);
+    returns, per group, what its index now is of (see search_digest)."""
+    problems = Problems()
+    made: dict[str, str] = {}
+    for name in outputs:
+        folder = GroupFolder(output_dir / name)
+        files = state.files_of(name)
+        if not config.search:
+            with guard():
+                remove_index(folder.path)
+            continue
+        current = search_is_current(config, folder, state.summary(name), files)
+        if current or index_group(folder.path, config.language, problems, guard):
+            made[name] = search_digest(files)
+    for warning in problems.items:
+        reporter.diagnostic(warning)
+    return made
