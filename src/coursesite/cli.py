@@ -5,6 +5,7 @@ Exit status: 0 success, 1 content or template errors, 2 usage or configuration.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -194,5 +195,26 @@ def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
         click.echo(f"build failed: {count} error{'s' * (count != 1)}; {outcome}", err=True)
         sys.exit(failed.exit_code)
     except OSError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(os_error_message(exc), err=True)
         sys.exit(1)
+
+
+OS_HINTS = {
+    errno.ENOSPC: "free some space and build again; the output was left as it was",
+    errno.EDQUOT: "free some space and build again; the output was left as it was",
+    errno.EROFS: "the folder is on a read-only file system: choose another 'output:'",
+    errno.EACCES: "check who owns the folder, or choose another 'output:'",
+    errno.ENOTDIR: "a file stands where coursesite needs a folder: move it away",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """`path: error: what` with a hint, the path relative to here, never a raw errno line."""
+    where = ""
+    if exc.filename:
+        path = os.fspath(exc.filename)
+        relative = os.path.relpath(path) if os.path.isabs(path) else path
+        where = f"{path if relative.startswith('..') else relative}: "
+    text = f"{where}error: {(exc.strerror or str(exc)).lower()}"
+    hint = OS_HINTS.get(exc.errno or 0)
+    return text + (f"\n    hint: {hint}" if hint else "")

@@ -3,7 +3,7 @@
 Pagefind (the `pagefind[bin]` package ships its binary) reads the HTML the
 build wrote and indexes what the layouts mark `data-pagefind-body`: listed
 pages only, never hidden pages, redirects or the 404 page. The index goes to
-`output/<group>/pagefind/`, made aside and swapped in, and is made again only
+`output/<group>/pagefind/`, made beside the group's folder and swapped in, and is made again only
 when the group's output changed. The theme's script loads it on first use, from
 the site itself.
 """
@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from coursesite.build.output import STAGING
 from coursesite.errors import Problems
 
 BUNDLE = "pagefind"
@@ -29,9 +30,11 @@ def index_group(folder: Path, language: str, problems: Problems,
                 guard: Callable[[], AbstractContextManager[Any]] = nullcontext) -> bool:
     """Make the group's search index aside, then swap it in (holding `guard` for the swap);
     False, with a warning, when it cannot be made."""
-    tag = f"{os.getpid()}-{threading.get_ident()}"
-    fresh = folder / f".{BUNDLE}-new-{tag}"
-    old = folder / f".{BUNDLE}-old-{tag}"
+    # Beside the group's folder, not in it: a build stopped meanwhile leaves nothing that
+    # would be published, and the next build removes what it left (remove_stale_staging).
+    tag = f"{folder.name}-{os.getpid()}-{threading.get_ident()}"
+    fresh = folder.parent / f"{STAGING}search-new-{tag}"
+    old = folder.parent / f"{STAGING}search-old-{tag}"
     command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
                str(fresh), "--force-language", language.split("-")[0], "--silent"]
     proc = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -26,6 +26,7 @@ from xml.etree import ElementTree
 
 from coursesite.config.site import ImageSettings, SiteConfig
 from coursesite.images.process import Job, Variant, run_job
+from coursesite.parallel import die_with_parent
 
 MANIFEST_VERSION = 1
 PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are
@@ -271,7 +272,7 @@ class ImageStore:
             return results
         from concurrent.futures import ProcessPoolExecutor  # only when there is work to share
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent) as pool:
             for result in pool.map(run_job, work):
                 results.append(result)
                 if progress:
