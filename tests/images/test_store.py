@@ -204,3 +204,42 @@ def test_image_settings_are_validated(site: Site) -> None:
     result = site.build()
     assert result.code == 2
     assert "site.yaml:9: error: images.quality must be a whole number 1-100" in result.err
+
+
+def test_images_linked_from_outside_content_are_errors_and_never_published(
+        site: Site, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    photo(outside / "secret.jpg", (300, 200))
+    photo(outside / "dir" / "more.jpg", (300, 200))
+    shared = site.root / "content/shared/inside.jpg"
+    photo(shared, (300, 200))
+    images = site.root / "content/images"
+    images.mkdir(parents=True)
+    (images / "secret.jpg").symlink_to(outside / "secret.jpg")
+    (images / "dir").symlink_to(outside / "dir", target_is_directory=True)
+    (images / "inside.jpg").symlink_to("../shared/inside.jpg")  # stays inside content/
+    site.page("p.md", "title: P\ngroups: rtc\npicture: dir/more.jpg\n\n![s](/images/secret.jpg)\n"
+                      "\n![i](/images/inside.jpg)\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/images/secret.jpg: error: the image is a link to a file outside content/" \
+        in result.err
+    assert "content/images/dir: error: the folder is a link to a folder outside content/" \
+        in result.err
+    assert ("content/p.md:5: error: image 'content/images/secret.jpg' is a link to a file "
+            "outside content/") in result.err
+    assert ("content/p.md:3: error: image 'content/images/dir/more.jpg' is in a folder that is "
+            "a link to a folder outside content/") in result.err
+    assert "inside.jpg" not in result.err
+    secrets = {(outside / "secret.jpg").read_bytes(), (outside / "dir/more.jpg").read_bytes()}
+    manifest = site.root / ".cache/images/manifest.json"
+    assert not manifest.exists() or "secret" not in manifest.read_text()
+    for folder in ("output", ".cache"):
+        assert not secrets & set(snapshot(site.root / folder).values())
+    # Without them the link that stays inside content/ works.
+    (images / "secret.jpg").unlink()
+    (images / "dir").unlink()
+    site.page("p.md", "title: P\ngroups: rtc\n\n![i](/images/inside.jpg)\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert (site.root / "output/rtc/images/inside.jpg").read_bytes() == shared.read_bytes()

@@ -113,6 +113,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         bodies_changed = cache.bodies_changed(pages, outline)
         kept = kept_groups(cache, pages, bodies_changed, previous, output_dir, options)
     images = ImageStore(config)
+    images.report_links(problems)
     static_files = theme.static_files()
     rendering = [name for name in chosen if name not in kept]
     with ExitStack() as cleanup:
