@@ -243,3 +243,23 @@ def test_images_linked_from_outside_content_are_errors_and_never_published(
     result = site.build()
     assert result.code == 0, result.err
     assert (site.root / "output/rtc/images/inside.jpg").read_bytes() == shared.read_bytes()
+
+
+def test_a_variant_made_again_has_the_bytes_of_a_clean_build(site: Site) -> None:
+    """Each variant is made from the original, never from another: the cache's history
+    (which variants were deleted, which kept) does not show in the bytes."""
+    photo(site.root / "content/images/big.jpg", (2400, 1600), orientation=1)
+    site.page("p.md", "title: P\ngroups: rtc\npicture: big.jpg\n\n![b](/images/big.jpg)\n")
+    api_build(site)
+    cache = site.root / ".cache/images"
+    clean = {p.name: p.read_bytes() for p in cache.glob("*/*")}
+    widths = sorted(name for name in clean if ".resize." in name)
+    assert len(widths) == 4  # 480, 800, 1200 and 1600 wide
+    output = snapshot(site.root / "output")
+    for name in widths:
+        if ".1200x0." in name or ".480x0." in name:  # the 1600 and the 800 are kept
+            next(cache.glob(f"*/{name}")).unlink()
+    # Into another folder: else nothing changed, and the build would do nothing at all.
+    assert api_build(site, output=site.root / "elsewhere").images_processed == 2
+    assert {p.name: p.read_bytes() for p in cache.glob("*/*")} == clean
+    assert snapshot(site.root / "elsewhere") == output

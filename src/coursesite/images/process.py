@@ -3,8 +3,9 @@
 A `Job` names one source file and every variant still missing from the cache;
 the worker decodes the source once (which also finds truncated files), turns
 it upright by its EXIF orientation, converts it to sRGB, and writes each
-variant without metadata. Files are written under a temporary name and
-renamed, so an interrupted build never leaves half an image in the cache.
+variant, made from that original alone, without metadata. Files are written
+under a temporary name and renamed, so an interrupted build never leaves half
+an image in the cache.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ Kind = Literal["resize", "fallback", "crop"]
 # three: visually the same as LANCZOS all the way, several times faster on photos.
 REDUCING_GAP = 3.0
 SAVE_FORMAT = {"webp": "WEBP", "avif": "AVIF", "jpeg": "JPEG", "png": "PNG", "gif": "GIF"}
+# How variants are made, in their names in the cache: a cache of variants made otherwise
+# (version 1 chained its resizes) is made again rather than mixed with new ones.
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -54,16 +58,16 @@ def run_job(job: Job) -> str | None:
             image = to_srgb(ImageOps.exif_transpose(opened) or opened)
     except Exception as exc:  # truncated, a decompression bomb, or worse: the file's fault
         return f"cannot be decoded ({exc})"
-    # Widest first, each resize starting from the previous one: smaller inputs, same look.
-    previous = image
-    for variant in sorted(job.variants, key=lambda v: (v.kind != "resize", -v.width)):
+    # Every variant is made from the original, never from another variant: its bytes then
+    # depend on the source and the settings alone, not on which other variants the cache
+    # still held when it was made (a job holds only the missing ones).
+    made: dict[tuple[str, int, int], Image.Image] = {}  # one per size, for all its formats
+    for variant in job.variants:
         try:
-            source = previous if variant.kind == "resize" and previous.width >= variant.width \
-                else image
-            result = make(source, variant)
-            save(result, variant)
-            if variant.kind == "resize":
-                previous = result
+            key = (variant.kind, variant.width, variant.height)
+            if key not in made:
+                made[key] = make(image, variant)
+            save(made[key], variant)
         except Exception as exc:  # odd files make odd errors: report, never crash the build
             return f"cannot be converted to {variant.format} ({exc})"
     return None

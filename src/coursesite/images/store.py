@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 from coursesite.config.site import ImageSettings, SiteConfig
 from coursesite.errors import Problems
 from coursesite.fsutil import Link, files_inside, report_links
+from coursesite.images.process import VERSION as PROCESS_VERSION
 from coursesite.images.process import Job, Variant, run_job
 
 MANIFEST_VERSION = 1
@@ -81,7 +82,8 @@ class ImageStore:
         self.cache = config.cache_dir / "images"
         self.cache_str = str(self.cache)
         self.manifest_path = self.cache / "manifest.json"
-        self.fingerprint = hashlib.sha256(self.settings.fingerprint().encode()).hexdigest()[:8]
+        self.fingerprint = hashlib.sha256(
+            f"{self.settings.fingerprint()}|{PROCESS_VERSION}".encode()).hexdigest()[:8]
         self._sources = self._load_manifest()
         self._errors: dict[str, ImageError] = {}
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
