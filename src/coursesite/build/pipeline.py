@@ -113,7 +113,6 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         bodies_changed = cache.bodies_changed(pages, outline)
         kept = kept_groups(cache, pages, bodies_changed, previous, output_dir, options)
     images = ImageStore(config)
-    images.report_links(problems)
     static_files = theme.static_files()
     rendering = [name for name in chosen if name not in kept]
     with ExitStack() as cleanup:
@@ -309,6 +308,7 @@ def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, Grou
 def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
                    jobs: int, problems: Problems, reporter: Reporter) -> None:
     """Make the image variants every group asked for, once, in parallel."""
+    images.report_links(problems)  # used or not, a link out of content/ is an error
     used = set().union(*(output.images for output in outputs.values()))
     failures = images.process(used, jobs, reporter.progress)
     for rel, error in sorted(failures.items()):
