@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from coursesite.config.site import load_config
 from coursesite.content import Page, loader
 from coursesite.content.loader import load_pages
 from coursesite.errors import Problems
-from tests.conftest import REPO, Site
+from tests.conftest import REPO, Site, snapshot
 
 # The demo holds the example page of ../shared/examples/ unchanged.
 EXAMPLE = REPO / "content" / "courses" / "deep-learning" / "what-is-deep-learning.md"
@@ -153,3 +156,71 @@ def test_pages_read_by_worker_processes_are_those_read_by_one(
     assert parallel_problems.items == serial_problems.items
     assert [d.path.rsplit("/", 1)[-1] for d in serial_problems.errors] == [
         "broken.md", "broken.md", "nogroup.md", "undecodable.md"]
+
+
+def linked_pages(site: Site, outside: Path) -> None:
+    """Pages that are links: out of content/ (to a file, a folder, nothing) and within it."""
+    (outside / "dir").mkdir(parents=True)
+    (outside / "evil.md").write_text("title: Evil\ngroups: rtc\n\nTOP SECRET\n")
+    (outside / "dir" / "more.md").write_text("title: More\ngroups: rtc\n\nTOP SECRET\n")
+    site.page("shared/real.md", "title: Real\ngroups: rtc\n\nShared text\n")
+    courses = site.root / "content" / "courses"
+    courses.mkdir()
+    (courses / "evil.md").symlink_to(outside / "evil.md")
+    (courses / "alias.md").symlink_to("../shared/real.md")  # stays inside: a page
+    (courses / "gone.md").symlink_to("nothing-here.md")
+    (site.root / "content" / "linked").symlink_to(outside / "dir", target_is_directory=True)
+    (site.root / "content" / "again").symlink_to("shared", target_is_directory=True)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pages_linked_from_outside_content_are_errors_and_never_read(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)  # and with jobs=2, read by workers
+    linked_pages(site, tmp_path / "outside")
+    problems = Problems()
+    pages = load_pages(load_config(site.root / "site.yaml"), problems, jobs=jobs)
+    assert sorted(p.content_path for p in pages) == ["courses/alias.md", "shared/real.md"]
+    assert all("SECRET" not in page.body for page in pages)
+    found = {(d.path, d.severity): d for d in problems.items}
+    assert len(found) == len(problems.items) == 4
+    evil = found[("content/courses/evil.md", "error")]
+    assert evil.line is None
+    assert evil.message == "the page is a link to a file outside content/"
+    assert evil.hint and "copy the file into content/" in evil.hint
+    gone = found[("content/courses/gone.md", "error")]
+    assert gone.message == "the page is a link to 'nothing-here.md', which does not exist"
+    linked = found[("content/linked", "error")]
+    assert linked.message == "the folder is a link to a folder outside content/"
+    again = found[("content/again", "warning")]
+    assert again.message == ("the folder is a link to content/shared/: "
+                             "links to folders are not followed")
+
+
+def test_a_page_linked_from_outside_is_an_error_on_the_command_line(
+        site: Site, tmp_path: Path) -> None:
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome\n")
+    linked_pages(site, tmp_path / "outside")
+    result = site.build()
+    assert result.code == 1
+    assert ("content/courses/evil.md: error: the page is a link to a file outside content/\n"
+            "    hint: ") in result.err
+    assert "Traceback" not in result.err
+    for folder in ("output", ".cache"):
+        assert all(b"SECRET" not in data for data in snapshot(site.root / folder).values())
+
+
+def test_a_page_replaced_by_a_link_is_not_taken_from_the_build_cache(
+        site: Site, tmp_path: Path) -> None:
+    """The moved file has the size and mtime the cache knows: still never read."""
+    page = site.page("courses/p.md", "title: P\ngroups: rtc\n\nTOP SECRET\n")
+    assert site.build().code == 0
+    before = snapshot(site.root / "output")
+    moved = tmp_path / "elsewhere.md"
+    os.rename(page, moved)  # keeps the mtime
+    page.symlink_to(moved)
+    result = site.build()
+    assert result.code == 1
+    assert "content/courses/p.md: error: the page is a link to a file outside content/" \
+        in result.err
+    assert snapshot(site.root / "output") == before

@@ -204,3 +204,62 @@ def test_image_settings_are_validated(site: Site) -> None:
     result = site.build()
     assert result.code == 2
     assert "site.yaml:9: error: images.quality must be a whole number 1-100" in result.err
+
+
+def test_images_linked_from_outside_content_are_errors_and_never_published(
+        site: Site, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    photo(outside / "secret.jpg", (300, 200))
+    photo(outside / "dir" / "more.jpg", (300, 200))
+    shared = site.root / "content/shared/inside.jpg"
+    photo(shared, (300, 200))
+    images = site.root / "content/images"
+    images.mkdir(parents=True)
+    (images / "secret.jpg").symlink_to(outside / "secret.jpg")
+    (images / "dir").symlink_to(outside / "dir", target_is_directory=True)
+    (images / "inside.jpg").symlink_to("../shared/inside.jpg")  # stays inside content/
+    site.page("p.md", "title: P\ngroups: rtc\npicture: dir/more.jpg\n\n![s](/images/secret.jpg)\n"
+                      "\n![i](/images/inside.jpg)\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/images/secret.jpg: error: the image is a link to a file outside content/" \
+        in result.err
+    assert "content/images/dir: error: the folder is a link to a folder outside content/" \
+        in result.err
+    assert ("content/p.md:5: error: image 'content/images/secret.jpg' is a link to a file "
+            "outside content/") in result.err
+    assert ("content/p.md:3: error: image 'content/images/dir/more.jpg' is in a folder that is "
+            "a link to a folder outside content/") in result.err
+    assert "inside.jpg" not in result.err
+    secrets = {(outside / "secret.jpg").read_bytes(), (outside / "dir/more.jpg").read_bytes()}
+    manifest = site.root / ".cache/images/manifest.json"
+    assert not manifest.exists() or "secret" not in manifest.read_text()
+    for folder in ("output", ".cache"):
+        assert not secrets & set(snapshot(site.root / folder).values())
+    # Without them the link that stays inside content/ works.
+    (images / "secret.jpg").unlink()
+    (images / "dir").unlink()
+    site.page("p.md", "title: P\ngroups: rtc\n\n![i](/images/inside.jpg)\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert (site.root / "output/rtc/images/inside.jpg").read_bytes() == shared.read_bytes()
+
+
+def test_a_variant_made_again_has_the_bytes_of_a_clean_build(site: Site) -> None:
+    """Each variant is made from the original, never from another: the cache's history
+    (which variants were deleted, which kept) does not show in the bytes."""
+    photo(site.root / "content/images/big.jpg", (2400, 1600), orientation=1)
+    site.page("p.md", "title: P\ngroups: rtc\npicture: big.jpg\n\n![b](/images/big.jpg)\n")
+    api_build(site)
+    cache = site.root / ".cache/images"
+    clean = {p.name: p.read_bytes() for p in cache.glob("*/*")}
+    widths = sorted(name for name in clean if ".resize." in name)
+    assert len(widths) == 4  # 480, 800, 1200 and 1600 wide
+    output = snapshot(site.root / "output")
+    for name in widths:
+        if ".1200x0." in name or ".480x0." in name:  # the 1600 and the 800 are kept
+            next(cache.glob(f"*/{name}")).unlink()
+    # Into another folder: else nothing changed, and the build would do nothing at all.
+    assert api_build(site, output=site.root / "elsewhere").images_processed == 2
+    assert {p.name: p.read_bytes() for p in cache.glob("*/*")} == clean
+    assert snapshot(site.root / "elsewhere") == output

@@ -180,3 +180,47 @@ def test_solutions_open_on_demand(site: Site) -> None:
     assert '<details class="solution">\n<summary>Show the answer</summary>' in html
 
 
+
+
+def test_what_changes_from_build_to_build_is_not_available_in_a_page(site: Site) -> None:
+    site.page("a.md", "title: A\ngroups: rtc\n\nintro\n\n{{ lipsum(1) }}\n")
+    site.page("b.md", "title: B\ngroups: rtc\n\nintro\n\n{% if true %}\n{{ [1, 2, 3]|random }}\n"
+                      "{% endif %}\n")
+    site.page("c.md", "title: C\ngroups: rtc\n\n{{ pages|map(attribute='title') }}\n")
+    site.page("e.md", "title: E\ngroups: rtc\n\nintro\n\n{{ cycler('odd', 'even') }}\n")
+    site.page("d.md", "title: D\ngroups: rtc\n\n{{ pages|map(attribute='title')|join(', ') }}\n"
+                      "{% set row = cycler('odd', 'even') %}{{ row.next() }} {{ row.next() }}\n")
+    result = site.build()
+    assert result.code == 1
+    assert ("content/a.md:6: error: 'lipsum' is not available in a page: its output changes "
+            "from build to build") in result.err
+    assert ("content/b.md:7: error: 'random' is not available in a page: its output changes "
+            "from build to build") in result.err
+    assert ("content/c.md:4: error: this prints as '<generator object sync_do_map at 0x"
+            in result.err)
+    assert "which changes from build to build" in result.err
+    assert "content/e.md:6: error: this prints as '<jinja2.utils.Cycler object at 0x" \
+        in result.err
+    assert "content/d.md" not in result.err  # made into text, they are the same every time
+    assert "Traceback" not in result.err
+    (site.root / "content/a.md").unlink()
+    (site.root / "content/b.md").unlink()
+    (site.root / "content/c.md").unlink()
+    (site.root / "content/e.md").unlink()
+    assert site.build().code == 0
+    assert "<p>D\nodd even</p>" in site.out("rtc/d/index.html")
+
+
+def test_what_changes_from_build_to_build_is_not_available_in_a_layout(site: Site) -> None:
+    site.write("templates/page.html", '{% extends "base.html" %}\n{% block content %}\n'
+               "{{ ['a', 'b']|random }}\n{% endblock %}\n")
+    site.write("templates/note.html", '{% extends "base.html" %}\n{% block content %}\n\n'
+               "{{ lipsum() }}\n{% endblock %}\n")
+    site.page("p.md", "title: P\ngroups: rtc\n\nx\n")
+    site.page("n.md", "title: N\ngroups: rtc\ntemplate: note\n\nx\n")
+    result = site.build()
+    assert result.code == 1
+    assert ("templates/page.html:3: error: 'random' is not available in a layout: its output "
+            "changes from build to build") in result.err
+    assert ("templates/note.html:4: error: 'lipsum' is not available in a layout: its output "
+            "changes from build to build") in result.err

@@ -105,6 +105,19 @@ def test_new_deleted_and_other_files_are_left_to_a_build(demo: Site, tmp_path: P
 
 
 
+def test_a_page_replaced_by_a_link_out_of_content_is_left_to_a_build(
+        demo: Site, tmp_path: Path) -> None:
+    live = kept_build(demo, tmp_path / "live")
+    before = snapshot(tmp_path / "live")
+    lesson = demo.root / LESSON
+    moved = tmp_path / "outside.md"
+    moved.write_text(lesson.read_text(encoding="utf-8") + "\nA SECRET line.\n", encoding="utf-8")
+    lesson.unlink()
+    lesson.symlink_to(moved)
+    assert rerender(live, [lesson], nullcontext) is None
+    assert snapshot(tmp_path / "live") == before
+
+
 def test_a_page_that_shows_other_bodies_is_rendered_again(site: Site, tmp_path: Path) -> None:
     site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
     lesson = site.page("lesson.md", "title: Lesson\ngroups: rtc\n\nFirst words.\n")

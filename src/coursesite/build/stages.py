@@ -69,6 +69,7 @@ def written_shas(folder: GroupFolder, files: dict[str, FileRecord]) -> dict[str,
 def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
                    jobs: int, problems: Problems, reporter: Reporter) -> None:
     """Make the image variants every group asked for, once, in parallel."""
+    images.report_links(problems)  # used or not, a link out of content/ is an error
     used = set().union(*(out.images for out in outputs.values()))
     failures = images.process(used, jobs, reporter.progress)
     for rel, error in sorted(failures.items()):

@@ -23,7 +23,7 @@ from coursesite.config.site import SiteConfig
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.digest import digest_of
 from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
-from coursesite.fsutil import Stats
+from coursesite.fsutil import Stats, files_inside, report_links
 from coursesite.parallel import forked_map
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
@@ -51,17 +51,20 @@ class Header:
     body_line: int
 
 
-def find_pages(config: SiteConfig) -> list[str]:
-    """Every page below content/, in a stable order; images/ and hidden folders hold none."""
+def find_pages(config: SiteConfig, problems: Problems) -> list[str]:
+    """Every page below content/, in a stable order; images/ and hidden folders hold none.
+
+    A page that is a link to a file outside content/ (or to nothing) is an
+    error at its path, and a linked folder is not walked: nothing outside
+    content/ is ever read.
+    """
     root = str(config.content_dir)
-    found: list[tuple[str, str]] = []
-    for folder, dirs, files in os.walk(root):
-        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-        rel_folder = "" if rel_folder == "." else rel_folder + "/"
-        dirs[:] = [d for d in dirs if not d.startswith(".") and f"{rel_folder}{d}" != "images"]
-        found.extend((f"{rel_folder}{name}", os.path.join(folder, name))
-                     for name in files if name.endswith(".md") and not name.startswith("."))
-    return [path for _, path in sorted(found)]
+    found, links = files_inside(
+        root, root, lambda rel: rel == "images" or rel.rpartition("/")[2].startswith("."),
+        lambda name: name.endswith(".md") and not name.startswith("."))
+    shown = config.rel(config.content_dir)
+    report_links(links, shown, shown, "page", problems)
+    return [path for _, path in found]
 
 
 def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
@@ -78,7 +81,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
     loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields)
     images = str(config.content_dir / "images")
-    sources = find_pages(config)
+    sources = find_pages(config, problems)
     kept: dict[str, Page] = {}
     if cache is not None and stats is not None:
         for source in sources:

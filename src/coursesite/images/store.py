@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +26,9 @@ from typing import Any, Protocol
 from xml.etree import ElementTree
 
 from coursesite.config.site import ImageSettings, SiteConfig
+from coursesite.errors import Problems
+from coursesite.fsutil import Link, files_inside, report_links
+from coursesite.images.process import VERSION as PROCESS_VERSION
 from coursesite.images.process import Job, Variant, run_job
 from coursesite.parallel import die_with_parent
 
@@ -74,11 +78,13 @@ class Planned:
 class ImageStore:
     def __init__(self, config: SiteConfig, known: ImageCache | None = None):
         self.root = (config.content_dir / "images").resolve()
+        self.content = config.content_dir.resolve()  # what links may point into
+        self.shown_content = config.rel(config.content_dir)
         self.settings: ImageSettings = config.images
         self.cache = config.cache_dir / "images"
         self.cache_str = str(self.cache)
         # In every variant's name: settings or a Pillow of other output make other files.
-        made_by = f"{self.settings.fingerprint()} {pillow_version()}"
+        made_by = f"{self.settings.fingerprint()}|{PROCESS_VERSION}|{pillow_version()}"
         self.fingerprint = hashlib.sha256(made_by.encode()).hexdigest()[:8]
         self.known = known or NoImageCache()
         self._sources = {rel: SourceInfo(**entry) for rel, entry in self.known.sources().items()}
@@ -98,13 +104,28 @@ class ImageStore:
     # -- sources --------------------------------------------------------------
 
     @functools.cached_property
+    def _walk(self) -> tuple[list[tuple[str, str]], list[Link]]:
+        return files_inside(str(self.root), str(self.content), lambda rel: False,
+                            lambda name: not name.startswith("."))
+
+    @functools.cached_property
     def candidates(self) -> frozenset[str]:
-        """Every file under content/images/, as 'images/<path>' output paths (read once)."""
-        if not self.root.is_dir():
-            return frozenset()
-        return frozenset("images/" + p.relative_to(self.root).as_posix()
-                         for p in self.root.rglob("*")
-                         if p.is_file() and not p.name.startswith("."))
+        """Every file under content/images/, as 'images/<path>' output paths (read once).
+
+        A link to a file outside content/ is one too, so that a page showing it
+        is told why it cannot (see _info), not that there is no such image.
+        """
+        files, links = self._walk
+        return frozenset("images/" + rel for rel in [
+            *(rel for rel, _ in files), *(link.rel for link in links
+                                          if link.outside and not link.folder and link.rel)])
+
+    def report_links(self, problems: Problems) -> None:
+        """The links in content/images/ that are not followed, at their paths."""
+        # A link to nothing is no image: a page showing it is told so at its line.
+        images = [link for link in self._walk[1] if not link.missing]
+        report_links(images, f"{self.shown_content}/images", self.shown_content, "image",
+                     problems)
 
     def info(self, rel: str) -> SourceInfo:
         """What the source is; raises ImageError when it is no usable image."""
@@ -120,9 +141,7 @@ class ImageStore:
             raise
 
     def _info(self, rel: str) -> SourceInfo:
-        path = (self.root / rel).resolve()
-        if not path.is_relative_to(self.root):
-            raise ImageError(f"'{rel}' is outside content/images/")
+        path = self._inside(rel)
         try:
             stat = path.stat()
         except OSError:
@@ -137,6 +156,18 @@ class ImageStore:
         info = probe(path, rel, digest, stat.st_size, stat.st_mtime_ns)
         self._sources[rel] = info
         return info
+
+    def _inside(self, rel: str) -> Path:
+        """The file of an image, which may be a link to a file anywhere in content/."""
+        normal = posixpath.normpath(rel)
+        if rel.startswith("/") or normal == ".." or normal.startswith("../"):
+            raise ImageError(f"'{rel}' is outside content/images/")
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.content):
+            how = ("a link to a file" if os.path.islink(self.root / rel)
+                   else "in a folder that is a link to a folder")
+            raise ImageError(f"image 'content/images/{rel}' is {how} outside content/")
+        return path
 
     def note_use(self, rel: str, page: str, line: int) -> None:
         self.uses.setdefault(rel, (page, line))

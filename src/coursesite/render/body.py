@@ -38,6 +38,15 @@ SIMPLE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
 UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
+NO_FILTER = re.compile(r"No filter named '([^']+)'")
+# Jinja2's defaults that make up random output (lipsum's words, random's choice): taken out
+# of the bodies' and the layouts' environments, since the same input must give the same
+# bytes. Anything a page or layout would print with a memory address is refused as well.
+UNREPRODUCIBLE = {
+    "lipsum": "write the placeholder text out",
+    "random": "choose one yourself, e.g. with |first, |last or [n]",
+}
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
 INLINE_MATH = re.compile(INLINE)
 
@@ -117,6 +126,47 @@ def substitute_simple(text: str, context: Mapping[str, Any]) -> str | None:
         return None
     parts[1::2] = [str(context[name]) for name in names]
     return "".join(parts)
+
+
+class NotReproducible(Exception):
+    """A value whose text holds a memory address, different in every build."""
+
+    hint = ("turn it into text: |list or |join(', ') for what a filter such as map gives, "
+            "'()' to call a function")
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    def message(self) -> str:
+        shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return f"this prints as '{shown}', which changes from build to build"
+
+
+def reproducible(value: Any) -> Any:
+    """The finalize of both environments: what `{{ }}` prints, unless it has an address."""
+    if isinstance(value, str | int | float | jinja2.Undefined) or value is None:
+        return value  # nearly every value: no need to make it into text twice
+    if not hasattr(value, "__html__") and ADDRESS.search(text := str(value)):
+        raise NotReproducible(text)
+    return value
+
+
+def make_reproducible(env: jinja2.Environment) -> None:
+    for name in UNREPRODUCIBLE:
+        env.globals.pop(name, None)
+        env.filters.pop(name, None)
+    env.finalize = reproducible
+
+
+def unreproducible(message: str) -> str | None:
+    """The default taken out (see UNREPRODUCIBLE) that a Jinja2 error is about, if any."""
+    found = UNDEFINED_NAME.search(message) or NO_FILTER.search(message)
+    return found.group(1) if found and found.group(1) in UNREPRODUCIBLE else None
+
+
+def not_available(name: str, where: str) -> str:
+    return f"'{name}' is not available in a {where}: its output changes from build to build"
 
 
 def error_line(exc: BaseException, filename: str) -> int | None:
@@ -252,6 +302,7 @@ class BodyRenderer:
         self._protected = ("", "", [""])  # the last body with its code set aside (see expand)
         self.toc: list[TocEntry] = []  # the headings of the last body converted
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
+        make_reproducible(self.env)
 
     def to_html(self, text: str) -> str:
         return self.markdown.convert(text)
@@ -316,23 +367,39 @@ class BodyRenderer:
             code = self.env.compile(source, name=name, filename=name)
             template = self.env.template_class.from_code(self.env, code, self.env.globals)
             return template.render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            line, message = unclosed_block(source, exc.lineno, exc.message or "")
-            raise self._error(page, line, f"template syntax: {message}",
-                              "check that every {{ has its }} and every {% its %}") from None
-        except jinja2.UndefinedError as exc:
-            missing = UNDEFINED_NAME.search(str(exc))
-            hint = did_you_mean(missing.group(1), context) if missing else None
-            raise self._error(page, error_line(exc, name), str(exc),
-                              hint or "site variables: " + ", ".join(sorted(context))) from None
-        except jinja2.TemplateNotFound as exc:
-            raise self._error(page, error_line(exc, name), f"no template '{exc.name}'") from None
-        except jinja2.exceptions.SecurityError as exc:
+        except jinja2.exceptions.SecurityError as exc:  # before its base, TemplateRuntimeError
             raise self._error(page, error_line(exc, name), f"not allowed in a page: {exc}",
                               "pages may use site variables, not Python internals") from None
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateRuntimeError) as exc:
+            raise self._jinja_error(page, source, context, name, exc) from None
+        except NotReproducible as exc:
+            raise self._error(page, error_line(exc, name), exc.message(), exc.hint) from None
+        except jinja2.TemplateNotFound as exc:
+            raise self._error(page, error_line(exc, name), f"no template '{exc.name}'") from None
         except Exception as exc:  # untrusted input: any failure is the page's mistake
             raise self._error(page, error_line(exc, name),
                               f"{type(exc).__name__} in page body: {exc}") from None
+
+    def _jinja_error(self, page: Page, source: str, context: Mapping[str, Any], name: str,
+                     exc: jinja2.TemplateSyntaxError | jinja2.TemplateRuntimeError
+                     ) -> ContentError:
+        removed = unreproducible(str(exc))
+        if removed:  # found when compiled, or (in a block Jinja2 compiles lazily) when run
+            line = exc.lineno if isinstance(exc, jinja2.TemplateSyntaxError) else error_line(
+                exc, name)
+            return self._error(page, line, not_available(removed, "page"),
+                               UNREPRODUCIBLE[removed])
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            line, message = unclosed_block(source, exc.lineno, exc.message or "")
+            return self._error(page, line, f"template syntax: {message}",
+                               "check that every {{ has its }} and every {% its %}")
+        if not isinstance(exc, jinja2.UndefinedError):
+            return self._error(page, error_line(exc, name),
+                               f"{type(exc).__name__} in page body: {exc}")
+        missing = UNDEFINED_NAME.search(str(exc))
+        hint = did_you_mean(missing.group(1), context) if missing else None
+        return self._error(page, error_line(exc, name), str(exc),
+                           hint or "site variables: " + ", ".join(sorted(context)))
 
     @staticmethod
     def _error(page: Page, line: int | None, message: str, hint: str | None = None) -> ContentError:
@@ -356,6 +423,7 @@ class Layouts:
             # no need for a stat of its file each time a page includes or extends it.
             auto_reload=False,
         )
+        make_reproducible(self.env)
         self._fingerprints: dict[str, str] = {}
 
     def fingerprint(self, name: str) -> str:
@@ -398,12 +466,23 @@ class Layouts:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
-            raise self._error(exc.filename, exc.lineno, f"template syntax: {exc.message}") from None
+            removed = unreproducible(exc.message or "")
+            message = (not_available(removed, "layout") if removed
+                       else f"template syntax: {exc.message}")
+            raise self._error(exc.filename, exc.lineno, message) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError("templates", None, f"no template '{exc.name}'") from None
         except Exception as exc:  # a template's mistake, not ours: report where it is
             filename, line = self._frame(exc)
-            raise self._error(filename, line, f"{type(exc).__name__}: {exc}") from None
+            raise self._error(filename, line, self._message(exc)) from None
+
+    @staticmethod
+    def _message(exc: Exception) -> str:
+        if isinstance(exc, NotReproducible):
+            return exc.message()
+        removed = unreproducible(str(exc)) if isinstance(exc, jinja2.TemplateRuntimeError) \
+            else None
+        return not_available(removed, "layout") if removed else f"{type(exc).__name__}: {exc}"
 
     def _frame(self, exc: BaseException) -> tuple[str | None, int | None]:
         found: tuple[str | None, int | None] = (None, None)

@@ -29,6 +29,7 @@ from coursesite.content import Page
 from coursesite.content.loader import content_path_of, load_page
 from coursesite.content.page import page_outline
 from coursesite.errors import ContentError, Problems
+from coursesite.fsutil import leads_inside
 from coursesite.render.group import GroupRenderer, UnitResult
 
 
@@ -76,6 +77,8 @@ def reload_bodies(live: LiveSite, changed: list[Path]) -> dict[str, Page] | None
     for path in changed:
         if path.suffix != ".md" or not path.is_relative_to(config.content_dir):
             return None
+        if not leads_inside(path, config.content_dir):
+            return None  # now a link out of content/: the build reports it, never reads it
         content_path = content_path_of(path, config)
         old = live.pages.get(content_path)
         if old is None or not path.is_file():
