@@ -205,7 +205,8 @@ def converter_fingerprint() -> bytes:
     """What turns a body into HTML: this package's converting code and its libraries."""
     here = Path(__file__).parent.parent
     code = b"".join((here / name).read_bytes()
-                    for name in ("render/body.py", "markdown/extensions.py", "markdown/mathml.py"))
+                    for name in ("render/body.py", "markdown/extensions.py", "markdown/mathml.py",
+                                 "content/fences.py"))
     versions = [__version__, markdown.__version__, pygments.__version__,
                 *(importlib.metadata.version(name) for name in ("latex2mathml",
                                                                  "pymdown-extensions"))]
