@@ -10,6 +10,7 @@ import markdown
 import pytest
 
 from coursesite.content.fences import TITLED_INFO, fence_lines, fences
+from tests.conftest import Site
 
 # (text, the (first, last) line numbers of each fenced block)
 TRICKY = {
@@ -101,3 +102,66 @@ def test_finds_what_fenced_code_finds() -> None:
                  for first, last, fence in fence_lines(text)]
         assert found == expected, text
 
+
+
+# The users: the loader (the first heading outside code is the title), the body renderer
+# (site variables in code stay as written), display math and FenceTitles (both run
+# before fenced_code). In code, all of these stay as written; outside, they are expanded.
+INSIDE = "Inside {{ GROUP }} costs $x$\n$$\ny\n$$\n# Inside\n"
+OUTSIDE = "\n# Real title\n\nOutside {{ GROUP }} costs $z$.\n"
+TITLED_LINE = '```python title="a.py"\n'
+CODE_CASES = {
+    "tilde fence holding a backtick line": f"~~~\n```\n{INSIDE}{TITLED_LINE}~~~\n",
+    "four backticks holding three": f"````\n```\n{INSIDE}{TITLED_LINE}```\n````\n",
+    "a longer fence inside is code": f"```\n{INSIDE}````\n{INSIDE}```\n",
+    "a fence indented by four spaces is code": f"```\n{INSIDE}    ```\n{INSIDE}```\n\n    ```\n",
+    "after an info string fenced_code does not take": f"```python x y\n\n```\n{INSIDE}```\n",
+}
+TEXT_CASES = {  # what looks like a fence but is text, for fenced_code and so for all
+    "an unclosed fence": f"```\n{INSIDE}",
+    "an indented fence": f"  ~~~\n{INSIDE}  ~~~\n",
+}
+
+
+def build_page(site: Site, body: str) -> tuple[str, str, str, str]:
+    """A page's title, and its body: the code blocks (as text, and as HTML), and the rest."""
+    site.page("lesson.md", "groups: rtc\n\n" + body)
+    result = site.build("--group", "rtc")
+    assert result.code == 0, result.err
+    page = site.out("rtc/lesson/index.html")
+    title = re.search(r"<h1>(.*?)</h1>", page)
+    assert title is not None
+    body_html = page.split('<div class="prose">')[1].split("</article>")[0]
+    code_html = "".join(re.findall(r"<pre.*?</pre>", body_html, re.S))
+    code = html.unescape(re.sub(r"<[^>]+>", "", code_html))
+    return title[1], code, code_html, re.sub(r"<pre.*?</pre>", "", body_html, flags=re.S)
+
+
+@pytest.mark.parametrize("body", CODE_CASES.values(), ids=CODE_CASES.keys())
+def test_code_stays_as_written_for_every_user(site: Site, body: str) -> None:
+    title, code, code_html, prose = build_page(site, body + OUTSIDE)
+    assert {
+        "loader: title": title,
+        "render: site variables in code": code.count("Inside {{ GROUP }} costs $x$"),
+        "mathml: display math in code": (code.count("$$\ny\n$$"), code_html.count("<math")),
+        "extensions: fence title in code": code.count(TITLED_LINE),
+        "outside": ("Outside rtc costs" in prose, "<math" in prose),
+    } == {
+        "loader: title": "Real title",
+        "render: site variables in code": body.count(INSIDE),
+        "mathml: display math in code": (body.count(INSIDE), 0),
+        "extensions: fence title in code": body.count(TITLED_LINE),
+        "outside": (True, True),
+    }
+
+
+@pytest.mark.parametrize("body", TEXT_CASES.values(), ids=TEXT_CASES.keys())
+def test_text_that_only_looks_like_code_is_expanded_by_every_user(site: Site, body: str) -> None:
+    title, code, _, prose = build_page(site, "Before.\n\n" + body)
+    assert {
+        "loader: title": title,
+        "render: site variables": "Inside rtc costs" in prose,
+        "mathml: display math": prose.count('display="block"'),
+        "code": code,
+    } == {"loader: title": "Inside", "render: site variables": True,
+          "mathml: display math": 1, "code": ""}
