@@ -71,6 +71,7 @@ class Fence(NamedTuple):
         return ""
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every fence; most say "python" or "bash"
 def opens(info: str) -> bool:
     """Whether a fence with `info` after it on its line may open a block."""
     if not info or TITLED_INFO.fullmatch(info):
