@@ -310,18 +310,27 @@ def slugify(text: str) -> str:
 def _title_from_heading(body: str) -> tuple[str, str]:
     """The first heading outside code as title, and the body without it when nothing but
     blank lines comes before it (the layout shows the title)."""
-    code = fences(body)  # read only as far as the headings are
-    fence: Fence | None = next(code, None)
+    code: Iterator[Fence] | None = None  # read only as far as the headings are
+    fence: Fence | None = None  # the first that does not end before the heading
     for heading in _headings(body):
         start = heading.start()
+        if code is None:
+            if body.find("```", 0, start) < 0 and body.find("~~~", 0, start) < 0:
+                return _taken(body, heading)  # no fence opens before it: most bodies
+            code = fences(body)
+            fence = next(code, None)
         while fence is not None and fence.end < start:
             fence = next(code, None)
-        if fence is not None and fence.start < start:
-            continue  # a line of code
-        if body[:start].strip():
-            return body, heading.group(2)
-        return body[:start] + body[heading.end():], heading.group(2)
+        if fence is None or fence.start > start:
+            return _taken(body, heading)
     return body, ""
+
+
+def _taken(body: str, heading: re.Match[str]) -> tuple[str, str]:
+    start = heading.start()
+    if body[:start].strip():
+        return body, heading.group(2)
+    return body[:start] + body[heading.end():], heading.group(2)
 
 
 def _headings(body: str) -> Iterator[re.Match[str]]:
