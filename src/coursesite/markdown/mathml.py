@@ -71,22 +71,25 @@ class DisplayMath(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        look = "$$" in text  # most bodies with formulas have no display math: skip their lines
+        if "$$" not in text and "math" not in text:
+            return lines  # most bodies with formulas have no display math (a fence says "math")
         out: list[str] = []
-        index = 0
+        index = prose = 0  # the line and the offset where the text before the next fence starts
         for first, last, fence in fence_lines(text):
-            out += self._formulas(lines[index:first]) if look else lines[index:first]
-            if fence.lang == "math":
+            out += self._formulas(lines[index:first], "$$" in text[prose:fence.start])
+            if "math" in fence.info and fence.lang == "math":  # the test first: it is cheaper
                 latex = "\n".join(lines[first + 1:last])
                 out += self._display(latex, latex)
             else:
                 out += lines[first:last + 1]
-            index = last + 1
-        out += self._formulas(lines[index:]) if look else lines[index:]
-        return out
+            index, prose = last + 1, fence.end
+        return out + self._formulas(lines[index:], "$$" in text[prose:])
 
-    def _formulas(self, lines: list[str]) -> list[str]:
-        """Lines outside fenced code, with each `$$ … $$` block made display math."""
+    def _formulas(self, lines: list[str], look: bool) -> list[str]:
+        """Lines outside fenced code, with each `$$ … $$` block made display math (when
+        `look`: they hold a `$$`; a look at each line costs more than one at their text)."""
+        if not look:
+            return lines
         out: list[str] = []
         index = 0
         while index < len(lines):
