@@ -34,7 +34,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from coursesite.content.fences import TITLED_INFO, fence_lines
+from coursesite.content.fences import TITLED_INFO, fences
 from coursesite.markdown.mathml import MathExtension, Report
 
 # (href, title) for a "category/slug" reference and its group, or None when unknown.
@@ -85,14 +85,17 @@ class FenceTitles(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        if '="' not in text:  # no option: no need to look for fences
-            return lines
+        if '="' not in text or ("```" not in text and "~~~" not in text):
+            return lines  # no option, or no fence: no need to look for fences
         out = list(lines)
-        for first, _, fence in fence_lines(text):
-            titled = TITLED_INFO.fullmatch(fence.info)
+        line = counted = 0  # the number of the line that starts at `counted`
+        for fence in fences(text):
+            titled = TITLED_INFO.fullmatch(fence.info) if '="' in fence.info else None
             if titled:
+                line += text.count("\n", counted, fence.start)
+                counted = fence.start
                 options = titled.group(2).replace("title=", "filename=")
-                out[first] = f"{fence.run}{{ .{titled.group(1)} {options.strip()} }}"
+                out[line] = f"{fence.run}{{ .{titled.group(1)} {options.strip()} }}"
         return out
 
 
