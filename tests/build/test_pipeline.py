@@ -109,7 +109,8 @@ def test_golden_demo(demo: Site) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text(), "run UPDATE_GOLDEN=1 pytest tests/test_build.py -k golden"
+    assert text == GOLDEN.read_text(), \
+        "run UPDATE_GOLDEN=1 pytest tests/build/test_pipeline.py -k golden"
 
 
 def test_sitemap_robots_and_404(demo: Site) -> None:

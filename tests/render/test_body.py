@@ -98,6 +98,15 @@ def test_undefined_variable_is_reported_at_its_line(site: Site) -> None:
     assert "Traceback" not in result.err
 
 
+def test_an_error_after_fences_is_reported_at_its_line(site: Site) -> None:
+    # Code set aside keeps its lines: a fence first, or right after another, adds none.
+    site.page("p.md", "title: P\ngroups: rtc\n\n```\n{{ a }}\n```\n~~~\nb\n~~~\n"
+                      "second {{ IMGUR }}\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/p.md:10: error: 'IMGUR' is undefined" in result.err
+
+
 def test_jinja_syntax_error_is_reported_at_its_line(site: Site) -> None:
     site.page("p.md", "---\ntitle: P\ngroups: rtc\n---\nok\n{% if %}\n")
     result = site.build()

@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 from coursesite.config import yamltext
 from coursesite.config.site import SiteConfig
+from coursesite.content.fences import Fence, fences
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.digest import digest_of
 from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
@@ -27,8 +29,8 @@ from coursesite.fsutil import Stats, files_inside, report_links
 from coursesite.parallel import forked_map
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
-HEADING = re.compile(r"^(#{1,6})[ \t]*([^#\s].*?)[ \t]*#*[ \t]*$")
-FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# A heading line, matched where a line starts (up to its end: `(?![^\n])`).
+HEADING = re.compile(r"(#{1,6})[ \t]*([^#\s][^\n]*?)[ \t]*#*[ \t]*(?![^\n])")
 STATUSES = ("published", "draft", "hidden")
 TYPED = {"title", "description", "groups", "picture", "date", "order", "template", "slug",
          "category", "status", "redirect"}
@@ -312,20 +314,41 @@ def slugify(text: str) -> str:
 
 
 def _title_from_heading(body: str) -> tuple[str, str]:
-    """The first heading as title, and the body without it (the layout shows the title)."""
-    lines = body.split("\n")
-    in_fence = False
-    for index, line in enumerate(lines):
-        if FENCE.match(line):
-            in_fence = not in_fence
-        if in_fence:
-            continue
-        match = HEADING.match(line)
-        if match:
-            first_text = all(not other.strip() for other in lines[:index])
-            rest = [*lines[:index], "", *lines[index + 1:]] if first_text else lines
-            return "\n".join(rest), match.group(2)
+    """The first heading outside code as title, and the body without it when nothing but
+    blank lines comes before it (the layout shows the title)."""
+    code: Iterator[Fence] | None = None  # read only as far as the headings are
+    fence: Fence | None = None  # the first that does not end before the heading
+    for heading in _headings(body):
+        start = heading.start()
+        if code is None:
+            if body.find("```", 0, start) < 0 and body.find("~~~", 0, start) < 0:
+                return _taken(body, heading)  # no fence opens before it: most bodies
+            code = fences(body)
+            fence = next(code, None)
+        while fence is not None and fence.end < start:
+            fence = next(code, None)
+        if fence is None or fence.start > start:
+            return _taken(body, heading)
     return body, ""
+
+
+def _taken(body: str, heading: re.Match[str]) -> tuple[str, str]:
+    start = heading.start()
+    if body[:start].strip():
+        return body, heading.group(2)
+    return body[:start] + body[heading.end():], heading.group(2)
+
+
+def _headings(body: str) -> Iterator[re.Match[str]]:
+    """The heading lines of a body, in order (found from one '\\n#' to the next)."""
+    start = 0
+    while start >= 0:
+        heading = HEADING.match(body, start)
+        if heading:
+            yield heading
+        start = body.find("\n#", start)
+        if start >= 0:
+            start += 1
 
 
 class _Fields:

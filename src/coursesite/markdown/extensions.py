@@ -34,6 +34,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
+from coursesite.content.fences import TITLED_INFO, fences
 from coursesite.markdown.mathml import MathExtension, Report
 
 # (href, title) for a "category/slug" reference and its group, or None when unknown.
@@ -42,8 +43,6 @@ PageRef = Callable[[str, str | None, str], tuple[str, str] | None]
 Rewrite = Callable[[str, str], str]
 
 HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
-FENCE_WITH_OPTIONS = re.compile(
-    r"^([ \t]{0,3}(?:`{3,}|~{3,}))[ \t]*([\w+-]+)[ \t]+((?:[\w-]+=\"[^\"]*\"[ \t]*)+)$")
 SCROLLING = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*tabindex)")
 EMBED = re.compile(r"^\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
 PAGE_REF = r"\[([\w.-]+/[\w.-]+)(?:,\s*group:\s*([\w-]+))?\](?![(\[:])"
@@ -81,15 +80,23 @@ def embed_html(kind: str, video: str) -> str:
 
 class FenceTitles(Preprocessor):
     """```python title="train.py" hl_lines="2" becomes the attribute form fenced_code reads,
-    with the title as the caption Pygments writes above the code."""
+    with the title as the caption Pygments writes above the code: on the opening lines of
+    fenced code only (content/fences.py), not on a line of code that looks like one."""
 
     def run(self, lines: list[str]) -> list[str]:
-        return [FENCE_WITH_OPTIONS.sub(_attribute_fence, line) for line in lines]
-
-
-def _attribute_fence(m: re.Match[str]) -> str:
-    options = m.group(3).replace("title=", "filename=")
-    return f"{m.group(1)}{{ .{m.group(2)} {options.strip()} }}"
+        text = "\n".join(lines)
+        if '="' not in text or ("```" not in text and "~~~" not in text):
+            return lines  # no option, or no fence: no need to look for fences
+        out = list(lines)
+        line = counted = 0  # the number of the line that starts at `counted`
+        for fence in fences(text):
+            titled = TITLED_INFO.fullmatch(fence.info) if '="' in fence.info else None
+            if titled:
+                line += text.count("\n", counted, fence.start)
+                counted = fence.start
+                options = titled.group(2).replace("title=", "filename=")
+                out[line] = f"{fence.run}{{ .{titled.group(1)} {options.strip()} }}"
+        return out
 
 
 class CoursePreprocessor(Preprocessor):

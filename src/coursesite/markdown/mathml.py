@@ -17,11 +17,12 @@ from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
+from coursesite.content.fences import fence_lines
+
 Report = Callable[[str, str, str], None]  # (message, formula as written, hint)
 
 # No space just inside the dollars, no digit after the closing one: "$5 and $10" is money.
 INLINE = r"(?<![\\$\w])\$(?=[^\s$])((?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
-FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})\s*\{?\s*\.?(\w*)")
 UNKNOWN_COMMAND = re.compile(r"<mi>\\(\w+)</mi>")
 HINT = "check the LaTeX; formulas are converted to MathML by latex2mathml"
 
@@ -61,27 +62,39 @@ def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
 
 
 class DisplayMath(Preprocessor):
-    """`$$ … $$` and ```math fences, before fenced code is set aside (other fences skipped)."""
+    """`$$ … $$` and ```math fences, before fenced code is set aside: other fences (those
+    fenced_code will find) are skipped, and a `$$` block ends where one starts."""
 
     def __init__(self, md: Markdown, report: Callable[[], Report]):
         super().__init__(md)
         self.report = report
 
     def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "$$" not in text and "math" not in text:
+            return lines  # most bodies with formulas have no display math (a fence says "math")
+        out: list[str] = []
+        index = prose = 0  # the line and the offset where the text before the next fence starts
+        for first, last, fence in fence_lines(text):
+            out += self._formulas(lines[index:first], "$$" in text[prose:fence.start])
+            if "math" in fence.info and fence.lang == "math":  # the test first: it is cheaper
+                latex = "\n".join(lines[first + 1:last])
+                out += self._display(latex, latex)
+            else:
+                out += lines[first:last + 1]
+            index, prose = last + 1, fence.end
+        return out + self._formulas(lines[index:], "$$" in text[prose:])
+
+    def _formulas(self, lines: list[str], look: bool) -> list[str]:
+        """Lines outside fenced code, with each `$$ … $$` block made display math (when
+        `look`: they hold a `$$`; a look at each line costs more than one at their text)."""
+        if not look:
+            return lines
         out: list[str] = []
         index = 0
         while index < len(lines):
             line = lines[index]
-            fence = FENCE.match(line)
-            if fence:
-                end = self._fence_end(lines, index, fence.group(1))
-                if fence.group(2) == "math":
-                    latex = "\n".join(lines[index + 1:end])
-                    out += self._display(latex, latex)
-                else:
-                    out += lines[index:end + 1]
-                index = end + 1
-            elif line.strip().startswith("$$"):
+            if line.strip().startswith("$$"):
                 end = index
                 while end < len(lines) and not (
                         lines[end].rstrip().endswith("$$") and (end > index or
@@ -94,14 +107,6 @@ class DisplayMath(Preprocessor):
                 out.append(line)
                 index += 1
         return out
-
-    @staticmethod
-    def _fence_end(lines: list[str], start: int, opener: str) -> int:
-        for end in range(start + 1, len(lines)):
-            if lines[end].strip().startswith(opener[0] * len(opener)) and not lines[end].strip(
-                    ).strip(opener[0]):
-                return end
-        return len(lines) - 1
 
     def _display(self, latex: str, written: str) -> list[str]:
         html = to_mathml(latex, True, self.report(), written)

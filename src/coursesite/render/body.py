@@ -23,12 +23,12 @@ from markupsafe import Markup
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
+from coursesite.content.fences import fences
 from coursesite.digest import code_fingerprint
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.markdown.extensions import Converter, Hooks, PageRef, Rewrite
 from coursesite.markdown.mathml import INLINE
 
-FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A run of backticks not preceded by one, up to the same run. The first backtick comes
 # before the look-behind so that the regex engine can skip to each backtick (20x faster).
 CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -60,27 +60,13 @@ def protect_code(text: str) -> tuple[str, list[str]]:
         return TOKEN.format(len(saved) - 1) + "\n" * code.count("\n")
 
     out: list[str] = []
-    prose: list[str] = []
-    fence: list[str] = []
-    closing = ""
-    for line in text.split("\n"):
-        if closing:
-            fence.append(line)
-            if line.strip().startswith(closing) and not line.strip().strip(closing[0]):
-                out.append(stash("\n".join(fence)))
-                fence, closing = [], ""
-            continue
-        match = FENCE_OPEN.match(line)
-        if match:
-            out.append(_protect_spans("\n".join(prose), stash))
-            prose, fence, closing = [], [line], match.group(1)
-            continue
-        prose.append(line)
-    if closing:  # an unclosed fence runs to the end, as in Markdown
-        out.append(stash("\n".join(fence)))
-    else:
-        out.append(_protect_spans("\n".join(prose), stash))
-    return "\n".join(part for part in out), saved
+    prose = 0  # where the text between fenced blocks starts
+    for fence in fences(text):
+        out.append(_protect_spans(text[prose:fence.start], stash))
+        out.append(stash(text[fence.start:fence.end]))
+        prose = fence.end
+    out.append(_protect_spans(text[prose:], stash))
+    return "".join(out), saved
 
 
 def _protect_spans(prose: str, stash: Callable[[str], str]) -> str:
