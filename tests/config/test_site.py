@@ -150,3 +150,20 @@ groups:
     assert tl.publish == PublishSettings("command:rsync -a {output}/ host:/srv", None, None, 37)
     assert config.line_of("groups", "tl", "publish", "command") == 37
     assert config.line_of("images", "quality") == 13
+
+
+def test_keys_left_empty_that_mean_their_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """\
+images:
+groups:
+  rtc:
+    title: RTC
+    url: https://r.org/
+    imgurl:
+    picture:
+    nav:
+    publish:
+"""))
+    assert config.images.widths == (480, 800, 1200, 1600)
+    rtc = config.groups["rtc"]
+    assert (rtc.imgurl, rtc.picture, rtc.nav, rtc.publish) == (None, None, (), None)
