@@ -167,3 +167,22 @@ groups:
     assert config.images.widths == (480, 800, 1200, 1600)
     rtc = config.groups["rtc"]
     assert (rtc.imgurl, rtc.picture, rtc.nav, rtc.publish) == (None, None, (), None)
+
+
+@pytest.mark.parametrize(("url", "imgurl", "canonical", "value"), [
+    ("https://x.org//rtc/", None, "https://x.org/rtc/", "/rtc"),
+    ("https://x.org/rtc//", None, "https://x.org/rtc/", "/rtc"),
+    ("https://x.org/a//b", None, "https://x.org/a/b/", "/a/b"),
+    ("https://x.org/", "https://assets.org//img//", "https://x.org/", "https://assets.org/img"),
+    ("https://x.org/", "/assets//img", "https://x.org/", "/assets/img"),
+    ("https://x.org/", "///assets", "https://x.org/", "/assets"),
+    ("https://x.org/", "//cdn.example.org//img", "https://x.org/", "//cdn.example.org/img"),
+])
+def test_no_value_produces_a_double_slash_in_a_path(tmp_path: Path, url: str, imgurl: str | None,
+                                                    canonical: str, value: str) -> None:
+    """SPEC §2: slashes are normalised, so '{{ IMGURL }}/x' never reads '//rtc/x' (a host)."""
+    extra = "" if imgurl is None else f", imgurl: '{imgurl}'"
+    group = load_config(write(tmp_path, f"groups:\n  rtc: {{title: R, url: '{url}'{extra}}}\n")
+                        ).groups["rtc"]
+    assert (group.url, group.img_url) == (canonical, value)
+    assert "//" not in group.absolute("/courses/").split("://", 1)[1]

@@ -29,6 +29,7 @@ from coursesite.config.schema import (
     Table,
     Text,
     Url,
+    UrlOrPath,
 )
 
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -50,7 +51,8 @@ PUBLISH = Table((
 GROUP = Table((
     Key("title", Text(), REQUIRED, "the name of the group's site"),
     Key("url", Url(), REQUIRED, "the canonical base URL (sitemap, og:url, feeds)"),
-    Key("imgurl", Nullable(Text()), None, "the value of {{ IMGURL }}; else the path part of url"),
+    Key("imgurl", Nullable(UrlOrPath()), None,
+        "the value of {{ IMGURL }}; else the path part of url"),
     Key("description", Text(), "",
         "the description of pages that have none (meta, social cards)"),
     Key("picture", Nullable(Text()), None,

@@ -187,10 +187,34 @@ class Url(Text):
             raise reader.fail(path, f"'{url}' is not an absolute http(s) URL",
                               "write the full address, e.g. https://rtc.example.org/")
         # Always a trailing '/', so that a site path is appended without doubling it.
+        url = single_slashes(url)
         return url if url.endswith("/") else url + "/"
 
     def describe(self) -> str:
         return "an absolute http(s) URL"
+
+
+@dataclass(frozen=True)
+class UrlOrPath(Kind):
+    """A URL (https://host/..., //host/...) or a path of the site (/assets)."""
+
+    def read(self, reader: Reader, value: Any, path: KeyPath) -> str:
+        return single_slashes(Text().read(reader, value, path))
+
+    def describe(self) -> str:
+        return "a URL or a path"
+
+
+def single_slashes(url: str) -> str:
+    """`url` with no '//' inside its path: 'https://x.org//rtc//' is 'https://x.org/rtc/'.
+
+    A path that starts with '//' would be read by a browser as a host name, and
+    SPEC §2 promises that no value produces '//' inside a path.
+    """
+    parts = urlsplit(url)
+    if "//" not in parts.path and (parts.netloc or not url.startswith("//")):
+        return url
+    return parts._replace(path=re.sub("/{2,}", "/", parts.path)).geturl()
 
 
 @dataclass(frozen=True)
