@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from coursesite.config import yamltext
 from coursesite.config.site import ImageSettings, NavItem, PublishSettings, load_config
 from coursesite.errors import ConfigError
+from tests.config.test_options import DECLARED, matches
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -91,8 +93,8 @@ def test_every_default(tmp_path: Path) -> None:
             rtc.publish) == ("rtc", "RTC", "https://r.org/", None, "", None, (), None)
 
 
-def test_every_key_is_read(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, """\
+# Every key of site.yaml, set to a value other than its default.
+EVERY_KEY = """\
 content: pages
 templates: layouts
 static: assets
@@ -130,7 +132,11 @@ groups:
     url: https://t.org/
     publish:
       command: rsync -a {output}/ host:/srv
-"""))
+"""
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, EVERY_KEY))
     assert config.content_dir == tmp_path / "pages"
     assert config.templates_dir == tmp_path / "layouts"
     assert config.static_dir == tmp_path / "assets"
@@ -186,3 +192,11 @@ def test_no_value_produces_a_double_slash_in_a_path(tmp_path: Path, url: str, im
                         ).groups["rtc"]
     assert (group.url, group.img_url) == (canonical, value)
     assert "//" not in group.absolute("/courses/").split("://", 1)[1]
+
+
+def test_every_key_is_set_in_every_key() -> None:
+    """So that a key added to options.py is read (and checked) by the test above too."""
+    _, lines = yamltext.load(EVERY_KEY)
+    unset = [".".join(path) for path, key in DECLARED.items()
+             if key is not None and not any(matches(given, path) for given in lines)]
+    assert not unset, f"EVERY_KEY does not set {unset}"
