@@ -85,7 +85,7 @@ def shown_keys() -> list[yamltext.KeyPath]:
 def suggestion(path: Declared, key: Key) -> str:
     """A line for the README, in a failure's message."""
     default = "(required)" if key.required else yaml.safe_dump(key.default).strip()
-    return f"{'.'.join(path)}: {default}  # {key.doc}"
+    return f"{'.'.join(path)}: {default}  # {key.doc} ({key.kind.describe()})"
 
 
 def test_the_readme_shows_every_declared_key() -> None:

@@ -125,9 +125,6 @@ class Table:
     def names(self) -> tuple[str, ...]:
         return tuple(key.name for key in self.keys)
 
-    def __getitem__(self, name: str) -> Key:
-        return next(key for key in self.keys if key.name == name)
-
     def read(self, reader: Reader, value: Any, path: KeyPath) -> dict[str, Any]:
         """The value of every key, by field: the one given, else the default."""
         data = reader.mapping(value, path, self.names)
