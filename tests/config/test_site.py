@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.config.site import load_config
+from coursesite.config import yamltext
+from coursesite.config.site import ImageSettings, NavItem, PublishSettings, load_config
 from coursesite.errors import ConfigError
+from tests.config.test_options import DECLARED, matches
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -74,3 +76,127 @@ def test_wrong_values_are_config_errors(tmp_path: Path, text: str, line: int, wo
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "site.yaml")
+
+
+def test_every_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "groups:\n  rtc: {title: RTC, url: 'https://r.org'}\n"))
+    assert (config.content_dir, config.templates_dir, config.static_dir, config.output_dir,
+            config.cache_dir) == tuple(tmp_path / name for name in (
+                "content", "templates", "static", "output", ".cache"))
+    assert (config.default_groups, config.list_fields, config.language, config.search) == (
+        (), (), "en", True)
+    images = config.images
+    assert (images.widths, images.formats, images.quality, images.thumbnail, images.sizes) == (
+        (480, 800, 1200, 1600), ("webp",), 80, (640, 360), "(max-width: 46rem) 100vw, 46rem")
+    rtc = config.groups["rtc"]
+    assert (rtc.name, rtc.title, rtc.url, rtc.imgurl, rtc.description, rtc.picture, rtc.nav,
+            rtc.publish) == ("rtc", "RTC", "https://r.org/", None, "", None, (), None)
+
+
+# Every key of site.yaml, set to a value other than its default.
+EVERY_KEY = """\
+content: pages
+templates: layouts
+static: assets
+output: public
+cache: tmp/cache
+default_groups: rtc, aifh
+list_fields: [People, bibkeys]
+language: nl
+search: false
+images:
+  widths: [800, 400]
+  formats: [avif, webp]
+  quality: 60
+  thumbnail: [300, 200]
+  sizes: 100vw
+groups:
+  rtc:
+    title: RTC
+    url: https://r.org/rtc
+    imgurl: https://img.org/
+    description: Deep learning
+    picture: social/rtc.png
+    nav:
+      - {title: Courses, url: /courses/}
+    publish: /srv/www/rtc
+  aifh:
+    title: AIFH
+    url: https://a.org/
+    publish:
+      target: s3://sites/aifh
+      endpoint_url: https://s3.example.com
+      region: eu-central-1
+  tl:
+    title: TL
+    url: https://t.org/
+    publish:
+      command: rsync -a {output}/ host:/srv
+"""
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, EVERY_KEY))
+    assert config.content_dir == tmp_path / "pages"
+    assert config.templates_dir == tmp_path / "layouts"
+    assert config.static_dir == tmp_path / "assets"
+    assert config.output_dir == tmp_path / "public"
+    assert config.cache_dir == tmp_path / "tmp" / "cache"
+    assert config.default_groups == ("rtc", "aifh")
+    assert config.list_fields == ("people", "bibkeys")
+    assert (config.language, config.search) == ("nl", False)
+    assert config.images == ImageSettings((400, 800), ("avif", "webp"), 60, (300, 200), "100vw")
+    rtc, aifh, tl = config.groups.values()
+    assert (rtc.url, rtc.imgurl, rtc.description, rtc.picture, rtc.nav) == (
+        "https://r.org/rtc/", "https://img.org/", "Deep learning", "social/rtc.png",
+        (NavItem("Courses", "/courses/"),))
+    assert rtc.publish == PublishSettings("/srv/www/rtc", None, None, 25)
+    assert aifh.publish == PublishSettings("s3://sites/aifh", "https://s3.example.com",
+                                           "eu-central-1", 30)
+    assert tl.publish == PublishSettings("command:rsync -a {output}/ host:/srv", None, None, 37)
+    assert config.line_of("groups", "tl", "publish", "command") == 37
+    assert config.line_of("images", "quality") == 13
+
+
+def test_keys_left_empty_that_mean_their_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """\
+images:
+groups:
+  rtc:
+    title: RTC
+    url: https://r.org/
+    imgurl:
+    picture:
+    nav:
+    publish:
+"""))
+    assert config.images.widths == (480, 800, 1200, 1600)
+    rtc = config.groups["rtc"]
+    assert (rtc.imgurl, rtc.picture, rtc.nav, rtc.publish) == (None, None, (), None)
+
+
+@pytest.mark.parametrize(("url", "imgurl", "canonical", "value"), [
+    ("https://x.org//rtc/", None, "https://x.org/rtc/", "/rtc"),
+    ("https://x.org/rtc//", None, "https://x.org/rtc/", "/rtc"),
+    ("https://x.org/a//b", None, "https://x.org/a/b/", "/a/b"),
+    ("https://x.org/", "https://assets.org//img//", "https://x.org/", "https://assets.org/img"),
+    ("https://x.org/", "/assets//img", "https://x.org/", "/assets/img"),
+    ("https://x.org/", "///assets", "https://x.org/", "/assets"),
+    ("https://x.org/", "//cdn.example.org//img", "https://x.org/", "//cdn.example.org/img"),
+])
+def test_no_value_produces_a_double_slash_in_a_path(tmp_path: Path, url: str, imgurl: str | None,
+                                                    canonical: str, value: str) -> None:
+    """SPEC §2: slashes are normalised, so '{{ IMGURL }}/x' never reads '//rtc/x' (a host)."""
+    extra = "" if imgurl is None else f", imgurl: '{imgurl}'"
+    group = load_config(write(tmp_path, f"groups:\n  rtc: {{title: R, url: '{url}'{extra}}}\n")
+                        ).groups["rtc"]
+    assert (group.url, group.img_url) == (canonical, value)
+    assert "//" not in group.absolute("/courses/").split("://", 1)[1]
+
+
+def test_every_key_is_set_in_every_key() -> None:
+    """So that a key added to options.py is read (and checked) by the test above too."""
+    _, lines = yamltext.load(EVERY_KEY)
+    unset = [".".join(path) for path, key in DECLARED.items()
+             if key is not None and not any(matches(given, path) for given in lines)]
+    assert not unset, f"EVERY_KEY does not set {unset}"

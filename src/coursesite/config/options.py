@@ -1,0 +1,99 @@
+"""Every key of site.yaml, declared once: one table per mapping.
+
+Each `Key` gives the key's name, its kind (schema.py), its default as site.yaml
+would write it, and what it is for. The loader (site.py) takes the keys a
+mapping may hold, the type checks and the defaults from here and nowhere else;
+tests/config/test_options.py checks the README's reference against these tables.
+
+A new key is one `Key(...)` in its table, plus the code that uses its value:
+the field of that name on the model in site.py (or `field=` to name another)
+and whatever reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coursesite.config.schema import (
+    REQUIRED,
+    Flag,
+    Folder,
+    Integer,
+    Integers,
+    Key,
+    ListOf,
+    Named,
+    Names,
+    Nullable,
+    Section,
+    Table,
+    Text,
+    Url,
+    UrlOrPath,
+)
+
+GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+IMAGE_FORMATS = ("webp", "avif")
+
+NAV = Table((
+    Key("title", Text(), REQUIRED, "the link's text"),
+    Key("url", Text(), REQUIRED, "where it goes: a path of the site such as /courses/, or a URL"),
+), missing="a nav entry needs both {required}")
+
+# Either target or command is given; site.py checks that, and the target itself.
+PUBLISH = Table((
+    Key("target", Text(), None, "a folder, file://, ssh://, rsync://, git+...#branch or s3:// URL"),
+    Key("command", Text(), None, "instead of a target: a command, with {output} and {group}"),
+    Key("endpoint_url", Text(), None, "the endpoint of an S3-compatible host (MinIO, R2, ...)"),
+    Key("region", Text(), None, "the region of an S3 bucket"),
+))
+
+GROUP = Table((
+    Key("title", Text(), REQUIRED, "the name of the group's site"),
+    Key("url", Url(), REQUIRED, "the canonical base URL (sitemap, og:url, feeds)"),
+    Key("imgurl", Nullable(UrlOrPath()), None,
+        "the value of {{ IMGURL }}; else the path part of url"),
+    Key("description", Text(), "",
+        "the description of pages that have none (meta, social cards)"),
+    Key("picture", Nullable(Text()), None,
+        "the social image of pages that have none, a path in content/images/"),
+    Key("nav", Nullable(ListOf(Section(NAV))), [], "the links of the top navigation"),
+    Key("publish", Nullable(Section(PUBLISH, short="target")), None,
+        "where `build-site publish` sends the group; `publish: TARGET` is short for a target"),
+), missing="group '{name}' has no '{key}'")
+
+IMAGES = Table((
+    Key("widths", Integers(16, 8000), [480, 800, 1200, 1600],
+        "the widths of the srcset candidates; never wider than the original"),
+    Key("formats", Names(IMAGE_FORMATS, what="image format"), ["webp"],
+        "the formats of the srcset variants"),
+    Key("quality", Integer(1, 100), 80, "the quality of lossy formats (WebP, AVIF, JPEG)"),
+    Key("thumbnail", Integers(16, 8000, count=2), [640, 360],
+        "the width and height of card pictures, cropped around the centre"),
+    Key("sizes", Text(), "(max-width: 46rem) 100vw, 46rem", "the <img sizes> of content images"),
+))
+
+# In the order they are checked: with groups first, a site.yaml with no groups says so.
+SITE = Table((
+    Key("groups", Named(Section(GROUP), "group", GROUP_NAME, ("all",),
+                        "use lower-case letters, digits, '-' and '_'; 'all' is reserved"),
+        REQUIRED, "one site per group, at least one",
+        hint="add 'groups:' with at least one group, "
+             "e.g. 'rtc: {title: RTC, url: https://rtc.example.org/}'"),
+    Key("default_groups", Names(), [],
+        "the groups of pages with no `groups:`; empty: such a page is an error"),
+    Key("content", Folder(), "content", "the pages, and content/images/", field="content_dir"),
+    Key("templates", Folder(), "templates", "layouts that override the theme's",
+        field="templates_dir"),
+    Key("static", Folder(), "static", "files copied into every group's output",
+        field="static_dir"),
+    Key("output", Folder(), "output", "where the build writes output/<group>/",
+        field="output_dir"),
+    Key("cache", Folder(), ".cache", "processed images and the build state, outside the output",
+        field="cache_dir"),
+    Key("images", Nullable(Section(IMAGES)), {}, "how images are processed"),
+    Key("list_fields", Names(lower=True), [],
+        "header keys whose text is split on commas, e.g. [people, bibkeys]"),
+    Key("language", Text(), "en", "<html lang>, and the language of the search index"),
+    Key("search", Flag(), True, "a Pagefind search index and a search box in every group"),
+), missing="site.yaml defines no {key}")
