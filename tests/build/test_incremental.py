@@ -13,8 +13,10 @@ import markdown
 import pytest
 
 from coursesite import digest
-from coursesite.build import pipeline
+from coursesite.build import fresh, pipeline, units
+from coursesite.content import loader
 from coursesite.render.group import GroupRenderer
+from coursesite.state import bodies
 from tests.conftest import Site, api_build, snapshot
 
 
@@ -68,14 +70,32 @@ CHANGES: dict[str, Callable[[Site], None]] = {
 }
 
 
+@pytest.fixture(params=["default", "smallest"])
+def thresholds(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The build's size thresholds as they are, or each at its smallest value, so that
+    every path they choose between is taken (worker processes for loading and rendering,
+    one unit per piece of work, bodies stored one at a time, the walk over each record's
+    questions, pruning); returns the jobs to build with."""
+    if request.param == "default":
+        return 1
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(units, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(units, "CHUNK", 1)
+    monkeypatch.setattr(bodies, "BATCH", 1)
+    monkeypatch.setattr(fresh, "FEW_BODIES", 0)
+    monkeypatch.setattr(pipeline, "PRUNE_FROM", 0)
+    return 2
+
+
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_incremental_build_equals_clean_build(site: Site, tmp_path: Path, change: str) -> None:
+def test_incremental_build_equals_clean_build(site: Site, tmp_path: Path, change: str,
+                                              thresholds: int) -> None:
     course_site(site)
-    first = api_build(site)
+    first = api_build(site, jobs=thresholds)
     assert first.rendered > 0
-    assert api_build(site).rendered == 0  # nothing changed: nothing rendered
+    assert api_build(site, jobs=thresholds).rendered == 0  # nothing changed: nothing rendered
     CHANGES[change](site)
-    again = api_build(site)
+    again = api_build(site, jobs=thresholds)
     assert again.rendered > 0
     assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
 

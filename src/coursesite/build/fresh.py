@@ -29,6 +29,9 @@ from coursesite.fsutil import Stats
 from coursesite.state.records import UnitRecord
 
 
+FEW_BODIES = 8  # changed pages up to which each record's questions are looked up one by one
+
+
 def inputs_fingerprint(scanned: Stats, settings: object) -> str:
     """Every input file's path, size and mtime, the build's settings and the code."""
     return digest_of(code_fingerprint(), settings, list(scanned.items()))
@@ -76,7 +79,7 @@ def stale_test(bodies: set[str]) -> Callable[[UnitRecord], bool]:
     This runs for every kept page. For a few changed pages, looking each question
     up in the record's list (in C) beats walking the list in Python.
     """
-    if len(bodies) <= 8:
+    if len(bodies) <= FEW_BODIES:
         asked = [["pages"], *(["page", path] for path in sorted(bodies))]
         return lambda record: any(question in record.deps for question in asked)
     return lambda record: any(dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies)

@@ -114,7 +114,7 @@ def file_sha(path: Path) -> str:
 def plan_group(group: str, folder: GroupFolder, staging: Path, wanted: dict[str, Wanted],
                state: BuildState) -> Plan:
     """Decide what changes; complete the staging folder with every file to be placed."""
-    files = state.files_of(group)
+    files = state.files.of(group)
     verified = folder.verified(files)
     plan = Plan(group, folder.path, staging)
     for rel, want in wanted.items():
@@ -139,9 +139,9 @@ def plan_group(group: str, folder: GroupFolder, staging: Path, wanted: dict[str,
 def apply_plan(plan: Plan, state: BuildState) -> None:
     """Move the staged files into the live folder and remove those no longer wanted."""
     if not plan.changes:
-        state.wrote(plan.group, {}, plan.forget)
+        state.files.wrote(plan.group, {}, plan.forget)
         return
-    if not state.writing(plan.group, plan.place):
+    if not state.files.writing(plan.group, plan.place):
         raise OSError(f"cannot write the build state in {state.db.path.parent}")
     target = plan.target
     if not target.exists():
@@ -159,7 +159,7 @@ def apply_plan(plan: Plan, state: BuildState) -> None:
     for rel, sha in plan.place.items():
         stat = os.stat(target / rel)
         written[rel] = FileRecord(stat.st_size, stat.st_mtime_ns, sha)
-    state.wrote(plan.group, written, [*plan.remove, *plan.forget])
+    state.files.wrote(plan.group, written, [*plan.remove, *plan.forget])
 
 
 def remove_empty_parents(target: Path, rel: str) -> None:

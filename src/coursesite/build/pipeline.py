@@ -105,7 +105,7 @@ class Build:
         self.renderers: dict[str, GroupRenderer] = {}
         self.outputs: dict[str, GroupOutput] = {}
         self.records: dict[str, dict[str, UnitRecord]] = {}
-        self.images = ImageStore(config, self.state)
+        self.images = ImageStore(config, self.state.images)
 
     def run(self) -> BuildResult:
         try:
@@ -159,9 +159,9 @@ class Build:
             return False
         summaries = {name: self.state.summary(name) for name in self.chosen}
         if not all(summaries.values()) or not all(
-                self.folders[name].intact(self.state.files_of(name))
+                self.folders[name].intact(self.state.files.of(name))
                 and stages.search_is_current(self.config, self.folders[name], summaries[name],
-                                             self.state.files_of(name))
+                                             self.state.files.of(name))
                 for name in self.chosen):
             return False
         for name in self.chosen:
@@ -191,7 +191,7 @@ class Build:
         if self.options.mode is Mode.BUILD and not self.options.external:
             summaries = {name: summary for name in self.chosen
                          if (summary := self.state.summary(name)) is not None
-                         and self.folders[name].intact(self.state.files_of(name))}
+                         and self.folders[name].intact(self.state.files.of(name))}
             self.kept = fresh.untouched_groups(summaries, self.pages, self.bodies)
 
     def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
@@ -210,7 +210,7 @@ class Build:
         self.renderers = stages.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
-        written = {name: stages.written_shas(self.folders[name], self.state.files_of(name))
+        written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
                    for name in stagings}
         self.records = render_all(self.renderers, self.state, written, stagings,
                                   self.options.jobs, reuse=not self.options.external,

@@ -119,7 +119,7 @@ def write_groups(config: SiteConfig, outputs: dict[str, GroupOutput],
     statics = {rel: Wanted(file_sha(path), source=path) for rel, path in static_files.items()}
     wanted = {name: wanted_files(out, images, statics) for name, out in outputs.items()}
     for name in outputs:
-        foreign = folders[name].foreign(state.files_of(name), wanted[name])
+        foreign = folders[name].foreign(state.files.of(name), wanted[name])
         if foreign:
             raise output.foreign_files_error(config, name, foreign)
     plans = [output.plan_group(name, folders[name], stagings[name], wanted[name], state)
@@ -171,7 +171,7 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
     made: dict[str, str] = {}
     for name in outputs:
         folder = GroupFolder(output_dir / name)
-        files = state.files_of(name)
+        files = state.files.of(name)
         if not config.search:
             with guard():
                 remove_index(folder.path)

@@ -14,7 +14,9 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Raised when the layout below changes: an older or newer store is then made anew.
 SCHEMA_VERSION = 1
@@ -65,6 +67,30 @@ class Database:
                 self._inherited.append(self._db)
             self._db, self._pid = self._open(), os.getpid()
         return self._db
+
+    def select(self, query: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of a query; none when the state cannot be read."""
+        db = self.connection()
+        if db is None:
+            return []
+        try:
+            return db.execute(query, args).fetchall()
+        except sqlite3.Error as exc:
+            self.failed(exc)
+            return []
+
+    def write(self, statement: str, rows: list[tuple[Any, ...]]) -> bool:
+        """One statement for many rows, in a transaction of its own; False when it failed."""
+        db = self.connection()
+        if db is None or not self.writable:
+            return False
+        try:
+            with transaction(db):
+                db.executemany(statement, rows)
+        except sqlite3.Error as exc:
+            self.failed(exc)
+            return False
+        return True
 
     def failed(self, exc: sqlite3.Error) -> None:
         """A file that fails is not used again by this process; a damaged one is removed."""
@@ -136,3 +162,16 @@ class Database:
         except BaseException:
             db.close()
             raise
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything fails."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

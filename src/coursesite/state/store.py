@@ -22,8 +22,8 @@ the state does not know.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,10 @@ import orjson
 
 from coursesite.content.page import Page
 from coursesite.state.bodies import Bodies
-from coursesite.state.db import CODE_TABLES, Database
+from coursesite.state.db import CODE_TABLES, Database, transaction
+from coursesite.state.files import WrittenFiles
+from coursesite.state.images import ImageRows
 from coursesite.state.records import (
-    FileRecord,
     UnitRecord,
     page_from_json,
     page_to_json,
@@ -50,6 +51,8 @@ class BuildState:
         self.root = str(root)
         self.code = code
         self.bodies = Bodies(self.db)
+        self.files = WrittenFiles(self.db, self.root)
+        self.images = ImageRows(self.db)
         self._meta: dict[str, Any] = {}
         self._pages: dict[str, PageRow] | None = None
         self._new_pages: dict[str, PageRow] = {}
@@ -57,20 +60,20 @@ class BuildState:
         self._units: dict[str, dict[str, UnitRecord]] = {}
         self._unit_changes: dict[str, dict[str, UnitRecord | None]] = {}
         self._summaries: dict[str, dict[str, Any]] = {}
-        self._files: dict[str, dict[str, FileRecord]] = {}
-        self._file_changes: dict[str, dict[str, FileRecord | None]] = {}
 
     # -- opening ---------------------------------------------------------------
 
     def open(self) -> list[str]:
         """Read the state's small parts; returns warnings (a state set aside, and why)."""
-        rows = self._select("SELECT key, value FROM meta")
+        if self.db.writable:
+            remove_legacy(self.db.path.parent)
+        rows = self.db.select("SELECT key, value FROM meta")
         self._meta = {key: _loads(value) for key, value in rows}
         if self._meta.get("code") not in (None, self.code) and self.db.writable:
             self._drop_code_rows()
         elif self._meta.get("code") not in (None, self.code):
             self._meta = {}  # `check` writes nothing: it only stops trusting the rows
-        for grp, summary in self._select("SELECT grp, summary FROM groups WHERE root = ?",
+        for grp, summary in self.db.select("SELECT grp, summary FROM groups WHERE root = ?",
                                          (self.root,)):
             if self._meta.get("code") == self.code:
                 self._summaries[grp] = _loads(summary)
@@ -81,7 +84,7 @@ class BuildState:
         if db is None:
             return
         try:
-            with _transaction(db):
+            with transaction(db):
                 for table in CODE_TABLES:
                     db.execute(f"DELETE FROM {table}")
                 db.execute("DELETE FROM meta")
@@ -117,7 +120,7 @@ class BuildState:
 
     def _page_rows(self) -> dict[str, PageRow]:
         if self._pages is None:
-            self._pages = {row[0]: row[1:] for row in self._select(
+            self._pages = {row[0]: row[1:] for row in self.db.select(
                 "SELECT path, loader, size, mtime, digest, page FROM pages WHERE root = ?",
                 (self.root,))}
         return self._pages
@@ -130,7 +133,7 @@ class BuildState:
         if found is None:
             found = {}
             if group in self._summaries:
-                for output, record in self._select(
+                for output, record in self.db.select(
                         "SELECT output, record FROM units WHERE root = ? AND grp = ?",
                         (self.root, group)):
                     try:
@@ -157,74 +160,6 @@ class BuildState:
     def set_summary(self, group: str, summary: dict[str, Any]) -> None:
         self._summaries[group] = summary
 
-    # -- files -----------------------------------------------------------------------
-
-    def files_of(self, group: str) -> dict[str, FileRecord]:
-        """Every file the state says coursesite wrote into the group's output."""
-        found = self._files.get(group)
-        if found is None:
-            found = self._files[group] = {
-                rel: FileRecord(size, mtime, sha) for rel, size, mtime, sha in self._select(
-                    "SELECT rel, size, mtime, sha FROM files WHERE root = ? AND grp = ?",
-                    (self.root, group))}
-        return found
-
-    def writing(self, group: str, shas: dict[str, str]) -> bool:
-        """List the files about to be written, before any is (False: the state cannot be
-        written, and so no file may be)."""
-        db = self.db.connection()
-        if db is None:
-            return False
-        rows = [(self.root, group, rel, sha) for rel, sha in shas.items()]
-        try:
-            with _transaction(db):
-                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, -1, -1, ?)", rows)
-        except sqlite3.Error as exc:
-            self.db.failed(exc)
-            return False
-        files = self.files_of(group)
-        files.update((rel, FileRecord(-1, -1, sha)) for rel, sha in shas.items())
-        return True
-
-    def wrote(self, group: str, written: dict[str, FileRecord], removed: Iterable[str]) -> None:
-        files = self.files_of(group)
-        changes = self._file_changes.setdefault(group, {})
-        files.update(written)
-        changes.update(written)
-        for rel in removed:
-            files.pop(rel, None)
-            changes[rel] = None
-
-    # -- images (the image store's ImageCache) ---------------------------------------
-    # Facts about files of content/images/ and of the cache folder, true whatever the
-    # build does next: kept at once, in a transaction of their own.
-
-    def sources(self) -> dict[str, dict[str, Any]]:
-        return {rel: info for rel, value in self._select("SELECT rel, info FROM images")
-                if isinstance(info := _loads(value), dict)}
-
-    def save_sources(self, sources: dict[str, dict[str, Any]]) -> None:
-        self._write("INSERT OR REPLACE INTO images VALUES (?, ?)",
-                    [(rel, orjson.dumps(info)) for rel, info in sources.items()])
-
-    def variants(self) -> dict[str, tuple[int, str]]:
-        return {name: (size, sha) for name, size, sha in
-                self._select("SELECT name, size, sha FROM variants")}
-
-    def save_variants(self, variants: dict[str, tuple[int, str]]) -> None:
-        self._write("INSERT OR REPLACE INTO variants VALUES (?, ?, ?)",
-                    [(name, size, sha) for name, (size, sha) in variants.items()])
-
-    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
-        db = self.db.connection()
-        if db is None or not self.db.writable or not rows:
-            return
-        try:
-            with _transaction(db):
-                db.executemany(statement, rows)
-        except sqlite3.Error as exc:
-            self.db.failed(exc)
-
     # -- saving ----------------------------------------------------------------------
 
     def save(self, meta: dict[str, Any], pages: set[str]) -> None:
@@ -236,7 +171,7 @@ class BuildState:
         if db is None or not self.db.writable:
             return
         try:
-            with _transaction(db):
+            with transaction(db):
                 self._save_rows(db, meta)
         except sqlite3.Error as exc:
             self.db.failed(exc)
@@ -252,49 +187,33 @@ class BuildState:
             db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)",
                            [(self.root, group, out, orjson.dumps(rec.row()))
                             for out, rec in changes.items() if rec])
-        for group, file_changes in self._file_changes.items():
-            db.executemany("DELETE FROM files WHERE root = ? AND grp = ? AND rel = ?",
-                           [(self.root, group, rel) for rel, f in file_changes.items() if not f])
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                           [(self.root, group, rel, *f) for rel, f in file_changes.items() if f])
+        self.files.save_rows(db)
         db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
                        [(self.root, grp, orjson.dumps(s)) for grp, s in self._summaries.items()])
         values = {"code": self.code, **{f"{key}:{self.root}": value
                                         for key, value in meta.items()}}
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [(key, orjson.dumps(value)) for key, value in values.items()])
-        self._new_pages, self._unit_changes, self._file_changes = {}, {}, {}
+        self._new_pages, self._unit_changes = {}, {}
 
     def close(self) -> None:
         self.bodies.flush()
         self.db.close()
 
-    def _select(self, query: str, args: tuple[Any, ...] = ()) -> list[Any]:
-        db = self.db.connection()
-        if db is None:
-            return []
-        try:
-            return db.execute(query, args).fetchall()
-        except sqlite3.Error as exc:
-            self.db.failed(exc)
-            return []
+# The caches of versions before the one state file (0.1.0 and its sessions), by name.
+LEGACY = ("build.json", "build.delta.json", "last-build.json", "serve.json",
+          "serve.delta.json", "last-serve.json", "bodies.sqlite", "bodies.sqlite-wal",
+          "bodies.sqlite-shm", "images/manifest.json")
 
 
-
-class _transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when anything fails."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        if kind is None:
-            self.db.execute("COMMIT")
-        elif self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+def remove_legacy(cache_dir: Path) -> None:
+    """Remove what earlier versions kept in the cache folder (their files, by name only)."""
+    for name in LEGACY:
+        (cache_dir / name).unlink(missing_ok=True)
+    for path in [*cache_dir.glob("build.units.*.json"), *cache_dir.glob("serve.units.*.json")]:
+        path.unlink(missing_ok=True)
+    if (cache_dir / "bodies").is_dir():
+        shutil.rmtree(cache_dir / "bodies", ignore_errors=True)
 
 
 def _loads(value: bytes) -> Any:
