@@ -28,7 +28,6 @@ from coursesite.digest import code_fingerprint, digest_of
 from coursesite.fsutil import Stats
 from coursesite.state.records import UnitRecord
 
-
 FEW_BODIES = 8  # changed pages up to which each record's questions are looked up one by one
 
 
