@@ -256,3 +256,18 @@ def test_a_full_disk_leaves_the_live_output_as_it_was(site: Site, tmp_path: Path
         assert snapshot(out) == snapshot(disk / "clean")
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_published_images_are_copies_not_links_into_the_cache(site: Site, tmp_path: Path) -> None:
+    built(site)
+    variants = sorted((site.root / "output/rtc/images").glob("figure.*.webp"))
+    assert variants
+    shown = variants[0]
+    other = site.root / "output/aifh/images" / shown.name
+    cached = {p: p.read_bytes() for p in (site.root / ".cache/images").rglob("*") if p.is_file()}
+    before = other.read_bytes()
+    assert shown.stat().st_nlink == 1
+    shown.write_bytes(b"edited by hand")
+    assert other.read_bytes() == before  # the other group's copy is its own
+    assert {p: p.read_bytes() for p in cached} == cached  # and so is the cache's
+    assert_repaired(site, tmp_path)
