@@ -151,7 +151,6 @@ class Build:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
             output.remove_stale_staging(self.output_dir)
-        self.folders = {name: GroupFolder.read(self.output_dir / name) for name in self.chosen}
         self.scanned = scan([self.config.content_dir, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
@@ -159,8 +158,8 @@ class Build:
             return False
         summaries = {name: self.state.summary(name) for name in self.chosen}
         if not all(summaries.values()) or not all(
-                self.folders[name].intact(self.state.files.of(name))
-                and stages.search_is_current(self.config, self.folders[name], summaries[name],
+                GroupFolder.as_written(self.output_dir / name, self.state.files.of(name))
+                and stages.search_is_current(self.config, self.output_dir / name, summaries[name],
                                              self.state.files.of(name))
                 for name in self.chosen):
             return False
@@ -191,7 +190,8 @@ class Build:
         if self.options.mode is Mode.BUILD and not self.options.external:
             summaries = {name: summary for name in self.chosen
                          if (summary := self.state.summary(name)) is not None
-                         and self.folders[name].intact(self.state.files.of(name))}
+                         and GroupFolder.as_written(self.output_dir / name,
+                                                    self.state.files.of(name))}
             self.kept = fresh.untouched_groups(summaries, self.pages, self.bodies)
 
     def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
@@ -210,6 +210,9 @@ class Build:
         self.renderers = stages.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
+        # Each folder to be written is read whole: what is on disk as written can be kept,
+        # and what coursesite did not write must not be there (see write_groups).
+        self.folders = {name: GroupFolder.read(self.output_dir / name) for name in stagings}
         written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
                    for name in stagings}
         self.records = render_all(self.renderers, self.state, written, stagings,

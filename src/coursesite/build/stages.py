@@ -153,9 +153,9 @@ def search_digest(files: dict[str, FileRecord]) -> str:
     return digest_of(sorted((rel, record.sha) for rel, record in files.items()))
 
 
-def search_is_current(config: SiteConfig, folder: GroupFolder, summary: dict[str, Any] | None,
+def search_is_current(config: SiteConfig, folder: Path, summary: dict[str, Any] | None,
                       files: dict[str, FileRecord]) -> bool:
-    index = folder.path / "pagefind"
+    index = folder / "pagefind"
     if not config.search:
         return not index.exists()
     return bool(summary) and summary.get("search") == search_digest(files) and (  # type: ignore[union-attr]
@@ -170,14 +170,14 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
     problems = Problems()
     made: dict[str, str] = {}
     for name in outputs:
-        folder = GroupFolder(output_dir / name)
+        folder = output_dir / name
         files = state.files.of(name)
         if not config.search:
             with guard():
-                remove_index(folder.path)
+                remove_index(folder)
             continue
         current = search_is_current(config, folder, state.summary(name), files)
-        if current or index_group(folder.path, config.language, problems, guard):
+        if current or index_group(folder, config.language, problems, guard):
             made[name] = search_digest(files)
     for warning in problems.items:
         reporter.diagnostic(warning)
