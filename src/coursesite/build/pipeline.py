@@ -105,6 +105,7 @@ class Build:
         self.renderers: dict[str, GroupRenderer] = {}
         self.outputs: dict[str, GroupOutput] = {}
         self.records: dict[str, dict[str, UnitRecord]] = {}
+        self.rendered = 0  # units rendered; the others were kept
         self.images = ImageStore(config, self.state.images)
 
     def run(self) -> BuildResult:
@@ -260,7 +261,7 @@ class Build:
             live = LiveSite(self.config, self.output_dir,
                             {p.content_path: p for p in self.pages}, self.renderers)
         return BuildResult(self.outputs, self.output_dir, self.images.processed,
-                           getattr(self, "rendered", 0), live)
+                           self.rendered, live)
 
     def report_group(self, name: str, pages: int, images: int) -> None:
         self.reporter.group_built(GroupSummary(name, pages, images,

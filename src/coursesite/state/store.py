@@ -184,9 +184,10 @@ class BuildState:
         for group, changes in self._unit_changes.items():
             db.executemany("DELETE FROM units WHERE root = ? AND grp = ? AND output = ?",
                            [(self.root, group, out) for out, rec in changes.items() if not rec])
+            # A generator: 10,000 records are never all in memory as JSON at once.
             db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)",
-                           [(self.root, group, out, orjson.dumps(rec.row()))
-                            for out, rec in changes.items() if rec])
+                           ((self.root, group, out, orjson.dumps(rec.row()))
+                            for out, rec in changes.items() if rec))
         self.files.save_rows(db)
         db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
                        [(self.root, grp, orjson.dumps(s)) for grp, s in self._summaries.items()])
