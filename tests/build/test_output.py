@@ -76,12 +76,39 @@ def test_a_file_coursesite_did_not_write_is_never_touched(site: Site) -> None:
     edit(site.root / "content/course/lesson-1.md", "Text of", "Other text of")
     result = site.build()
     assert result.code == 2
-    assert "site.yaml:2: error: output/rtc holds files that coursesite did not write: " \
-           "notes/mine.txt" in result.err
+    assert "site.yaml:2: error: output/rtc holds files that coursesite did not write (or " \
+           "that it no longer knows it wrote): notes/mine.txt" in result.err
     assert "hint:" in result.err
     assert snapshot(site.root / "output") == before  # nothing changed, in either group
     mine.unlink()
     assert site.build().code == 0
+
+
+def test_a_file_where_a_new_page_goes_is_not_overwritten(site: Site) -> None:
+    built(site)
+    mine = site.root / "output/rtc/course/new/index.html"
+    mine.parent.mkdir()
+    mine.write_text("my own page")
+    site.page("course/new.md", "title: New\ngroups: rtc\n\nNew page.\n")
+    result = site.build()
+    assert result.code == 2 and "course/new/index.html" in result.err
+    assert mine.read_text() == "my own page"
+
+
+def test_a_deleted_or_edited_search_index_is_made_again(site: Site, tmp_path: Path) -> None:
+    built(site)
+    shutil.rmtree(site.root / "output/rtc/pagefind")
+    (site.root / "output/aifh/pagefind/pagefind-ui.js").write_text("junk")
+    assert_repaired(site, tmp_path)
+
+
+def test_a_page_in_the_search_index_folder_is_an_error(site: Site) -> None:
+    course_site(site)
+    site.page("pagefind.md", "title: Search help\ngroups: rtc\n\nHow to search.\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/pagefind.md: error: the page would be written to pagefind/index.html" \
+        in result.err
 
 
 def test_hidden_files_in_the_output_are_left_alone(site: Site, tmp_path: Path) -> None:

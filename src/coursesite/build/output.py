@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from coursesite.errors import ConfigError
 from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
 
-SEARCH = "pagefind"  # the search stage's own folder in each group (see search.py)
+SEARCH_PREFIX = "pagefind/"  # the search stage's own folder in each group (see search.py)
 STAGING = ".coursesite-staging-"  # output/.coursesite-staging-<group>-<pid>/
 
 
@@ -51,8 +50,8 @@ class GroupFolder:
         with os.scandir(at) as entries:
             for entry in entries:
                 rel = prefix + entry.name
-                if entry.name.startswith(".") or rel == SEARCH:
-                    continue  # hidden names (.git, .DS_Store) and the search index: not ours
+                if entry.name.startswith("."):
+                    continue  # hidden names (.git, .DS_Store): never coursesite's
                 if entry.is_symlink():
                     self.odd.append(rel)
                 elif entry.is_dir():
@@ -85,10 +84,25 @@ class GroupFolder:
         return {rel for rel, record in files.items()
                 if rel in on_disk and record.matches(*on_disk[rel])}
 
-    def foreign(self, files: dict[str, FileRecord], wanted: Iterable[str]) -> list[str]:
-        """Files that coursesite did not write and is not about to write."""
-        known = set(files) | set(wanted)
-        return sorted([*(rel for rel in self.on_disk if rel not in known), *self.odd])
+    def foreign(self, files: dict[str, FileRecord], wanted: dict[str, Wanted]) -> list[str]:
+        """Files that the state does not say coursesite wrote, and that the build must
+        not replace.
+
+        A file at a path the build is about to write counts as coursesite's when it holds
+        the very bytes the build would write, or when the state knows nothing of the
+        group (a first build over an old output, or a deleted cache folder): a folder
+        that coursesite is known to write cannot get someone's file replaced unseen.
+        """
+        found = [*self.odd]
+        for rel in self.on_disk:
+            if rel in files:
+                continue
+            want = wanted.get(rel)
+            if want is None and not files and rel.startswith(SEARCH_PREFIX):
+                continue  # an index the state forgot: the search stage's folder, replaced
+            if want is None or (files and file_sha(self.path / rel) != want.sha):
+                found.append(rel)
+        return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -142,7 +156,7 @@ def plan_group(group: str, folder: GroupFolder, staging: Path, wanted: dict[str,
         elif not dest.is_file():
             raise AssertionError(f"{rel} was neither kept nor rendered")
     for rel in files:
-        if rel not in wanted:
+        if rel not in wanted and not rel.startswith(SEARCH_PREFIX):  # the search stage's
             (plan.remove if rel in folder.on_disk else plan.forget).append(rel)
     return plan
 
@@ -166,11 +180,16 @@ def apply_plan(plan: Plan, state: BuildState) -> None:
         for rel in plan.remove:
             (target / rel).unlink(missing_ok=True)
             remove_empty_parents(target, rel)
+    state.files.wrote(plan.group, stat_files(target, plan.place), [*plan.remove, *plan.forget])
+
+
+def stat_files(folder: Path, shas: dict[str, str]) -> dict[str, FileRecord]:
+    """The files just written, as the state keeps them: size and mtime now, and hash."""
     written = {}
-    for rel, sha in plan.place.items():
-        stat = os.stat(target / rel)
+    for rel, sha in shas.items():
+        stat = os.stat(folder / rel)
         written[rel] = FileRecord(stat.st_size, stat.st_mtime_ns, sha)
-    state.files.wrote(plan.group, written, [*plan.remove, *plan.forget])
+    return written
 
 
 def remove_empty_parents(target: Path, rel: str) -> None:
@@ -242,11 +261,13 @@ def _clash(config: SiteConfig, folder: Path, others: dict[str, Path],
     return None
 
 
-def foreign_files_error(config: SiteConfig, group: str, found: list[str]) -> ConfigError:
+def foreign_files_error(config: SiteConfig, folder: Path, found: list[str]) -> ConfigError:
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return _refusal(config, ("groups", group), f"output/{group} holds files that coursesite "
-                    f"did not write: {shown}; it changes nothing there",
-                    "move them away (files to publish belong in static/), or delete the folder")
+    return _refusal(config, ("groups", folder.name), f"{config.rel(folder)} holds files that "
+                    f"coursesite did not write (or that it no longer knows it wrote): {shown}; "
+                    "it changes nothing there", "move them away (files to publish belong in "
+                    "static/); if coursesite wrote them, delete the folder: the next build "
+                    "writes it anew")
 
 
 def _refusal(config: SiteConfig, key_path: tuple[str, ...], message: str,

@@ -183,6 +183,7 @@ class Build:
                       for name, group in self.config.groups.items()}
         self.layouts = Layouts(self.config, self.theme.template_dirs)
         stages.check_layouts(self.pages, self.layouts, self.problems)
+        stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
         others = {path: stat for path, stat in self.scanned.items()
                   if not path.startswith(str(self.config.content_dir)) or "/images/" in path}
         self.outline = fresh.outline_of(others, self.settings(), self.pages)

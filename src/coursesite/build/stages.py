@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from coursesite.build import output
-from coursesite.build.output import GroupFolder, Wanted, file_sha
+from coursesite.build.output import SEARCH_PREFIX, GroupFolder, Wanted, file_sha
 from coursesite.build.search import index_group, remove_index
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
@@ -45,6 +46,19 @@ def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> No
                 problems.error(page.path, page.line_of("template"),
                                f"template '{page.template}' does not exist",
                                f"add templates/{name}, or use one of the theme's layouts")
+
+
+def check_reserved(config: SiteConfig, pages: list[Page], static: dict[str, Path],
+                   problems: Problems) -> None:
+    """The search index's folder is the search stage's: no page or static file goes there."""
+    hint = "rename it, or give the page another 'slug:'; pagefind/ holds the search index"
+    for page in pages:
+        if page.output.startswith(SEARCH_PREFIX):
+            problems.error(page.path, None, f"the page would be written to {page.output}", hint)
+    for rel, path in static.items():
+        if rel.startswith(SEARCH_PREFIX):
+            problems.error(config.rel(path), None, f"the static file would be written to {rel}",
+                           "move it out of static/pagefind/: that folder holds the search index")
 
 
 def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
@@ -121,7 +135,7 @@ def write_groups(config: SiteConfig, outputs: dict[str, GroupOutput],
     for name in outputs:
         foreign = folders[name].foreign(state.files.of(name), wanted[name])
         if foreign:
-            raise output.foreign_files_error(config, name, foreign)
+            raise output.foreign_files_error(config, folders[name].path, foreign)
     plans = [output.plan_group(name, folders[name], stagings[name], wanted[name], state)
              for name in outputs]
     for plan in plans:
@@ -149,36 +163,55 @@ def file_sha_of_bytes(data: bytes) -> str:
 
 
 def search_digest(files: dict[str, FileRecord]) -> str:
-    """What a group's search index was made from: every file written, by its hash."""
-    return digest_of(sorted((rel, record.sha) for rel, record in files.items()))
+    """What a group's search index was made from: every page and file written, by hash."""
+    return digest_of(sorted((rel, record.sha) for rel, record in files.items()
+                            if not rel.startswith(SEARCH_PREFIX)))
 
 
 def search_is_current(config: SiteConfig, folder: Path, summary: dict[str, Any] | None,
                       files: dict[str, FileRecord]) -> bool:
-    index = folder / "pagefind"
+    """Whether the group's index is the one made of its files now, and as it was written."""
+    index = {rel: record for rel, record in files.items() if rel.startswith(SEARCH_PREFIX)}
     if not config.search:
-        return not index.exists()
-    return bool(summary) and summary.get("search") == search_digest(files) and (  # type: ignore[union-attr]
-        index / "pagefind.js").is_file()
+        return not index and not (folder / "pagefind").exists()
+    return (bool(summary) and summary.get("search") == search_digest(files)  # type: ignore[union-attr]
+            and f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index))
 
 
 def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],
                   state: BuildState, reporter: Reporter,
                   guard: Guard = nullcontext) -> dict[str, str]:
-    """Index each group whose files changed since its index was made (or that has none);
-    returns, per group, what its index now is of (see search_digest)."""
+    """Index each group whose files changed since its index was made (or whose index is
+    not as it was written); returns, per group, what its index now is of."""
     problems = Problems()
     made: dict[str, str] = {}
     for name in outputs:
         folder = output_dir / name
         files = state.files.of(name)
+        old = [rel for rel in files if rel.startswith(SEARCH_PREFIX)]
         if not config.search:
             with guard():
                 remove_index(folder)
+            state.files.wrote(name, {}, old)
             continue
-        current = search_is_current(config, folder, state.summary(name), files)
-        if current or index_group(folder, config.language, problems, guard):
+        if search_is_current(config, folder, state.summary(name), files):
+            made[name] = search_digest(files)
+            continue
+        listed: dict[str, str] = {}
+        if index_group(folder, config.language, problems, guard,
+                       functools.partial(list_index, state, name, listed=listed)):
+            written = output.stat_files(folder, listed)
+            state.files.wrote(name, written, [rel for rel in old if rel not in written])
             made[name] = search_digest(files)
     for warning in problems.items:
         reporter.diagnostic(warning)
     return made
+
+
+def list_index(state: BuildState, group: str, fresh: Path, listed: dict[str, str]) -> bool:
+    """The new index's files, listed in the state before it goes live (a build stopped
+    right after leaves no file the state does not know)."""
+    for path in sorted(fresh.rglob("*")):
+        if path.is_file():
+            listed[SEARCH_PREFIX + path.relative_to(fresh).as_posix()] = file_sha(path)
+    return state.files.writing(group, listed)
