@@ -263,3 +263,16 @@ def test_a_variant_made_again_has_the_bytes_of_a_clean_build(site: Site) -> None
     assert api_build(site, output=site.root / "elsewhere").images_processed == 2
     assert {p.name: p.read_bytes() for p in cache.glob("*/*")} == clean
     assert snapshot(site.root / "elsewhere") == output
+
+
+def test_an_image_too_large_to_open_safely_is_an_error_at_its_use(site: Site) -> None:
+    from PIL import Image
+
+    site.page("index.md", "title: Home\ngroups: all\n\n![Huge]({{ IMGURL }}/images/huge.png)\n")
+    path = site.root / "content/images/huge.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("1", (13000, 13000)).save(path)  # 169 million pixels, a small file
+    result = site.build()
+    assert result.code == 1 and "Traceback" not in result.err and "Warning" not in result.err
+    assert "content/index.md:4: error: 'content/images/huge.png' is too large to process " \
+           "safely" in result.err

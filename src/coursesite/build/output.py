@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursesite.config.site import SiteConfig
-from coursesite.errors import ConfigError
+from coursesite.errors import ConfigError, ContentError
 from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
 
@@ -167,7 +167,11 @@ def apply_plan(plan: Plan, state: BuildState) -> None:
         state.files.wrote(plan.group, {}, plan.forget)
         return
     if not state.files.writing(plan.group, plan.place):
-        raise OSError(f"cannot write the build state in {state.db.path.parent}")
+        shown = os.path.relpath(state.db.path) if state.db.path.is_absolute() else state.db.path
+        raise ContentError(str(shown), None, "the build state cannot be written, so no file "
+                           "of the output may change", "check that the cache folder is "
+                           "writable (site.yaml 'cache:'), or delete it; the output was left "
+                           "as it was")
     target = plan.target
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import hashlib
 import os
 import posixpath
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -399,21 +400,32 @@ def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> Source
         width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
         return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            exif = image.getexif()
-            orientation = exif.get(0x0112, 1)
-            if orientation in (5, 6, 7, 8):
-                width, height = height, width
-            animated = bool(getattr(image, "is_animated", False))
-            clean = not exif and "icc_profile" not in image.info and image.format in (
-                "PNG", "JPEG", "GIF", "WEBP")
-            return SourceInfo(size, mtime_ns, digest, width, height, image.format or "",
-                              animated, clean or animated)
+        with warnings.catch_warnings():
+            # Pillow warns of an image over its pixel limit and refuses one over twice
+            # that: both are the page's mistake (a bound on what an image may cost).
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _probe_raster(Image.open(path), size, mtime_ns, digest)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageError(f"'content/images/{rel}' is too large to process safely (over "
+                         f"{Image.MAX_IMAGE_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
         raise ImageError(f"'content/images/{rel}' is not an image Pillow can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"'content/images/{rel}' is damaged: {exc}") from None
+
+
+def _probe_raster(opened: Any, size: int, mtime_ns: int, digest: str) -> SourceInfo:
+    with opened as image:
+        width, height = image.size
+        exif = image.getexif()
+        orientation = exif.get(0x0112, 1)
+        if orientation in (5, 6, 7, 8):
+            width, height = height, width
+        animated = bool(getattr(image, "is_animated", False))
+        clean = not exif and "icc_profile" not in image.info and image.format in (
+            "PNG", "JPEG", "GIF", "WEBP")
+        return SourceInfo(size, mtime_ns, digest, width, height, image.format or "",
+                          animated, clean or animated)
 
 
 def svg_size(path: Path) -> tuple[int, int]:
