@@ -106,6 +106,13 @@ def styles(style: str, prefixes: list[str]) -> str:
     return css
 
 
+@dataclass(frozen=True)
+class BodyLinks:
+    rewrite: Callable[[str, str], str]
+    page_ref: Callable[[str, str | None, str], tuple[str, str] | None]
+    problem: Callable[[str, str, str], None]
+
+
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
@@ -313,19 +320,20 @@ class GroupRenderer:
             context["redirect_href"] = href
             context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
-        if self.bodies.is_full_page(page):
-            return self.bodies.render_full(page, context)
         self.written.clear()
-        self.bodies.hooks.problem = lambda message, written, hint: problems.error(
-            page.path, find_line(page, written), message, hint)
-        text = self.bodies.expand(page, self.body_context(page))
-        before = len(problems.items)
-        html = self.bodies.convert(text, self._rewriter(page, problems),
-                                   self._page_ref(page, problems)) if text.strip() else ""
-        if html and len(problems.items) == before:
-            self.bodies.store_last()
-        context["content"] = Markup(html)
-        context["toc"] = self.bodies.toc if html else []
+        links = BodyLinks(self._rewriter(page, problems), self._page_ref(page, problems),
+                          lambda message, written, hint: problems.error(
+                              page.path, find_line(page, written), message, hint))
+        if self.bodies.is_full_page(page):
+            return self.bodies.render_full(links, page, context)
+        text = self.bodies.expand(links, page, self.body_context(page))
+        if text.strip():
+            before = len(problems.items)
+            converted, key = self.bodies.convert(links, text)
+            if key and converted.html and len(problems.items) == before:
+                self.bodies.keep(key, converted)
+            context["content"] = Markup(converted.html)
+            context["toc"] = converted.toc if converted.html else []
         return self.layouts.render(self.layout_of(page), context)
 
     def redirect_href(self, page: Page, target: str, problems: Problems) -> str:
