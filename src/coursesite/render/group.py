@@ -23,13 +23,14 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.digest import digest_of
 from coursesite.errors import Diagnostic, Problems, SiteError
+from coursesite.images.decorate import decorate_images
 from coursesite.images.store import (
     ImageError,
+    ImageNotes,
     ImageStore,
     Planned,
     SourceInfo,
     Thumbnail,
-    decorate_images,
 )
 from coursesite.render.body import BodyRenderer, Layouts
 from coursesite.render.links import (
@@ -37,11 +38,12 @@ from coursesite.render.links import (
     Linker,
     LinkError,
     PageLinks,
+    UnitLinks,
     extract_links,
     output_target,
 )
-from coursesite.render.links import find_source_line as find_line
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
+from coursesite.render.unit import UnitContext
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
@@ -106,13 +108,6 @@ def styles(style: str, prefixes: list[str]) -> str:
     return css
 
 
-@dataclass(frozen=True)
-class BodyLinks:
-    rewrite: Callable[[str, str], str]
-    page_ref: Callable[[str, str | None, str], tuple[str, str] | None]
-    problem: Callable[[str, str, str], None]
-
-
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
@@ -127,7 +122,6 @@ class GroupRenderer:
         self.config, self.site, self.linker = config, site, linker
         self.group = site.group
         self.bodies, self.layouts, self.images = bodies, layouts, images
-        self.problems = Problems()
         self.build_problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
@@ -135,7 +129,7 @@ class GroupRenderer:
         known = (static | self.sources | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
         self.checker = LinkChecker(site, known, images, self.layout_of)
-        self.written: dict[str, str] = {}  # href in the output -> what the author wrote
+        # Memos of this build, keyed by what they answer: no unit's state.
         self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
@@ -152,7 +146,7 @@ class GroupRenderer:
     def begin(self, problems: Problems) -> None:
         self.out = GroupOutput()
         self._plans = {}
-        self.build_problems = problems  # the build's; self.problems is the current unit's
+        self.build_problems = problems  # the build's; a unit's are in its UnitContext
 
     def render_unit(self, page: Page, staging: Path) -> UnitResult:
         """Render, decorate and write one page into the staging folder.
@@ -160,32 +154,28 @@ class GroupRenderer:
         Runs in a worker process when the build is parallel: everything the
         parent needs comes back in the result, nothing is shared.
         """
-        problems = Problems()
-        self.problems = problems
-        recorded: set[str] = set()
-        uses: list[tuple[str, str, int]] = []
-        deps: list[tuple[str, ...]] = []
-        self.images.recorded, self.images.uses_log, self.linker.deps = recorded, uses, deps
+        ctx = UnitContext(page, self.group)  # all that the unit gathers, and only its own
+        problems = ctx.problems
         try:
-            html = self.render_page(page, problems)
+            html = self.render_page(ctx)
         except SiteError as exc:
             problems.add(exc)
             return UnitResult.failed(self.group.name, page.output, problems)
-        html = decorate_images(html, self._locator(page), self.images, self.asset_image)
-        links = extract_links(page, html, self.written, self.group.base_path,
-                              self.group.img_url)
+        html = decorate_images(ctx, html, self._locator(page), self.images, self.asset_image)
+        links = extract_links(ctx, html)
         data = html.encode("utf-8")
         target = staging / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        plan = [(out, self.images.plan[out]) for out in sorted(recorded)]
-        sources = sorted({planned.source for _, planned in plan} | {u[0] for u in uses})
+        plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
+        sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})
+        deps = ctx.deps
         if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
             deps.append(("pages",))
         return UnitResult(
             group=self.group.name, output=page.output, counted=bool(page.content_path),
             ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
-            links=links, plan=plan, uses=uses, problems=problems.items,
+            links=links, plan=plan, uses=ctx.uses, problems=problems.items,
             deps=[*dict.fromkeys(deps), *(("image", rel) for rel in sources)],
             infos=self.images.infos(sources))
 
@@ -198,7 +188,8 @@ class GroupRenderer:
         """
         if result.problems:
             self.build_problems.items.extend(result.problems)
-        self.images.recorded, self.images.uses_log = self.out.images, []
+        # What taking the unit in plans (the images its links show) is the group's.
+        notes = ImageNotes(self.out.images)
         if result.infos:
             self.images.merge(result.infos)
         plan = result.plan
@@ -207,13 +198,13 @@ class GroupRenderer:
             self.images.plan.update(plan)
             self.out.images.update(out for out, _ in plan)
         for rel, where, line in result.uses:
-            self.images.note_use(rel, where, line)
+            self.images.note_use(notes, rel, where, line)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
         elif result.digest:
             # Only a written page: one that could not be rendered has no anchors to check
             # links against, and its own error is the one to report, not its linkers'.
-            self.checker.evaluate(page, result.links, self.build_problems)
+            self.checker.evaluate(page, result.links, self.build_problems, notes)
         self.out.units[page.output] = result
         self.out.pages += result.counted
         self.page_of[page.output] = page
@@ -225,7 +216,9 @@ class GroupRenderer:
         """
         if any(out not in self.out.images for out, _ in result.plan):
             return False
-        self.checker.recheck(page, result.links, problems)
+        # What the check plans is noted nowhere, as before the rendered unit had its own
+        # context: `serve` moves in the page alone, never an image.
+        self.checker.recheck(page, result.links, problems, ImageNotes())
         self.out.units[page.output] = result
         return True
 
@@ -313,37 +306,36 @@ class GroupRenderer:
 
     # -- one page -----------------------------------------------------------
 
-    def render_page(self, page: Page, problems: Problems) -> str:
-        context = self.page_context(page)
+    def render_page(self, ctx: UnitContext) -> str:
+        page = ctx.page
+        context = self.page_context(ctx)
         if page.redirect:
-            href = self.redirect_href(page, page.redirect, problems)
+            href = self.redirect_href(ctx, page.redirect)
             context["redirect_href"] = href
             context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
-        self.written.clear()
-        links = BodyLinks(self._rewriter(page, problems), self._page_ref(page, problems),
-                          lambda message, written, hint: problems.error(
-                              page.path, find_line(page, written), message, hint))
+        links = UnitLinks(self.linker, ctx)  # what the Markdown hooks ask, for this unit
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(links, page, context)
         text = self.bodies.expand(links, page, self.body_context(page))
         if text.strip():
-            before = len(problems.items)
+            before = len(ctx.problems.items)
             converted, key = self.bodies.convert(links, text)
-            if key and converted.html and len(problems.items) == before:
+            if key and converted.html and len(ctx.problems.items) == before:
                 self.bodies.keep(key, converted)
             context["content"] = Markup(converted.html)
             context["toc"] = converted.toc if converted.html else []
         return self.layouts.render(self.layout_of(page), context)
 
-    def redirect_href(self, page: Page, target: str, problems: Problems) -> str:
+    def redirect_href(self, ctx: UnitContext, target: str) -> str:
         """A site path ('/x/') gets the group's base path; a .md file becomes its URL."""
         if target.startswith("/") and not target.startswith("//"):
             return self.asset(target)
         try:
-            return self.linker.resolve(page, target)
+            return self.linker.resolve(ctx, target)
         except LinkError as exc:
-            problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
+            page = ctx.page
+            ctx.problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
             return target
 
     def layout_of(self, page: Page) -> str:
@@ -366,8 +358,9 @@ class GroupRenderer:
             "pages": self.site.listed_pages(),
         }
 
-    def page_context(self, page: Page) -> dict[str, Any]:
-        site, group = self.site, self.group
+    def page_context(self, ctx: UnitContext) -> dict[str, Any]:
+        """The layout's variables; what asks for images reports into the unit's context."""
+        page, site, group = ctx.page, self.site, self.group
         parent = site.parent(page)
         before, after = site.prev_next(page)
         picture = page.picture or group.picture
@@ -388,13 +381,15 @@ class GroupRenderer:
             "courses": site.courses() if page is self.home else [],
             "canonical": group.absolute(page.url),
             "description": page.description or group.description,
-            "og_image": self.social_image(page, picture) if picture else None,
+            "og_image": self.social_image(ctx, picture) if picture else None,
             "content": "",
             "toc": [],
             "url": self.url,
             "asset": self.asset,
             "picture_url": self.picture_url,
-            "thumbnail": self.thumbnail,
+            # A closure over the unit (it plans images and may report a problem);
+            # the other functions ask nothing of it.
+            "thumbnail": functools.partial(self.thumbnail, ctx),
         }
 
     def url(self, page: Page) -> str:
@@ -421,28 +416,31 @@ class GroupRenderer:
             self._absolute[out] = absolute
         return absolute
 
-    def thumbnail(self, page: Page) -> Thumbnail | None:
-        """A card's picture as a cropped thumbnail, with URLs (None without a picture)."""
+    def thumbnail(self, ctx: UnitContext, page: Page) -> Thumbnail | None:
+        """A card's picture as a cropped thumbnail, with URLs (None without a picture).
+
+        `page` is the page the card shows; `ctx` the unit whose layout shows it."""
         if not page.picture:
             return None
         try:
-            thumb = self.images.thumbnail(page.picture)
+            thumb = self.images.thumbnail(ctx, page.picture)
         except ImageError as exc:
-            self.problems.error(page.path, page.line_of("picture"), str(exc))
+            ctx.problems.error(page.path, page.line_of("picture"), str(exc))
             return None
-        self.images.note_use(page.picture, page.path, page.line_of("picture"))
+        self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
         return Thumbnail(self.asset_image(thumb.src),
                          tuple((mime, self.asset_image(u)) for mime, u in thumb.sources),
                          thumb.width, thumb.height)
 
-    def social_image(self, page: Page, picture: str) -> str | None:
+    def social_image(self, ctx: UnitContext, picture: str) -> str | None:
         """The absolute URL of the 1200x630 og:image."""
+        page = ctx.page
         try:
-            return self.absolute_image(self.images.social(picture))
+            return self.absolute_image(self.images.social(ctx, picture))
         except ImageError as exc:
             where = (page.path, page.line_of("picture")) if page.picture else (
                 self.config.rel(self.config.config_path), None)
-            self.problems.error(where[0], where[1], str(exc))
+            ctx.problems.error(where[0], where[1], str(exc))
             return None
 
     def _locator(self, page: Page) -> Callable[[str], str | None]:
@@ -454,26 +452,3 @@ class GroupRenderer:
                 return target[len("images/"):]
             return None
         return locate
-
-    # -- links --------------------------------------------------------------
-
-    def _rewriter(self, page: Page, problems: Problems) -> Callable[[str, str], str]:
-        def rewrite(tag: str, value: str) -> str:
-            try:
-                resolved = self.linker.resolve(page, value)
-                self.written[resolved] = value
-                return resolved
-            except LinkError as exc:
-                problems.error(page.path, find_line(page, value), exc.message, exc.hint)
-                return value
-        return rewrite
-
-    def _page_ref(self, page: Page,
-                  problems: Problems) -> Callable[[str, str | None, str], tuple[str, str] | None]:
-        def page_ref(ref: str, group: str | None, source: str) -> tuple[str, str] | None:
-            try:
-                return self.linker.page_ref(ref, group)
-            except LinkError as exc:
-                problems.error(page.path, find_line(page, source), exc.message, exc.hint)
-                return None
-        return page_ref
