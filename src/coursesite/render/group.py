@@ -2,15 +2,16 @@
 
 A unit is one page in one group. It is rendered into the group's staging
 folder (never into output/), and what the rest of the build needs of it comes
-back as a `UnitResult`, which the build cache also keeps.
+back as a `UnitResult`, which the build cache also keeps. What it gathers while
+it renders is in its own `UnitContext` (unit.py), handed down every call; the
+layouts' variables are context.py's.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,17 +31,15 @@ from coursesite.images.store import (
     ImageStore,
     Planned,
     SourceInfo,
-    Thumbnail,
 )
 from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.context import LayoutContext
 from coursesite.render.links import (
     LinkChecker,
     Linker,
-    LinkError,
     PageLinks,
     UnitLinks,
     extract_links,
-    output_target,
 )
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.render.unit import UnitContext
@@ -125,16 +124,15 @@ class GroupRenderer:
         self.build_problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
-        self.sources = images.candidates
-        known = (static | self.sources | {p.output for p in site.pages if not p.broken}
+        self.context = LayoutContext(config, site, self.home, linker, images)
+        known = (static | images.candidates | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
-        self.checker = LinkChecker(site, known, images, self.layout_of)
-        # Memos of this build, keyed by what they answer: no unit's state.
+        self.checker = LinkChecker(site, known, images, self.context.layout_of)
+        # A memo of this build, keyed by what it answers: no unit's state.
         self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
-        self._absolute: dict[str, str] = {}  # image output path -> its absolute URL
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404."""
@@ -161,7 +159,8 @@ class GroupRenderer:
         except SiteError as exc:
             problems.add(exc)
             return UnitResult.failed(self.group.name, page.output, problems)
-        html = decorate_images(ctx, html, self._locator(page), self.images, self.asset_image)
+        html = decorate_images(ctx, html, self.context.locator(page), self.images,
+                               self.context.asset_image)
         links = extract_links(ctx, html)
         data = html.encode("utf-8")
         target = staging / page.output
@@ -237,7 +236,8 @@ class GroupRenderer:
         asked = [tuple(dep) for dep in deps]  # the cache gives back lists
         answers = [self.dep_value(dep) for dep in asked]
         source = page.digest if page.content_path else (page.title, page.output)
-        return digest_of(self.fingerprint, self.layouts.fingerprint(self.layout_of(page)),
+        return digest_of(self.fingerprint,
+                         self.layouts.fingerprint(self.context.layout_of(page)),
                          source, page.content_path, self.neighbourhood(page), asked, answers)
 
     def dep_value(self, dep: tuple[str, ...]) -> object:
@@ -300,7 +300,7 @@ class GroupRenderer:
         return {
             "sitemap.xml": sitemap_xml(self.site),
             "robots.txt": robots_txt(self.site),
-            "feed.xml": atom_feed(self.site, self.url),
+            "feed.xml": atom_feed(self.site, self.context.url),
             HIGHLIGHT_CSS: highlight_css(),
         }
 
@@ -308,147 +308,23 @@ class GroupRenderer:
 
     def render_page(self, ctx: UnitContext) -> str:
         page = ctx.page
-        context = self.page_context(ctx)
+        context = self.context.page_context(ctx)
         if page.redirect:
-            href = self.redirect_href(ctx, page.redirect)
+            href = self.context.redirect_href(ctx, page.redirect)
             context["redirect_href"] = href
             context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
         links = UnitLinks(self.linker, ctx)  # what the Markdown hooks ask, for this unit
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(links, page, context)
-        text = self.bodies.expand(links, page, self.body_context(page))
+        text = self.bodies.expand(links, page, self.context.body_context(page))
+        html, toc = "", []
         if text.strip():
             before = len(ctx.problems.items)
             converted, key = self.bodies.convert(links, text)
-            if key and converted.html and len(ctx.problems.items) == before:
-                self.bodies.keep(key, converted)
-            context["content"] = Markup(converted.html)
-            context["toc"] = converted.toc if converted.html else []
-        return self.layouts.render(self.layout_of(page), context)
-
-    def redirect_href(self, ctx: UnitContext, target: str) -> str:
-        """A site path ('/x/') gets the group's base path; a .md file becomes its URL."""
-        if target.startswith("/") and not target.startswith("//"):
-            return self.asset(target)
-        try:
-            return self.linker.resolve(ctx, target)
-        except LinkError as exc:
-            page = ctx.page
-            ctx.problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
-            return target
-
-    def layout_of(self, page: Page) -> str:
-        if page.template:
-            return page.template if page.template.endswith(".html") else page.template + ".html"
-        if page is self.home:
-            return "home.html"
-        if page.output == "404.html":
-            return "404.html"
-        return "section.html" if page.is_section else "page.html"
-
-    def body_context(self, page: Page) -> dict[str, Any]:
-        return {
-            "IMGURL": self.group.img_url,
-            "SITEURL": self.group.url.rstrip("/"),
-            "SITENAME": self.group.title,
-            "GROUP": self.group.name,
-            "group": self.group,
-            "page": page,
-            "pages": self.site.listed_pages(),
-        }
-
-    def page_context(self, ctx: UnitContext) -> dict[str, Any]:
-        """The layout's variables; what asks for images reports into the unit's context."""
-        page, site, group = ctx.page, self.site, self.group
-        parent = site.parent(page)
-        before, after = site.prev_next(page)
-        picture = page.picture or group.picture
-        return {
-            **self.body_context(page),
-            "config": self.config,
-            "nav": group.nav,
-            "home": self.home,
-            "parent": parent,
-            "breadcrumbs": site.breadcrumbs(page),
-            "prev": before,
-            "next": after,
-            "section": site.section(None if page is self.home else page)
-            if page.is_section else None,
-            "course": site.section(parent) if parent and parent.folder and not page.is_section
-            else None,
-            "recent": site.recent(6) if page is self.home else [],
-            "courses": site.courses() if page is self.home else [],
-            "canonical": group.absolute(page.url),
-            "description": page.description or group.description,
-            "og_image": self.social_image(ctx, picture) if picture else None,
-            "content": "",
-            "toc": [],
-            "url": self.url,
-            "asset": self.asset,
-            "picture_url": self.picture_url,
-            # A closure over the unit (it plans images and may report a problem);
-            # the other functions ask nothing of it.
-            "thumbnail": functools.partial(self.thumbnail, ctx),
-        }
-
-    def url(self, page: Page) -> str:
-        return self.home_href() if page is self.home else self.linker.page_href(page)
-
-    def home_href(self) -> str:
-        return f"{self.group.base_path}/"
-
-    def asset(self, path: str) -> str:
-        return f"{self.group.base_path}/{path.lstrip('/')}"
-
-    def picture_url(self, picture: str) -> str:
-        return f"{self.group.img_url}/images/{picture}"
-
-    def asset_image(self, out: str) -> str:
-        """The URL of an output path under images/ (on the asset host, if any)."""
-        return f"{self.group.img_url}/{out}"
-
-    def absolute_image(self, out: str) -> str:
-        absolute = self._absolute.get(out)
-        if absolute is None:  # every page shows an og:image, most of them the same few
-            url = self.asset_image(out)
-            absolute = url if "://" in url else urljoin(self.group.url, url)
-            self._absolute[out] = absolute
-        return absolute
-
-    def thumbnail(self, ctx: UnitContext, page: Page) -> Thumbnail | None:
-        """A card's picture as a cropped thumbnail, with URLs (None without a picture).
-
-        `page` is the page the card shows; `ctx` the unit whose layout shows it."""
-        if not page.picture:
-            return None
-        try:
-            thumb = self.images.thumbnail(ctx, page.picture)
-        except ImageError as exc:
-            ctx.problems.error(page.path, page.line_of("picture"), str(exc))
-            return None
-        self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
-        return Thumbnail(self.asset_image(thumb.src),
-                         tuple((mime, self.asset_image(u)) for mime, u in thumb.sources),
-                         thumb.width, thumb.height)
-
-    def social_image(self, ctx: UnitContext, picture: str) -> str | None:
-        """The absolute URL of the 1200x630 og:image."""
-        page = ctx.page
-        try:
-            return self.absolute_image(self.images.social(ctx, picture))
-        except ImageError as exc:
-            where = (page.path, page.line_of("picture")) if page.picture else (
-                self.config.rel(self.config.config_path), None)
-            ctx.problems.error(where[0], where[1], str(exc))
-            return None
-
-    def _locator(self, page: Page) -> Callable[[str], str | None]:
-        page_dir = posixpath.dirname(page.output)
-
-        def locate(src: str) -> str | None:
-            target = output_target(src, page_dir, self.group.base_path, self.group.img_url)
-            if target and target.startswith("images/") and target in self.sources:
-                return target[len("images/"):]
-            return None
-        return locate
+            html, toc = converted.html, converted.toc
+            if key and html and len(ctx.problems.items) == before:
+                self.bodies.keep(key, converted)  # converted here, and without a problem
+        context["content"] = Markup(html)
+        context["toc"] = toc if html else []
+        return self.layouts.render(self.context.layout_of(page), context)
