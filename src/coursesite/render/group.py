@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,16 @@ def styles(style: str, prefixes: list[str]) -> str:
     return css
 
 
+def group_files(site: GroupSite, url: Callable[[Page], str]) -> dict[str, str]:
+    """The files made from the whole group rather than from one page."""
+    return {
+        "sitemap.xml": sitemap_xml(site),
+        "robots.txt": robots_txt(site),
+        "feed.xml": atom_feed(site, url),
+        HIGHLIGHT_CSS: highlight_css(),
+    }
+
+
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
@@ -168,14 +178,13 @@ class GroupRenderer:
         target.write_bytes(data)
         plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
         sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})
-        deps = ctx.deps
         if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
-            deps.append(("pages",))
+            ctx.deps.append(("pages",))
         return UnitResult(
             group=self.group.name, output=page.output, counted=bool(page.content_path),
             ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
             links=links, plan=plan, uses=ctx.uses, problems=problems.items,
-            deps=[*dict.fromkeys(deps), *(("image", rel) for rel in sources)],
+            deps=[*dict.fromkeys(ctx.deps), *(("image", rel) for rel in sources)],
             infos=self.images.infos(sources))
 
     def accept(self, page: Page, result: UnitResult,
@@ -215,8 +224,8 @@ class GroupRenderer:
         """
         if any(out not in self.out.images for out, _ in result.plan):
             return False
-        # What the check plans is noted nowhere, as before the rendered unit had its own
-        # context: `serve` moves in the page alone, never an image.
+        # What the check plans is noted nowhere (as before units had contexts): `serve`
+        # moves in the page alone, never an image.
         self.checker.recheck(page, result.links, problems, ImageNotes())
         self.out.units[page.output] = result
         return True
@@ -225,7 +234,7 @@ class GroupRenderer:
         """Check the anchors and add the files made from the whole group."""
         self.checker.finish(self.build_problems)
         self.out.external = self.checker.external
-        for name, text in self.generated().items():
+        for name, text in group_files(self.site, self.context.url).items():
             self.out.files[name] = text.encode("utf-8")
         return self.out
 
@@ -270,15 +279,11 @@ class GroupRenderer:
             return None
         known = self._summaries.get(page.path)
         if known is None:
-            known = self._summaries[page.path] = self._summary(page)
-        return known
-
-    def _summary(self, page: Page) -> object:
-        picture = None
-        if page.picture:
-            picture = self.dep_value(("image", page.picture))
-        return (page.content_path, page.title, page.url, page.description, page.picture,
+            picture = self.dep_value(("image", page.picture)) if page.picture else None
+            known = self._summaries[page.path] = (
+                page.content_path, page.title, page.url, page.description, page.picture,
                 picture, page.date.isoformat() if page.date else None, page.listed)
+        return known
 
     def neighbourhood(self, page: Page) -> object:
         """Every other page the layout shows around this one."""
@@ -294,15 +299,6 @@ class GroupRenderer:
         picture = page.picture or self.group.picture
         return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
                 self.home.title)
-
-    def generated(self) -> dict[str, str]:
-        """The files made from the whole group rather than from one page."""
-        return {
-            "sitemap.xml": sitemap_xml(self.site),
-            "robots.txt": robots_txt(self.site),
-            "feed.xml": atom_feed(self.site, self.context.url),
-            HIGHLIGHT_CSS: highlight_css(),
-        }
 
     # -- one page -----------------------------------------------------------
 
