@@ -11,6 +11,7 @@ from coursesite.markdown.extensions import (
     OPTIONAL,
     Converter,
     Hooks,
+    NoTarget,
     SharedStyleFormatter,
     features_of,
     make_markdown,
@@ -74,11 +75,29 @@ def bodies() -> dict[str, str]:
 def test_only_the_extensions_a_body_uses_give_the_same_html(name: str) -> None:
     text = bodies()[name]
     hooks = Hooks()
-    hooks.page_ref = lambda ref, group, source: ("../intro/", "*Intro* to `x` & <b>a_b_</b>")
     every = make_markdown(hooks)
     lean = Converter(hooks)
-    assert lean.convert(text) == every.convert(text)
-    assert lean.toc_tokens == every.toc_tokens  # type: ignore[attr-defined]
+    with hooks.bound(IntroLinks()):
+        html, toc_tokens = lean.convert(text)
+        assert html == every.convert(text)
+    assert toc_tokens == every.toc_tokens  # type: ignore[attr-defined]
+
+
+class IntroLinks(NoTarget):
+    """Every page reference is to one page, whose title is Markdown too."""
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        return "../intro/", "*Intro* to `x` & <b>a_b_</b>"
+
+
+def test_the_hooks_ask_the_bound_target_only_while_it_is_bound() -> None:
+    hooks = Hooks()
+    lean = Converter(hooks)
+    with hooks.bound(IntroLinks()):
+        inside, _ = lean.convert(SNIPPETS["page reference"])
+    outside, _ = lean.convert(SNIPPETS["page reference"])
+    assert 'href="../intro/"' in inside
+    assert "href" not in outside and "[courses/intro]" in outside
 
 
 def test_a_plain_body_needs_no_optional_extension() -> None:

@@ -21,7 +21,7 @@ import posixpath
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from xml.etree import ElementTree
@@ -76,6 +76,24 @@ class Planned:
     variant: Variant | None  # None: publish the source file as it is
 
 
+class ImageRecorder(Protocol):
+    """Where the images one caller asked for are noted: a unit's context while it renders
+    (render.unit.UnitContext), a group's notes while it takes units in. The store
+    keeps every caller's answers (`plan`, `uses`) but no caller of its own: each
+    call is told whom it is for."""
+
+    recorded: set[str]  # the output paths ("images/...") planned for the caller
+    uses: list[tuple[str, str, int]]  # (source, page, line) of each image it shows
+
+
+@dataclass(eq=False)
+class ImageNotes:
+    """An ImageRecorder that is no unit's: a group's own (see GroupRenderer.accept)."""
+
+    recorded: set[str] = field(default_factory=set)
+    uses: list[tuple[str, str, int]] = field(default_factory=list)
+
+
 class ImageStore:
     def __init__(self, config: SiteConfig, known: ImageCache | None = None):
         self.root = (config.content_dir / "images").resolve()
@@ -90,6 +108,7 @@ class ImageStore:
         self.known = known or NoImageCache()
         self._sources = {rel: SourceInfo(**entry) for rel, entry in self.known.sources().items()}
         self._variant_shas = self.known.variants()  # file name -> (size, sha256)
+        # Memos of this build, keyed by what they answer: no caller's state.
         self._errors: dict[str, ImageError] = {}
         self._checked: dict[str, SourceInfo] = {}  # this build's answers, asked once each
         self._variants: dict[tuple[str, str, int, int, str], Variant] = {}
@@ -99,8 +118,6 @@ class ImageStore:
         self.plan: dict[str, Planned] = {}  # output path ("images/...") -> how to make it
         self.uses: dict[str, tuple[str, int]] = {}  # source -> first (page, line) using it
         self.processed = 0  # variants made in this build (0 on a warm rebuild)
-        self.recorded: set[str] = set()  # outputs asked for by the current unit (or group)
-        self.uses_log: list[tuple[str, str, int]] = []  # note_use calls of the current unit
 
     # -- sources --------------------------------------------------------------
 
@@ -170,9 +187,10 @@ class ImageStore:
             raise ImageError(f"image 'content/images/{rel}' is {how} outside content/")
         return path
 
-    def note_use(self, rel: str, page: str, line: int) -> None:
+    def note_use(self, into: ImageRecorder, rel: str, page: str, line: int) -> None:
+        """`page` shows the source at `line`: where its errors are reported."""
         self.uses.setdefault(rel, (page, line))
-        self.uses_log.append((rel, page, line))
+        into.uses.append((rel, page, line))
 
     def infos(self, rels: list[str]) -> dict[str, SourceInfo]:
         """What was learnt of these sources, to hand from a worker to the parent."""
@@ -185,19 +203,20 @@ class ImageStore:
 
     # -- what pages show -------------------------------------------------------
 
-    def published(self, rel: str) -> str:
+    def published(self, into: ImageRecorder, rel: str) -> str:
         """The image in its own format at its own path: upright, without metadata."""
         info = self.info(rel)
         out = f"images/{rel}"
         if info.clean or not info.raster:
-            self._plan(out, Planned(rel, None))
+            self._plan(into, out, Planned(rel, None))
         else:
             fmt = EXTENSIONS.get(info.format, "png")
             fmt = "jpeg" if fmt == "jpg" else fmt
-            self._plan(out, Planned(rel, self._variant(info, "fallback", info.width, 0, fmt)))
+            self._plan(into, out, Planned(rel, self._variant(info, "fallback", info.width, 0,
+                                                             fmt)))
         return out
 
-    def srcset(self, rel: str) -> list[tuple[str, str, int]]:
+    def srcset(self, into: ImageRecorder, rel: str) -> list[tuple[str, str, int]]:
         """(MIME type, output path, width) of the resized variants of a content image."""
         info = self.info(rel)
         if not info.raster:
@@ -216,37 +235,38 @@ class ImageStore:
                     found.append((f"image/{fmt}", out, width))
             made = self._srcsets[rel] = (found, plans)
         for out, planned in made[1]:
-            self._plan(out, planned)
+            self._plan(into, out, planned)
         return made[0]
 
-    def thumbnail(self, rel: str) -> Thumbnail:
+    def thumbnail(self, into: ImageRecorder, rel: str) -> Thumbnail:
         """A card picture: cropped around the centre to the thumbnail size."""
         info = self.info(rel)
         width, height = self.settings.thumbnail
         if not info.raster:
-            return Thumbnail(self.published(rel), (), width, height)
+            return Thumbnail(self.published(into, rel), (), width, height)
         fallback = "png" if info.format in ("PNG", "GIF") else "jpeg"
-        src = self._crop(rel, info, width, height, fallback)
-        sources = tuple((f"image/{fmt}", self._crop(rel, info, width, height, fmt))
+        src = self._crop(into, rel, info, width, height, fallback)
+        sources = tuple((f"image/{fmt}", self._crop(into, rel, info, width, height, fmt))
                         for fmt in self.settings.formats)
         return Thumbnail(src, sources, width, height)
 
-    def social(self, rel: str) -> str:
+    def social(self, into: ImageRecorder, rel: str) -> str:
         """The og:image: 1200x630, cropped around the centre."""
         info = self.info(rel)
         if not info.raster:
-            return self.published(rel)
+            return self.published(into, rel)
         fmt = "png" if info.format in ("PNG", "GIF") else "jpeg"
-        return self._crop(rel, info, *SOCIAL_SIZE, fmt)
+        return self._crop(into, rel, info, *SOCIAL_SIZE, fmt)
 
-    def _crop(self, rel: str, info: SourceInfo, width: int, height: int, fmt: str) -> str:
+    def _crop(self, into: ImageRecorder, rel: str, info: SourceInfo, width: int, height: int,
+              fmt: str) -> str:
         out = self._output(rel, info, f"{width}x{height}.{'jpg' if fmt == 'jpeg' else fmt}")
-        self._plan(out, Planned(rel, self._variant(info, "crop", width, height, fmt)))
+        self._plan(into, out, Planned(rel, self._variant(info, "crop", width, height, fmt)))
         return out
 
-    def _plan(self, out: str, planned: Planned) -> None:
+    def _plan(self, into: ImageRecorder, out: str, planned: Planned) -> None:
         self.plan[out] = planned
-        self.recorded.add(out)
+        into.recorded.add(out)
 
     def _output(self, rel: str, info: SourceInfo, suffix: str) -> str:
         stem = rel.rsplit(".", 1)[0]
@@ -450,78 +470,3 @@ def svg_size(path: Path) -> tuple[int, int]:
 def _length(value: str | None) -> int:
     match = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", value or "")
     return round(float(match.group(1))) if match else 0
-
-
-IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-TAG_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-
-
-def decorate_images(html: str, locate: Callable[[str], str | None], store: ImageStore,
-                    url_of: Callable[[str], str]) -> str:
-    """Give each content <img> its true size, lazy loading and a srcset of variants.
-
-    `locate` turns a src into its source under content/images/ (None for any
-    other image); `url_of` turns an output path into the URL pages use.
-    """
-    first = True
-
-    def one(match: re.Match[str]) -> str:
-        nonlocal first
-        tag = match.group(0)
-        attrs = _attributes(tag)
-        rel = locate(attrs.get("src", ""))
-        is_first, first = first, False
-        if rel is None:
-            return tag
-        try:
-            info = store.info(rel)
-            store.published(rel)
-            variants = store.srcset(rel)
-        except ImageError:
-            return tag  # the link check reports it at its line
-        added = _size(attrs, info)
-        if not is_first:
-            added.setdefault("loading", "lazy")
-        added["decoding"] = "async"
-        if variants and "srcset" not in attrs:
-            first_type = variants[0][0]
-            added["srcset"] = ", ".join(f"{url_of(out)} {width}w"
-                                        for mime, out, width in variants if mime == first_type)
-            width = added.get("width") or attrs.get("width")
-            added["sizes"] = (f"(max-width: {width}px) 100vw, {width}px"
-                              if "width" in attrs and width else store.settings.sizes)
-        elif "srcset" not in attrs:
-            # A vector or animated image has one file for every width: say so.
-            added["srcset"] = f"{attrs['src']} 1x"
-        extra = "".join(f' {k}="{v}"' for k, v in added.items() if k not in attrs)
-        end = "/>" if tag.endswith("/>") else ">"
-        return tag[: -len(end)].rstrip() + extra + end
-
-    return IMG_TAG.sub(one, html)
-
-
-def _attributes(tag: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for match in TAG_ATTRIBUTE.finditer(tag[4:].rstrip(">/")):
-        value = next((g for g in match.groups()[1:] if g is not None), "")
-        found.setdefault(match.group(1).lower(), value)
-    return found
-
-
-def _size(attrs: dict[str, str], info: SourceInfo) -> dict[str, str]:
-    """width and height: the author's width with the height that matches, else the true ones."""
-    if not info.width or not info.height:
-        return {}
-    width, height = _pixels(attrs.get("width")), _pixels(attrs.get("height"))
-    if width and not height:
-        return {"height": str(round(width * info.height / info.width))}
-    if height and not width:
-        return {"width": str(round(height * info.width / info.height))}
-    if width or height:
-        return {}
-    return {"width": str(info.width), "height": str(info.height)}
-
-
-def _pixels(value: str | None) -> int:
-    match = re.fullmatch(r"\s*(\d+)\s*(px)?\s*", value or "")
-    return int(match.group(1)) if match else 0

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import markdown.extensions.codehilite as codehilite
 from markdown import Extension, Markdown
@@ -35,12 +36,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
 from coursesite.content.fences import TITLED_INFO, fences
-from coursesite.markdown.mathml import MathExtension, Report
-
-# (href, title) for a "category/slug" reference and its group, or None when unknown.
-PageRef = Callable[[str, str | None, str], tuple[str, str] | None]
-# The new value of an href/src, given its element tag and value.
-Rewrite = Callable[[str, str], str]
+from coursesite.markdown.mathml import MathExtension
 
 HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
 SCROLLING = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*tabindex)")
@@ -48,13 +44,65 @@ EMBED = re.compile(r"^\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
 PAGE_REF = r"\[([\w.-]+/[\w.-]+)(?:,\s*group:\s*([\w-]+))?\](?![(\[:])"
 
 
+class Target(Protocol):
+    """What the extensions ask of the build while one body is converted: its unit's links."""
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        """(href, title) for a "category/slug" reference and its group, or None when unknown."""
+
+    def rewrite(self, tag: str, value: str) -> str:
+        """The new value of an href/src, given its element tag and value."""
+
+    def problem(self, message: str, written: str, hint: str) -> None:
+        """A mistake in the body (a formula), with what the author wrote and a hint."""
+
+
+class NoTarget:
+    """Asked when no body is being converted for a unit: links stay as written."""
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        return None
+
+    def rewrite(self, tag: str, value: str) -> str:
+        return value
+
+    def problem(self, message: str, written: str, hint: str) -> None:
+        pass
+
+
+NO_TARGET = NoTarget()
+
+
 class Hooks:
-    """What the extensions ask of the build; swapped per page by the renderer."""
+    """What the extensions call: the target bound for the conversion under way.
+
+    One Markdown per set of extensions serves every body (made once, `reset()`
+    between bodies: making one costs more than converting a page), and
+    Python-Markdown gives its processors no way to be handed anything per
+    `convert` call. So the unit's links are bound here for the length of one
+    conversion (`with hooks.bound(links):`) and unbound after it: between units
+    nothing of one is left set for the next.
+    """
 
     def __init__(self) -> None:
-        self.page_ref: PageRef = lambda ref, group, source: None
-        self.rewrite: Rewrite = lambda tag, value: value
-        self.problem: Report = lambda message, written, hint: None
+        self._target: Target = NO_TARGET
+
+    @contextmanager
+    def bound(self, target: Target) -> Iterator[None]:
+        previous, self._target = self._target, target
+        try:
+            yield
+        finally:
+            self._target = previous
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        return self._target.page_ref(ref, group, source)
+
+    def rewrite(self, tag: str, value: str) -> str:
+        return self._target.rewrite(tag, value)
+
+    def problem(self, message: str, written: str, hint: str) -> None:
+        self._target.problem(message, written, hint)
 
 
 def embed_html(kind: str, video: str) -> str:
@@ -451,9 +499,9 @@ class Converter:
     def __init__(self, hooks: Hooks):
         self.hooks = hooks
         self._markdowns: dict[frozenset[str], Markdown] = {}
-        self.last: Markdown | None = None  # the one that converted last
 
-    def convert(self, text: str) -> str:
+    def convert(self, text: str) -> tuple[str, list[dict[str, Any]]]:
+        """The HTML of a body, and its headings (the toc extension's `toc_tokens`)."""
         features = features_of(text)
         md = self._markdowns.get(features)
         if md is None:
@@ -461,13 +509,9 @@ class Converter:
             if KeyedInlineProcessor.fits():
                 md.treeprocessors.register(KeyedInlineProcessor(md), "inline", 20)
             streamline(md)
-        self.last = md
         md.reset()
-        return md.convert(text)
-
-    @property
-    def toc_tokens(self) -> list[dict[str, Any]]:
-        return getattr(self.last, "toc_tokens", [])
+        html = md.convert(text)
+        return html, getattr(md, "toc_tokens", [])
 
 
 def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL)) -> Markdown:
@@ -483,7 +527,7 @@ def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL)) 
     if wanted("pymdownx.details"):
         extensions.append("pymdownx.details")
     if wanted("math"):
-        extensions.append(MathExtension(lambda: hooks.problem))
+        extensions.append(MathExtension(hooks.problem))
     extensions.append(CourseExtension(hooks))
     return Markdown(
         extensions=extensions,

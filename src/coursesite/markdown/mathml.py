@@ -65,7 +65,7 @@ class DisplayMath(Preprocessor):
     """`$$ … $$` and ```math fences, before fenced code is set aside: other fences (those
     fenced_code will find) are skipped, and a `$$` block ends where one starts."""
 
-    def __init__(self, md: Markdown, report: Callable[[], Report]):
+    def __init__(self, md: Markdown, report: Report):
         super().__init__(md)
         self.report = report
 
@@ -109,26 +109,27 @@ class DisplayMath(Preprocessor):
         return out
 
     def _display(self, latex: str, written: str) -> list[str]:
-        html = to_mathml(latex, True, self.report(), written)
+        html = to_mathml(latex, True, self.report, written)
         return ["", self.md.htmlStash.store(html), ""]
 
 
 class InlineMath(InlineProcessor):
-    def __init__(self, md: Markdown, report: Callable[[], Report]):
+    def __init__(self, md: Markdown, report: Report):
         super().__init__(INLINE, md)
         self.report = report
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str, int, int]:
-        html = to_mathml(m.group(1), False, self.report(), m.group(0))
+        html = to_mathml(m.group(1), False, self.report, m.group(0))
         return self.md.htmlStash.store(html), m.start(0), m.end(0)
 
 
 class MathExtension(Extension):
-    """`report` gives the current page's reporter (the Markdown instance is shared)."""
+    """`report` tells of a bad formula: the Markdown instance is shared, so it passes
+    what it is told to the unit being converted (see extensions.Hooks)."""
 
-    def __init__(self, report: Callable[[], Report]):
+    def __init__(self, report: Report):
         super().__init__()
         self.report = report
 

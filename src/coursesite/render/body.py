@@ -26,7 +26,7 @@ from coursesite.content import Page
 from coursesite.content.fences import fences
 from coursesite.digest import code_fingerprint
 from coursesite.errors import ContentError, TemplateError, did_you_mean
-from coursesite.markdown.extensions import Converter, Hooks, PageRef, Rewrite
+from coursesite.markdown.extensions import Converter, Hooks, Target
 from coursesite.markdown.mathml import INLINE
 
 # A run of backticks not preceded by one, up to the same run. The first backtick comes
@@ -174,25 +174,37 @@ class Call:
     args: tuple[str | None, ...]
     answer: object
 
-    @staticmethod
-    def rewrite(calls: list[Call], rewrite: Rewrite, tag: str, value: str) -> str:
-        answer = rewrite(tag, value)
-        calls.append(Call("rewrite", (tag, value), answer))
-        return answer
-
-    @staticmethod
-    def ref(calls: list[Call], page_ref: PageRef, ref: str, group: str | None,
-            source: str) -> tuple[str, str] | None:
-        answer = page_ref(ref, group, source)
-        calls.append(Call("ref", (ref, group, source), answer))
-        return answer
-
-    def replay(self, rewrite: Rewrite, page_ref: PageRef) -> bool:
+    def replay(self, links: Target) -> bool:
+        """Ask the question again of another unit's links: True when the answer is the same."""
         if self.kind == "rewrite":
             tag, value = self.args
-            return rewrite(tag or "", value or "") == self.answer
+            return links.rewrite(tag or "", value or "") == self.answer
         ref, group, source = self.args
-        return page_ref(ref or "", group, source or "") == self.answer
+        return links.page_ref(ref or "", group, source or "") == self.answer
+
+
+class Recording:
+    """A unit's links, noting each question a conversion asks of them and its answer:
+    the HTML is reused for the same text while every answer is the same (`convert`)."""
+
+    __slots__ = ("calls", "links")
+
+    def __init__(self, links: Target):
+        self.links = links
+        self.calls: list[Call] = []
+
+    def rewrite(self, tag: str, value: str) -> str:
+        answer = self.links.rewrite(tag, value)
+        self.calls.append(Call("rewrite", (tag, value), answer))
+        return answer
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        answer = self.links.page_ref(ref, group, source)
+        self.calls.append(Call("ref", (ref, group, source), answer))
+        return answer
+
+    def problem(self, message: str, written: str, hint: str) -> None:
+        self.links.problem(message, written, hint)
 
 
 @dataclass(frozen=True)
@@ -282,55 +294,52 @@ class BodyRenderer:
         )
         self.hooks = Hooks()
         self.markdown = Converter(self.hooks)
-        self._last: Converted | None = None
         self.store: BodyCache = store or NoBodyCache()
-        self._unstored = ""  # the key of the last conversion, until it is stored
-        self._protected = ("", "", [""])  # the last body with its code set aside (see expand)
-        self.toc: list[TocEntry] = []  # the headings of the last body converted
+        # Memos, not a unit's state: each is asked again with its input and used only
+        # when the input is the same (the last conversion: its text and the answers
+        # of its links; the last body with its code set aside: the body itself).
+        self._last: Converted | None = None
+        self._protected = ("", "", [""])  # see expand
+        # `| markdown` in a body: converted with the unit's links, bound by `_render`.
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
         make_reproducible(self.env)
 
     def to_html(self, text: str) -> str:
-        return self.markdown.convert(text)
+        return self.markdown.convert(text)[0]
 
-    def convert(self, text: str, rewrite: Rewrite, page_ref: PageRef) -> str:
-        """Markdown to HTML, reusing the last result for the same text in another group.
+    def convert(self, links: Target, text: str) -> tuple[Converted, str]:
+        """Markdown to HTML with the unit's links, reusing the last result for the same
+        text in another group; returns it with the key to store it under ("" when it
+        was not made here: it is stored already, or was kept from the last build).
 
         A page in several groups differs between them only where its links
         resolve differently; the links of the last conversion are asked again
         of this group's resolvers, and when every answer is the same, so is the HTML.
         """
-        self._unstored = ""  # only a conversion made here, without a problem, is stored
         last = self._last
         if last is not None and last.text == text and all(
-                call.replay(rewrite, page_ref) for call in last.calls):
-            self.toc = last.toc
-            return last.html
+                call.replay(links) for call in last.calls):
+            return last, ""
         key = body_key(text)
         kept = from_store(self.store.get(key), text)
-        if kept is not None and all(call.replay(rewrite, page_ref) for call in kept.calls):
-            self._last, self.toc = kept, kept.toc
-            return kept.html
-        calls: list[Call] = []
-        self.hooks.rewrite = lambda tag, value: Call.rewrite(calls, rewrite, tag, value)
-        self.hooks.page_ref = lambda ref, group, src: Call.ref(calls, page_ref, ref, group, src)
-        html = self.to_html(text)
-        self.toc = flatten_toc(self.markdown.toc_tokens)
-        self._last = Converted(text, html, calls, self.toc)
-        self._unstored = key
-        return html
+        if kept is not None and all(call.replay(links) for call in kept.calls):
+            self._last = kept
+            return kept, ""
+        recording = Recording(links)
+        with self.hooks.bound(recording):
+            html, toc_tokens = self.markdown.convert(text)
+        self._last = Converted(text, html, recording.calls, flatten_toc(toc_tokens))
+        return self._last, key
 
-    def store_last(self) -> None:
-        """Keep the last conversion for later builds (once its page showed no problem)."""
-        if self._unstored and self._last is not None:
-            self.store.put(self._unstored, stored(self._last))
-        self._unstored = ""
+    def keep(self, key: str, converted: Converted) -> None:
+        """Keep a conversion for later builds (once its page showed no problem)."""
+        self.store.put(key, stored(converted))
 
     @staticmethod
     def is_full_page(page: Page) -> bool:
         return bool(EXTENDS.match(page.body))
 
-    def expand(self, page: Page, context: Mapping[str, Any]) -> str:
+    def expand(self, links: Target, page: Page, context: Mapping[str, Any]) -> str:
         """The body with site variables filled in; code stays as written."""
         body = page.body
         if "{" not in body and "<<" not in body:
@@ -340,19 +349,23 @@ class BodyRenderer:
             self._protected = (body, ANGLE_VARIABLE.sub(r"{{ \1 }}", protected), saved)
         _, protected, saved = self._protected
         simple = substitute_simple(protected, context)
-        expanded = simple if simple is not None else self._render(page, protected, context)
+        expanded = (simple if simple is not None
+                    else self._render(links, page, protected, context))
         return restore_code(expanded, saved)
 
-    def render_full(self, page: Page, context: Mapping[str, Any]) -> str:
+    def render_full(self, links: Target, page: Page, context: Mapping[str, Any]) -> str:
         """A body that extends a layout is a whole Jinja page."""
-        return self._render(page, page.body, context)
+        return self._render(links, page, page.body, context)
 
-    def _render(self, page: Page, source: str, context: Mapping[str, Any]) -> str:
+    def _render(self, links: Target, page: Page, source: str,
+                context: Mapping[str, Any]) -> str:
+        """The body as a sandboxed template; `| markdown` in it converts with `links`."""
         name = f"<body of {page.path}>"
         try:
             code = self.env.compile(source, name=name, filename=name)
             template = self.env.template_class.from_code(self.env, code, self.env.globals)
-            return template.render(context)
+            with self.hooks.bound(links):
+                return template.render(context)
         except jinja2.exceptions.SecurityError as exc:  # before its base, TemplateRuntimeError
             raise self._error(page, error_line(exc, name), f"not allowed in a page: {exc}",
                               "pages may use site variables, not Python internals") from None

@@ -2,14 +2,15 @@
 
 A unit is one page in one group. It is rendered into the group's staging
 folder (never into output/), and what the rest of the build needs of it comes
-back as a `UnitResult`, which the build cache also keeps.
+back as a `UnitResult`, which the build cache also keeps. What it gathers while
+it renders is in its own `UnitContext` (unit.py), handed down every call; the
+layouts' variables are context.py's.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,25 +24,25 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.digest import digest_of
 from coursesite.errors import Diagnostic, Problems, SiteError
+from coursesite.images.decorate import decorate_images
 from coursesite.images.store import (
     ImageError,
+    ImageNotes,
     ImageStore,
     Planned,
     SourceInfo,
-    Thumbnail,
-    decorate_images,
 )
 from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.context import LayoutContext
 from coursesite.render.links import (
     LinkChecker,
     Linker,
-    LinkError,
     PageLinks,
+    UnitLinks,
     extract_links,
-    output_target,
 )
-from coursesite.render.links import find_source_line as find_line
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
+from coursesite.render.unit import UnitContext
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
@@ -106,6 +107,16 @@ def styles(style: str, prefixes: list[str]) -> str:
     return css
 
 
+def group_files(site: GroupSite, url: Callable[[Page], str]) -> dict[str, str]:
+    """The files made from the whole group rather than from one page."""
+    return {
+        "sitemap.xml": sitemap_xml(site),
+        "robots.txt": robots_txt(site),
+        "feed.xml": atom_feed(site, url),
+        HIGHLIGHT_CSS: highlight_css(),
+    }
+
+
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
@@ -120,20 +131,18 @@ class GroupRenderer:
         self.config, self.site, self.linker = config, site, linker
         self.group = site.group
         self.bodies, self.layouts, self.images = bodies, layouts, images
-        self.problems = Problems()
         self.build_problems = Problems()
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
-        self.sources = images.candidates
-        known = (static | self.sources | {p.output for p in site.pages if not p.broken}
+        self.context = LayoutContext(config, site, self.home, linker, images)
+        known = (static | images.candidates | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
-        self.checker = LinkChecker(site, known, images, self.layout_of)
-        self.written: dict[str, str] = {}  # href in the output -> what the author wrote
+        self.checker = LinkChecker(site, known, images, self.context.layout_of)
+        # A memo of this build, keyed by what it answers: no unit's state.
         self._summaries: dict[str, object] = {}
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
-        self._absolute: dict[str, str] = {}  # image output path -> its absolute URL
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404."""
@@ -145,7 +154,7 @@ class GroupRenderer:
     def begin(self, problems: Problems) -> None:
         self.out = GroupOutput()
         self._plans = {}
-        self.build_problems = problems  # the build's; self.problems is the current unit's
+        self.build_problems = problems  # the build's; a unit's are in its UnitContext
 
     def render_unit(self, page: Page, staging: Path) -> UnitResult:
         """Render, decorate and write one page into the staging folder.
@@ -153,33 +162,29 @@ class GroupRenderer:
         Runs in a worker process when the build is parallel: everything the
         parent needs comes back in the result, nothing is shared.
         """
-        problems = Problems()
-        self.problems = problems
-        recorded: set[str] = set()
-        uses: list[tuple[str, str, int]] = []
-        deps: list[tuple[str, ...]] = []
-        self.images.recorded, self.images.uses_log, self.linker.deps = recorded, uses, deps
+        ctx = UnitContext(page, self.group)  # all that the unit gathers, and only its own
+        problems = ctx.problems
         try:
-            html = self.render_page(page, problems)
+            html = self.render_page(ctx)
         except SiteError as exc:
             problems.add(exc)
             return UnitResult.failed(self.group.name, page.output, problems)
-        html = decorate_images(html, self._locator(page), self.images, self.asset_image)
-        links = extract_links(page, html, self.written, self.group.base_path,
-                              self.group.img_url)
+        html = decorate_images(ctx, html, self.context.locator(page), self.images,
+                               self.context.asset_image)
+        links = extract_links(ctx, html)
         data = html.encode("utf-8")
         target = staging / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        plan = [(out, self.images.plan[out]) for out in sorted(recorded)]
-        sources = sorted({planned.source for _, planned in plan} | {u[0] for u in uses})
+        plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
+        sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})
         if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
-            deps.append(("pages",))
+            ctx.deps.append(("pages",))
         return UnitResult(
             group=self.group.name, output=page.output, counted=bool(page.content_path),
             ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
-            links=links, plan=plan, uses=uses, problems=problems.items,
-            deps=[*dict.fromkeys(deps), *(("image", rel) for rel in sources)],
+            links=links, plan=plan, uses=ctx.uses, problems=problems.items,
+            deps=[*dict.fromkeys(ctx.deps), *(("image", rel) for rel in sources)],
             infos=self.images.infos(sources))
 
     def accept(self, page: Page, result: UnitResult,
@@ -191,7 +196,8 @@ class GroupRenderer:
         """
         if result.problems:
             self.build_problems.items.extend(result.problems)
-        self.images.recorded, self.images.uses_log = self.out.images, []
+        # What taking the unit in plans (the images its links show) is the group's.
+        notes = ImageNotes(self.out.images)
         if result.infos:
             self.images.merge(result.infos)
         plan = result.plan
@@ -200,13 +206,13 @@ class GroupRenderer:
             self.images.plan.update(plan)
             self.out.images.update(out for out, _ in plan)
         for rel, where, line in result.uses:
-            self.images.note_use(rel, where, line)
+            self.images.note_use(notes, rel, where, line)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
         elif result.digest:
             # Only a written page: one that could not be rendered has no anchors to check
             # links against, and its own error is the one to report, not its linkers'.
-            self.checker.evaluate(page, result.links, self.build_problems)
+            self.checker.evaluate(page, result.links, self.build_problems, notes)
         self.out.units[page.output] = result
         self.out.pages += result.counted
         self.page_of[page.output] = page
@@ -218,7 +224,9 @@ class GroupRenderer:
         """
         if any(out not in self.out.images for out, _ in result.plan):
             return False
-        self.checker.recheck(page, result.links, problems)
+        # What the check plans is noted nowhere (as before units had contexts): `serve`
+        # moves in the page alone, never an image.
+        self.checker.recheck(page, result.links, problems, ImageNotes())
         self.out.units[page.output] = result
         return True
 
@@ -226,7 +234,7 @@ class GroupRenderer:
         """Check the anchors and add the files made from the whole group."""
         self.checker.finish(self.build_problems)
         self.out.external = self.checker.external
-        for name, text in self.generated().items():
+        for name, text in group_files(self.site, self.context.url).items():
             self.out.files[name] = text.encode("utf-8")
         return self.out
 
@@ -237,7 +245,8 @@ class GroupRenderer:
         asked = [tuple(dep) for dep in deps]  # the cache gives back lists
         answers = [self.dep_value(dep) for dep in asked]
         source = page.digest if page.content_path else (page.title, page.output)
-        return digest_of(self.fingerprint, self.layouts.fingerprint(self.layout_of(page)),
+        return digest_of(self.fingerprint,
+                         self.layouts.fingerprint(self.context.layout_of(page)),
                          source, page.content_path, self.neighbourhood(page), asked, answers)
 
     def dep_value(self, dep: tuple[str, ...]) -> object:
@@ -270,15 +279,11 @@ class GroupRenderer:
             return None
         known = self._summaries.get(page.path)
         if known is None:
-            known = self._summaries[page.path] = self._summary(page)
-        return known
-
-    def _summary(self, page: Page) -> object:
-        picture = None
-        if page.picture:
-            picture = self.dep_value(("image", page.picture))
-        return (page.content_path, page.title, page.url, page.description, page.picture,
+            picture = self.dep_value(("image", page.picture)) if page.picture else None
+            known = self._summaries[page.path] = (
+                page.content_path, page.title, page.url, page.description, page.picture,
                 picture, page.date.isoformat() if page.date else None, page.listed)
+        return known
 
     def neighbourhood(self, page: Page) -> object:
         """Every other page the layout shows around this one."""
@@ -295,177 +300,27 @@ class GroupRenderer:
         return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
                 self.home.title)
 
-    def generated(self) -> dict[str, str]:
-        """The files made from the whole group rather than from one page."""
-        return {
-            "sitemap.xml": sitemap_xml(self.site),
-            "robots.txt": robots_txt(self.site),
-            "feed.xml": atom_feed(self.site, self.url),
-            HIGHLIGHT_CSS: highlight_css(),
-        }
-
     # -- one page -----------------------------------------------------------
 
-    def render_page(self, page: Page, problems: Problems) -> str:
-        context = self.page_context(page)
+    def render_page(self, ctx: UnitContext) -> str:
+        page = ctx.page
+        context = self.context.page_context(ctx)
         if page.redirect:
-            href = self.redirect_href(page, page.redirect, problems)
+            href = self.context.redirect_href(ctx, page.redirect)
             context["redirect_href"] = href
             context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
+        links = UnitLinks(self.linker, ctx)  # what the Markdown hooks ask, for this unit
         if self.bodies.is_full_page(page):
-            return self.bodies.render_full(page, context)
-        self.written.clear()
-        self.bodies.hooks.problem = lambda message, written, hint: problems.error(
-            page.path, find_line(page, written), message, hint)
-        text = self.bodies.expand(page, self.body_context(page))
-        before = len(problems.items)
-        html = self.bodies.convert(text, self._rewriter(page, problems),
-                                   self._page_ref(page, problems)) if text.strip() else ""
-        if html and len(problems.items) == before:
-            self.bodies.store_last()
+            return self.bodies.render_full(links, page, context)
+        text = self.bodies.expand(links, page, self.context.body_context(page))
+        html, toc = "", []
+        if text.strip():
+            before = len(ctx.problems.items)
+            converted, key = self.bodies.convert(links, text)
+            html, toc = converted.html, converted.toc
+            if key and html and len(ctx.problems.items) == before:
+                self.bodies.keep(key, converted)  # converted here, and without a problem
         context["content"] = Markup(html)
-        context["toc"] = self.bodies.toc if html else []
-        return self.layouts.render(self.layout_of(page), context)
-
-    def redirect_href(self, page: Page, target: str, problems: Problems) -> str:
-        """A site path ('/x/') gets the group's base path; a .md file becomes its URL."""
-        if target.startswith("/") and not target.startswith("//"):
-            return self.asset(target)
-        try:
-            return self.linker.resolve(page, target)
-        except LinkError as exc:
-            problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
-            return target
-
-    def layout_of(self, page: Page) -> str:
-        if page.template:
-            return page.template if page.template.endswith(".html") else page.template + ".html"
-        if page is self.home:
-            return "home.html"
-        if page.output == "404.html":
-            return "404.html"
-        return "section.html" if page.is_section else "page.html"
-
-    def body_context(self, page: Page) -> dict[str, Any]:
-        return {
-            "IMGURL": self.group.img_url,
-            "SITEURL": self.group.url.rstrip("/"),
-            "SITENAME": self.group.title,
-            "GROUP": self.group.name,
-            "group": self.group,
-            "page": page,
-            "pages": self.site.listed_pages(),
-        }
-
-    def page_context(self, page: Page) -> dict[str, Any]:
-        site, group = self.site, self.group
-        parent = site.parent(page)
-        before, after = site.prev_next(page)
-        picture = page.picture or group.picture
-        return {
-            **self.body_context(page),
-            "config": self.config,
-            "nav": group.nav,
-            "home": self.home,
-            "parent": parent,
-            "breadcrumbs": site.breadcrumbs(page),
-            "prev": before,
-            "next": after,
-            "section": site.section(None if page is self.home else page)
-            if page.is_section else None,
-            "course": site.section(parent) if parent and parent.folder and not page.is_section
-            else None,
-            "recent": site.recent(6) if page is self.home else [],
-            "courses": site.courses() if page is self.home else [],
-            "canonical": group.absolute(page.url),
-            "description": page.description or group.description,
-            "og_image": self.social_image(page, picture) if picture else None,
-            "content": "",
-            "toc": [],
-            "url": self.url,
-            "asset": self.asset,
-            "picture_url": self.picture_url,
-            "thumbnail": self.thumbnail,
-        }
-
-    def url(self, page: Page) -> str:
-        return self.home_href() if page is self.home else self.linker.page_href(page)
-
-    def home_href(self) -> str:
-        return f"{self.group.base_path}/"
-
-    def asset(self, path: str) -> str:
-        return f"{self.group.base_path}/{path.lstrip('/')}"
-
-    def picture_url(self, picture: str) -> str:
-        return f"{self.group.img_url}/images/{picture}"
-
-    def asset_image(self, out: str) -> str:
-        """The URL of an output path under images/ (on the asset host, if any)."""
-        return f"{self.group.img_url}/{out}"
-
-    def absolute_image(self, out: str) -> str:
-        absolute = self._absolute.get(out)
-        if absolute is None:  # every page shows an og:image, most of them the same few
-            url = self.asset_image(out)
-            absolute = url if "://" in url else urljoin(self.group.url, url)
-            self._absolute[out] = absolute
-        return absolute
-
-    def thumbnail(self, page: Page) -> Thumbnail | None:
-        """A card's picture as a cropped thumbnail, with URLs (None without a picture)."""
-        if not page.picture:
-            return None
-        try:
-            thumb = self.images.thumbnail(page.picture)
-        except ImageError as exc:
-            self.problems.error(page.path, page.line_of("picture"), str(exc))
-            return None
-        self.images.note_use(page.picture, page.path, page.line_of("picture"))
-        return Thumbnail(self.asset_image(thumb.src),
-                         tuple((mime, self.asset_image(u)) for mime, u in thumb.sources),
-                         thumb.width, thumb.height)
-
-    def social_image(self, page: Page, picture: str) -> str | None:
-        """The absolute URL of the 1200x630 og:image."""
-        try:
-            return self.absolute_image(self.images.social(picture))
-        except ImageError as exc:
-            where = (page.path, page.line_of("picture")) if page.picture else (
-                self.config.rel(self.config.config_path), None)
-            self.problems.error(where[0], where[1], str(exc))
-            return None
-
-    def _locator(self, page: Page) -> Callable[[str], str | None]:
-        page_dir = posixpath.dirname(page.output)
-
-        def locate(src: str) -> str | None:
-            target = output_target(src, page_dir, self.group.base_path, self.group.img_url)
-            if target and target.startswith("images/") and target in self.sources:
-                return target[len("images/"):]
-            return None
-        return locate
-
-    # -- links --------------------------------------------------------------
-
-    def _rewriter(self, page: Page, problems: Problems) -> Callable[[str, str], str]:
-        def rewrite(tag: str, value: str) -> str:
-            try:
-                resolved = self.linker.resolve(page, value)
-                self.written[resolved] = value
-                return resolved
-            except LinkError as exc:
-                problems.error(page.path, find_line(page, value), exc.message, exc.hint)
-                return value
-        return rewrite
-
-    def _page_ref(self, page: Page,
-                  problems: Problems) -> Callable[[str, str | None, str], tuple[str, str] | None]:
-        def page_ref(ref: str, group: str | None, source: str) -> tuple[str, str] | None:
-            try:
-                return self.linker.page_ref(ref, group)
-            except LinkError as exc:
-                problems.error(page.path, find_line(page, source), exc.message, exc.hint)
-                return None
-        return page_ref
+        context["toc"] = toc if html else []
+        return self.layouts.render(self.context.layout_of(page), context)

@@ -13,7 +13,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import orjson
@@ -21,7 +21,8 @@ import orjson
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.errors import Problems, did_you_mean
-from coursesite.images.store import ImageError, ImageStore
+from coursesite.images.store import ImageError, ImageRecorder, ImageStore
+from coursesite.render.unit import UnitContext
 
 # An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
 # a written page finds both its links and its anchors.
@@ -46,13 +47,16 @@ class LinkError(Exception):
 
 @dataclass
 class Linker:
-    """Resolves page links for one group, looking into the others when needed."""
+    """Resolves page links for one group, looking into the others when needed.
+
+    Each question a unit asks is noted in its context (`deps`): its cache key is
+    made from the answers (`dep_value`).
+    """
 
     config: SiteConfig
     site: GroupSite
     sites: dict[str, GroupSite]  # every group, in site.yaml order
     all_pages: dict[str, Page]  # content path -> page, whatever its groups
-    deps: list[tuple[str, ...]] = field(default_factory=list)  # what resolving asked
 
     def dep_value(self, dep: tuple[str, ...]) -> object:
         """The answer to a recorded question now: what the build cache compares."""
@@ -61,7 +65,7 @@ class Linker:
                 target = self.all_pages.get(dep[1])
                 return None if target is None else (self.page_href(target), target.title)
             if dep[0] == "ref":
-                return self.page_ref(dep[1], dep[2] or None)
+                return self.find_ref(dep[1], dep[2] or None)
         except LinkError as exc:
             return exc.message
         return None
@@ -79,8 +83,8 @@ class Linker:
         raise LinkError(f"'{target.path}' is in no group that is built",
                         "give it a 'groups:' line or remove its 'status: draft'")
 
-    def resolve(self, page: Page, value: str) -> str:
-        """The href to write for what an author wrote; raises LinkError."""
+    def resolve(self, ctx: UnitContext, value: str) -> str:
+        """The href to write for what an author wrote on the unit's page; raises LinkError."""
         if value.startswith("{static}"):
             return f"{self.site.group.img_url}/{value[len('{static}'):].lstrip('/')}"
         target, sep, fragment = value.partition("#")
@@ -92,17 +96,21 @@ class Linker:
         elif target.startswith("/"):
             path = posixpath.normpath(target.lstrip("/"))
         else:
-            path = posixpath.normpath(posixpath.join(page.folder, unquote(target)))
-        self.deps.append(("page", path))
+            path = posixpath.normpath(posixpath.join(ctx.page.folder, unquote(target)))
+        ctx.deps.append(("page", path))
         found = self.all_pages.get(path)
         if found is None:
             raise LinkError(f"link to '{value}': there is no page content/{path}",
                             did_you_mean(path, self.all_pages))
         return self.page_href(found) + (sep + fragment if sep else "")
 
-    def page_ref(self, ref: str, group: str | None) -> tuple[str, str]:
+    def page_ref(self, ctx: UnitContext, ref: str, group: str | None) -> tuple[str, str]:
         """`[category/slug]` (optionally in a named group) as (href, title)."""
-        self.deps.append(("ref", ref, group or ""))
+        ctx.deps.append(("ref", ref, group or ""))
+        return self.find_ref(ref, group)
+
+    def find_ref(self, ref: str, group: str | None) -> tuple[str, str]:
+        """page_ref's answer, asked for no unit (the cache key's answers)."""
         category, _, slug = ref.partition("/")
         if group is not None and group not in self.sites:
             raise LinkError(f"'[{ref}, group: {group}]' names unknown group '{group}'",
@@ -178,9 +186,43 @@ class PageLinks:
         return cls(ids, None, anchored=anchored, text=text)
 
 
-def extract_links(page: Page, html: str, written: dict[str, str], base_path: str,
-                  img_url: str) -> PageLinks:
-    """The links of a page as written; `written` maps hrefs to what the author wrote."""
+@dataclass(frozen=True, slots=True)
+class UnitLinks:
+    """What the Markdown extensions ask of one unit (a markdown.extensions.Target): its
+    links resolved for its group, and its mistakes reported at their body lines."""
+
+    linker: Linker
+    ctx: UnitContext
+
+    def rewrite(self, tag: str, value: str) -> str:
+        ctx = self.ctx
+        try:
+            resolved = self.linker.resolve(ctx, value)
+        except LinkError as exc:
+            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, value), exc.message,
+                               exc.hint)
+            return value
+        ctx.written[resolved] = value
+        return resolved
+
+    def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
+        ctx = self.ctx
+        try:
+            return self.linker.page_ref(ctx, ref, group)
+        except LinkError as exc:
+            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, source), exc.message,
+                               exc.hint)
+            return None
+
+    def problem(self, message: str, written: str, hint: str) -> None:
+        page = self.ctx.page
+        self.ctx.problems.error(page.path, find_source_line(page, written), message, hint)
+
+
+def extract_links(ctx: UnitContext, html: str) -> PageLinks:
+    """The links of the unit's page as written (the line of each: see `ctx.written`)."""
+    page, written = ctx.page, ctx.written
+    base_path, img_url = ctx.group.base_path, ctx.group.img_url
     page_dir = posixpath.dirname(page.output)
     records = []
     anchors = set()
@@ -224,8 +266,11 @@ class LinkChecker:
         self.references: list[Reference] = []
         self.external: dict[str, list[tuple[str, int]]] = {}
 
-    def evaluate(self, page: Page, links: PageLinks, problems: Problems) -> None:
-        """Check one written page's links against the files the group will have."""
+    def evaluate(self, page: Page, links: PageLinks, problems: Problems,
+                 images: ImageRecorder) -> None:
+        """Check one written page's links against the files the group will have.
+
+        The images they show are planned for `images` (the group's notes)."""
         self.ids[page.output] = links.ids
         for value, target, line in links.records:
             if target is None:
@@ -235,7 +280,7 @@ class LinkChecker:
                                f"'{value}' points outside the {self.group.name} site",
                                f"links inside the site start with '{self.group.base_path}/'")
             elif target.startswith("images/") and target in self.known:
-                self._use_image(page, line or 1, target[len("images/"):], problems)
+                self._use_image(page, line or 1, target[len("images/"):], problems, images)
             elif (target in self.known or f"{target}/index.html" in self.known
                   or target in self.images.plan):
                 fragment = urlsplit(value).fragment if "#" in value else ""
@@ -263,12 +308,13 @@ class LinkChecker:
         """Check the fragments, now that every page's ids are known."""
         self._check_fragments(self.references, problems)
 
-    def recheck(self, page: Page, links: PageLinks, problems: Problems) -> None:
+    def recheck(self, page: Page, links: PageLinks, problems: Problems,
+                images: ImageRecorder) -> None:
         """Check a page again after its body changed: its links, and links to its anchors."""
         self.references = [ref for ref in self.references if ref.page is not page]
         for places in self.external.values():
             places[:] = [place for place in places if place[0] != page.path]
-        self.evaluate(page, links, problems)
+        self.evaluate(page, links, problems, images)
         self._check_fragments([ref for ref in self.references
                                if ref.page is page or ref.target == page.output], problems)
 
@@ -286,13 +332,14 @@ class LinkChecker:
         if value.startswith(("http://", "https://")) and page.content_path and line:
             self.external.setdefault(value, []).append((page.path, line))
 
-    def _use_image(self, page: Page, line: int, rel: str, problems: Problems) -> None:
+    def _use_image(self, page: Page, line: int, rel: str, problems: Problems,
+                   images: ImageRecorder) -> None:
         try:
-            self.images.published(rel)
+            self.images.published(images, rel)
         except ImageError as exc:
             problems.error(page.path, line, str(exc))
             return
-        self.images.note_use(rel, page.path, line)
+        self.images.note_use(images, rel, page.path, line)
 
     def _missing(self, page: Page, value: str, target: str, line: int,
                  problems: Problems) -> None:

@@ -1,0 +1,32 @@
+"""What rendering one unit (one page in one group) gathers as it goes.
+
+A `UnitContext` is made for each unit and handed down every call that asks
+something for it or reports into it: the link resolver, the image store, the
+layout context's functions, the Markdown hooks. The objects that serve every
+unit (the group's renderer, the image store, the linker, the body renderer)
+keep nothing of the unit they are serving, so the unit's result is whatever
+its context gathered, and a unit cannot leave anything behind for the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coursesite.config.site import GroupConfig
+from coursesite.content import Page
+from coursesite.errors import Problems
+
+
+@dataclass(eq=False, slots=True)
+class UnitContext:
+    """One page in one group while it renders (an images.store.ImageRecorder too)."""
+
+    page: Page
+    group: GroupConfig
+    problems: Problems = field(default_factory=Problems)
+    # The questions asked of the linker, for the unit's cache key (build/fresh.py).
+    deps: list[tuple[str, ...]] = field(default_factory=list)
+    recorded: set[str] = field(default_factory=set)  # image outputs ("images/...") planned
+    uses: list[tuple[str, str, int]] = field(default_factory=list)  # (image, page, line)
+    # href in the output -> what the author wrote: the body line of a link's mistake.
+    written: dict[str, str] = field(default_factory=dict)
