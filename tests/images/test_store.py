@@ -67,7 +67,7 @@ class _svg:
     """Open an SVG's declared size like an image, for the size check above."""
 
     def __init__(self, path: Path):
-        from coursesite.images.store import svg_size
+        from coursesite.images.sources import svg_size
 
         self.size = svg_size(path)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from coursesite.images.store import ImageError, ImageRecorder, ImageStore, SourceInfo
+from coursesite.images.sources import ImageError, SourceInfo
+from coursesite.images.store import ImageRecorder, ImageStore
 
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 TAG_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")

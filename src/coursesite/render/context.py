@@ -17,7 +17,8 @@ from urllib.parse import urljoin
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
-from coursesite.images.store import ImageError, ImageStore, Thumbnail
+from coursesite.images.sources import ImageError
+from coursesite.images.store import ImageStore, Thumbnail
 from coursesite.render.links import Linker, LinkError, output_target
 from coursesite.render.unit import UnitContext
 

@@ -25,13 +25,8 @@ from coursesite.content import GroupSite, Page
 from coursesite.digest import digest_of
 from coursesite.errors import Diagnostic, Problems, SiteError
 from coursesite.images.decorate import decorate_images
-from coursesite.images.store import (
-    ImageError,
-    ImageNotes,
-    ImageStore,
-    Planned,
-    SourceInfo,
-)
+from coursesite.images.sources import ImageError, SourceInfo
+from coursesite.images.store import ImageNotes, ImageStore, Planned
 from coursesite.render.body import BodyRenderer, Layouts
 from coursesite.render.context import LayoutContext
 from coursesite.render.links import (
@@ -185,7 +180,7 @@ class GroupRenderer:
             ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
             links=links, plan=plan, uses=ctx.uses, problems=problems.items,
             deps=[*dict.fromkeys(ctx.deps), *(("image", rel) for rel in sources)],
-            infos=self.images.infos(sources))
+            infos=self.images.sources.infos(sources))
 
     def accept(self, page: Page, result: UnitResult,
                changed_outputs: set[str] | None = None) -> None:
@@ -199,7 +194,7 @@ class GroupRenderer:
         # What taking the unit in plans (the images its links show) is the group's.
         notes = ImageNotes(self.out.images)
         if result.infos:
-            self.images.merge(result.infos)
+            self.images.sources.merge(result.infos)
         plan = result.plan
         if self._plans.get(id(plan)) is not plan:  # kept pages share plans: take each in once
             self._plans[id(plan)] = plan  # held, so that no other list can come to have its id

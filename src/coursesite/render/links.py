@@ -21,7 +21,8 @@ import orjson
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.errors import Problems, did_you_mean
-from coursesite.images.store import ImageError, ImageRecorder, ImageStore
+from coursesite.images.sources import ImageError
+from coursesite.images.store import ImageRecorder, ImageStore
 from coursesite.render.unit import UnitContext
 
 # An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Raised when the layout below changes: an older or newer store is then made anew.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL,
     used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS images (rel TEXT PRIMARY KEY, info BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS variants (name TEXT PRIMARY KEY, size INTEGER NOT NULL,
-    sha TEXT NOT NULL);
+    mtime INTEGER NOT NULL, sha TEXT NOT NULL);
 """
 # What code the rows were made by; rows of other code are dropped (see BuildState).
 CODE_TABLES = ("pages", "units", "groups", "bodies", "images", "variants")

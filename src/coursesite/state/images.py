@@ -32,10 +32,10 @@ class ImageRows:
         self.db.write("INSERT OR REPLACE INTO images VALUES (?, ?)",
                       [(rel, orjson.dumps(info)) for rel, info in sources.items()])
 
-    def variants(self) -> dict[str, tuple[int, str]]:
-        return {name: (size, sha) for name, size, sha in
-                self.db.select("SELECT name, size, sha FROM variants")}
+    def variants(self) -> dict[str, tuple[int, int, str]]:
+        return {name: (size, mtime, sha) for name, size, mtime, sha in
+                self.db.select("SELECT name, size, mtime, sha FROM variants")}
 
-    def save_variants(self, variants: dict[str, tuple[int, str]]) -> None:
-        self.db.write("INSERT OR REPLACE INTO variants VALUES (?, ?, ?)",
-                      [(name, size, sha) for name, (size, sha) in variants.items()])
+    def save_variants(self, variants: dict[str, tuple[int, int, str]]) -> None:
+        self.db.write("INSERT OR REPLACE INTO variants VALUES (?, ?, ?, ?)",
+                      [(name, *made) for name, made in variants.items()])

@@ -1,0 +1,233 @@
+"""The images of content/images/: where they are, and what each is.
+
+What an image is (size, format, orientation, whether it can be published as it
+is) is read from its header once and remembered in the build state by the
+file's size, mtime and hash, so an unchanged tree costs a stat per image and
+no decoding at all. An image is read only inside content/ (a link out of it is
+an error at its path), and one over Pillow's pixel limit is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import posixpath
+import re
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from xml.etree import ElementTree
+
+from coursesite.config.site import SiteConfig
+from coursesite.errors import Problems
+from coursesite.fsutil import Link, files_inside, report_links
+from coursesite.images.variants import Made
+
+PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are
+
+
+class ImageError(Exception):
+    pass
+
+
+@dataclass
+class SourceInfo:
+    size: int
+    mtime_ns: int
+    hash: str
+    width: int  # upright, after the EXIF orientation
+    height: int
+    format: str  # Pillow's name, or "SVG"
+    animated: bool
+    clean: bool  # nothing to strip or turn: the original bytes can be published
+    verified: bool = False  # fully decoded once without error
+
+    @property
+    def raster(self) -> bool:
+        return self.format != "SVG" and not self.animated
+
+
+class ImageCache(Protocol):
+    """What the image store asks of the build state."""
+
+    def sources(self) -> dict[str, dict[str, Any]]: ...
+
+    def save_sources(self, sources: dict[str, dict[str, Any]]) -> None: ...
+
+    def variants(self) -> dict[str, Made]: ...
+
+    def save_variants(self, variants: dict[str, Made]) -> None: ...
+
+
+class NoImageCache:
+    """Remembers nothing: an image store used outside a build."""
+
+    def sources(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def save_sources(self, sources: dict[str, dict[str, Any]]) -> None:
+        pass
+
+    def variants(self) -> dict[str, Made]:
+        return {}
+
+    def save_variants(self, variants: dict[str, Made]) -> None:
+        pass
+
+
+class Sources:
+    """The sources of one build: found once, each asked about once."""
+
+    def __init__(self, config: SiteConfig, known: ImageCache):
+        self.root = (config.content_dir / "images").resolve()
+        self.content = config.content_dir.resolve()  # what links may point into
+        self.shown_content = config.rel(config.content_dir)
+        self.known = known
+        self._sources = {rel: SourceInfo(**entry) for rel, entry in known.sources().items()}
+        # Memos of this build, keyed by what they answer.
+        self._errors: dict[str, ImageError] = {}
+        self._checked: dict[str, SourceInfo] = {}
+
+    @functools.cached_property
+    def _walk(self) -> tuple[list[tuple[str, str]], list[Link]]:
+        return files_inside(str(self.root), str(self.content), lambda rel: False,
+                            lambda name: not name.startswith("."))
+
+    @functools.cached_property
+    def candidates(self) -> frozenset[str]:
+        """Every file under content/images/, as 'images/<path>' output paths (read once).
+
+        A link to a file outside content/ is one too, so that a page showing it
+        is told why it cannot (see _info), not that there is no such image.
+        """
+        files, links = self._walk
+        return frozenset("images/" + rel for rel in [
+            *(rel for rel, _ in files), *(link.rel for link in links
+                                          if link.outside and not link.folder and link.rel)])
+
+    def report_links(self, problems: Problems) -> None:
+        """The links in content/images/ that are not followed, at their paths."""
+        # A link to nothing is no image: a page showing it is told so at its line.
+        images = [link for link in self._walk[1] if not link.missing]
+        report_links(images, f"{self.shown_content}/images", self.shown_content, "image",
+                     problems)
+
+    def info(self, rel: str) -> SourceInfo:
+        """What the source is; raises ImageError when it is no usable image."""
+        if rel in self._errors:
+            raise self._errors[rel]
+        if rel in self._checked:
+            return self._checked[rel]
+        try:
+            self._checked[rel] = self._info(rel)
+            return self._checked[rel]
+        except ImageError as exc:
+            self._errors[rel] = exc
+            raise
+
+    def _info(self, rel: str) -> SourceInfo:
+        path = self._inside(rel)
+        try:
+            stat = path.stat()
+        except OSError:
+            raise ImageError(f"image 'content/images/{rel}' does not exist") from None
+        known = self._sources.get(rel)
+        if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
+            return known
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if known and known.hash == digest:
+            known.size, known.mtime_ns = stat.st_size, stat.st_mtime_ns
+            return known
+        info = probe(path, rel, digest, stat.st_size, stat.st_mtime_ns)
+        self._sources[rel] = info
+        return info
+
+    def _inside(self, rel: str) -> Path:
+        """The file of an image, which may be a link to a file anywhere in content/."""
+        normal = posixpath.normpath(rel)
+        if rel.startswith("/") or normal == ".." or normal.startswith("../"):
+            raise ImageError(f"'{rel}' is outside content/images/")
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.content):
+            how = ("a link to a file" if os.path.islink(self.root / rel)
+                   else "in a folder that is a link to a folder")
+            raise ImageError(f"image 'content/images/{rel}' is {how} outside content/")
+        return path
+
+    def infos(self, rels: list[str]) -> dict[str, SourceInfo]:
+        """What was learnt of these sources, to hand from a worker to the parent."""
+        return {rel: self._checked[rel] for rel in rels if rel in self._checked}
+
+    def merge(self, infos: dict[str, SourceInfo]) -> None:
+        for rel, info in infos.items():
+            if rel not in self._checked:
+                self._checked[rel] = self._sources[rel] = info
+
+    def verified(self, rel: str) -> None:
+        """The source was decoded whole without an error."""
+        self._sources[rel].verified = True
+
+    def save(self) -> None:
+        self.known.save_sources({rel: asdict(info) for rel, info in sorted(self._sources.items())})
+
+
+def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> SourceInfo:
+    """Read what an image is from its header (no full decode)."""
+    from PIL import Image, UnidentifiedImageError  # see imageproc: only when needed
+
+    if path.suffix.lower() in PASSTHROUGH:
+        width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
+        return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of an image over its pixel limit and refuses one over twice
+            # that: both are the page's mistake (a bound on what an image may cost).
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _probe_raster(Image.open(path), size, mtime_ns, digest)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageError(f"'content/images/{rel}' is too large to process safely (over "
+                         f"{Image.MAX_IMAGE_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"'content/images/{rel}' is not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"'content/images/{rel}' is damaged: {exc}") from None
+
+
+def _probe_raster(opened: Any, size: int, mtime_ns: int, digest: str) -> SourceInfo:
+    with opened as image:
+        width, height = image.size
+        exif = image.getexif()
+        orientation = exif.get(0x0112, 1)
+        if orientation in (5, 6, 7, 8):
+            width, height = height, width
+        animated = bool(getattr(image, "is_animated", False))
+        clean = not exif and "icc_profile" not in image.info and image.format in (
+            "PNG", "JPEG", "GIF", "WEBP")
+        return SourceInfo(size, mtime_ns, digest, width, height, image.format or "",
+                          animated, clean or animated)
+
+
+def svg_size(path: Path) -> tuple[int, int]:
+    """The width and height an SVG declares (or its viewBox), 0 when it declares none."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError):
+        return 0, 0
+    width, height = _length(root.get("width")), _length(root.get("height"))
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if (not width or not height) and len(box) == 4:
+        try:
+            box_w, box_h = float(box[2]), float(box[3])
+        except ValueError:
+            return width, height
+        if width and box_w:
+            return width, round(width * box_h / box_w)
+        return round(box_w), round(box_h)
+    return width, height
+
+
+def _length(value: str | None) -> int:
+    match = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", value or "")
+    return round(float(match.group(1))) if match else 0
