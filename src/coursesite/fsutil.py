@@ -4,7 +4,8 @@ keeps to its folder, and the one atomic write."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,9 +159,15 @@ def report_links(links: list[Link], shown_top: str, shown_boundary: str, noun: s
                              "or move the folder")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or another process) sees the old file or the new one, never half of one."""
+@contextmanager
+def replaced_atomically(path: Path) -> Iterator[Path]:
+    """The one atomic write: a temporary file beside `path` to write, renamed over it when
+    the block ends well (a reader, or another process, sees the old file or the new one,
+    never half of one), and removed when it does not."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    partial = path.with_name(f".coursesite-{os.getpid()}-{path.name}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -11,10 +11,11 @@ an image in the cache.
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from coursesite.fsutil import replaced_atomically
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -146,11 +147,8 @@ def save(image: Image.Image, variant: Variant) -> None:
         options.update(optimize=True, progressive=True)
     if fmt == "PNG":
         options["optimize"] = True
-    dest = Path(variant.dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-    image.save(partial, format=fmt, **options)
-    os.replace(partial, dest)
+    with replaced_atomically(Path(variant.dest)) as partial:
+        image.save(partial, format=fmt, **options)
 
 
 def flatten(image: Image.Image) -> Image.Image:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from coursesite.config.site import GroupConfig
+from coursesite.fsutil import replaced_atomically
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary
 from coursesite.publish.overlap import local_path
 from coursesite.publish.plan import LocalFile, RemoteFile, local_files, make_plan
@@ -58,14 +59,8 @@ class FolderPublisher:
 
     def copy(self, file: LocalFile) -> None:
         """Write next to the file, then rename: a reader sees the old file or the new one."""
-        dest = self.dest / file.path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        partial = dest.with_name(f".coursesite-{os.getpid()}-{dest.name}")
-        try:
+        with replaced_atomically(self.dest / file.path) as partial:
             partial.write_bytes(file.read())
-            os.replace(partial, dest)
-        finally:
-            partial.unlink(missing_ok=True)
 
 
 def remove_empty_folders(root: Path) -> None:
