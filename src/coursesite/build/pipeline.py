@@ -191,10 +191,12 @@ class Build:
                                            self.state.page_digests(), self.pages)
         if self.options.mode is Mode.BUILD and not self.options.external:
             summaries = {name: summary for name in self.chosen
-                         if (summary := self.state.summary(name)) is not None
-                         and GroupFolder.as_written(self.output_dir / name,
-                                                    self.state.files.of(name))}
-            self.kept = fresh.untouched_groups(summaries, self.pages, self.bodies)
+                         if (summary := self.state.summary(name)) is not None}
+            # Kept whole only when also on disk as written (a stat of each of its files).
+            self.kept = {name for name in fresh.untouched_groups(summaries, self.pages,
+                                                                self.bodies)
+                         if GroupFolder.as_written(self.output_dir / name,
+                                                   self.state.files.of(name))}
 
     def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
         """A staging folder per group rendered, removed again once the build is done."""
