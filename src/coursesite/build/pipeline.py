@@ -158,16 +158,20 @@ class Build:
         if self.options.mode is not Mode.BUILD or self.state.meta("inputs") != self.inputs:
             return False
         summaries = {name: self.state.summary(name) for name in self.chosen}
-        if not all(summaries.values()) or not all(
-                GroupFolder.as_written(self.output_dir / name, self.state.files.of(name))
-                and stages.search_is_current(self.config, self.output_dir / name, summaries[name],
-                                             self.state.files.of(name))
-                for name in self.chosen):
+        if not all(summary is not None and self.left_as_written(name, summary)
+                   for name, summary in summaries.items()):
             return False
         for name in self.chosen:
             summary = summaries[name] or {}
             self.report_group(name, summary["pages"], summary["images"])
         return True
+
+    def left_as_written(self, name: str, summary: dict[str, Any]) -> bool:
+        """Whether the group's folder, its search index too, is as the last good build
+        left it (a stat of each of its files)."""
+        folder, files = self.output_dir / name, self.state.files.of(name)
+        return GroupFolder.as_written(folder, files) and stages.search_was_made(
+            self.config, folder, summary, files)
 
     def settings(self) -> object:
         return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir))
@@ -195,8 +199,7 @@ class Build:
             # Kept whole only when also on disk as written (a stat of each of its files).
             self.kept = {name for name in fresh.untouched_groups(summaries, self.pages,
                                                                 self.bodies)
-                         if GroupFolder.as_written(self.output_dir / name,
-                                                   self.state.files.of(name))}
+                         if self.left_as_written(name, summaries[name])}
 
     def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
         """A staging folder per group rendered, removed again once the build is done."""

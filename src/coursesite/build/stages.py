@@ -148,15 +148,11 @@ def wanted_files(out: GroupOutput, images: ImageStore,
     """Every file the group's output must hold, with its hash and where its bytes are."""
     wanted = {rel: Wanted(result.digest) for rel, result in out.units.items()}
     wanted.update(statics)
-    wanted.update((rel, Wanted(file_sha_of_bytes(data), data=data))
+    wanted.update((rel, Wanted(hashlib.sha256(data).hexdigest(), data=data))
                   for rel, data in out.files.items())
     for rel in sorted(out.images):
         wanted[rel] = Wanted(images.sha_of(rel), source=images.file_for(rel))
     return wanted
-
-
-def file_sha_of_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # -- search --------------------------------------------------------------------------------
@@ -176,6 +172,17 @@ def search_is_current(config: SiteConfig, folder: Path, summary: dict[str, Any] 
         return not index and not (folder / "pagefind").exists()
     return (bool(summary) and summary.get("search") == search_digest(files)  # type: ignore[union-attr]
             and f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index))
+
+
+def search_was_made(config: SiteConfig, folder: Path, summary: dict[str, Any],
+                    files: dict[str, FileRecord]) -> bool:
+    """Whether the last good build left the group the index it should, for files that are
+    exactly as that build left them (its rows and the index's were saved together, so
+    the index is of these very files: nothing to hash or stat again)."""
+    indexed = any(rel.startswith(SEARCH_PREFIX) for rel in files)
+    if not config.search:
+        return not indexed and not (folder / "pagefind").exists()
+    return bool(summary.get("search")) and f"{SEARCH_PREFIX}pagefind.js" in files
 
 
 def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],
