@@ -298,3 +298,11 @@ def test_published_images_are_copies_not_links_into_the_cache(site: Site, tmp_pa
     assert other.read_bytes() == before  # the other group's copy is its own
     assert {p: p.read_bytes() for p in cached} == cached  # and so is the cache's
     assert_repaired(site, tmp_path)
+
+
+def test_an_index_the_state_does_not_list_is_made_again(site: Site, tmp_path: Path) -> None:
+    """As after `serve` indexed a group in the background: not someone's file."""
+    built(site)
+    (site.root / "output/rtc/pagefind/extra.pf_fragment").write_bytes(b"made by serve")
+    edit(site.root / "content/course/lesson-1.md", "Text of", "Other text of")
+    assert_repaired(site, tmp_path)

@@ -98,8 +98,11 @@ class GroupFolder:
             if rel in files:
                 continue
             want = wanted.get(rel)
-            if want is None and not files and rel.startswith(SEARCH_PREFIX):
-                continue  # an index the state forgot: the search stage's folder, replaced
+            if want is None and rel.startswith(SEARCH_PREFIX):
+                # The search stage's own folder, replaced whole when the index is made:
+                # an index the state does not list (serve's, made after a quick edit, or
+                # one the state forgot) is not someone's file.
+                continue
             if want is None or (files and file_sha(self.path / rel) != want.sha):
                 found.append(rel)
         return sorted(found)
