@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
+import os
+import re
+import sys
 from pathlib import Path
 
 
@@ -35,10 +37,33 @@ def code_fingerprint() -> str:
         if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-    for name in LIBRARIES:
-        try:
-            version = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
+    for folder in installed(LIBRARIES):
+        digest.update(folder.encode() + b"\0")
     return digest.hexdigest()
+
+
+def installed(names: tuple[str, ...]) -> list[str]:
+    """The metadata folders of the distributions `names` on sys.path, such as
+    `markdown-3.7.dist-info`: the name holds the version (the wheel format's rule,
+    and pip's and setuptools' for .egg-info).
+
+    importlib.metadata.version() would read the same folders, but importing it
+    costs 60 ms: a fifth of a build that finds nothing changed.
+    """
+    wanted = {normalized(name) for name in names}
+    found = []
+    for entry in sys.path:
+        try:
+            listed = os.listdir(entry) if entry and os.path.isdir(entry) else []
+        except OSError:
+            continue
+        found += [name for name in sorted(listed)
+                  if name.endswith((".dist-info", ".egg-info"))
+                  and normalized(name.split("-", 1)[0]) in wanted]
+    return found
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as its metadata folder spells it, in any case (PEP 503)."""
+    return re.sub(r"[-_.]+", "_", name.removesuffix(".egg-info").removesuffix(".dist-info")
+                  ).lower()

@@ -84,7 +84,7 @@ def _run(piece: Any) -> Any:
 def out_of_collectors_sight() -> Iterator[None]:
     """Make long-lived objects with Python's cycle collector paused, then set them aside
     from it (gc.freeze), so that it does not walk them again and again for the rest of
-    the build. See build.loading(), which also unfreezes them when the next build starts.
+    the build. See pipeline.long_lived(); Build.run unfreezes them when the next build starts.
     """
     enabled = gc.isenabled()
     gc.disable()

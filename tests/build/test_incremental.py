@@ -256,19 +256,29 @@ def test_a_state_of_another_version_is_not_trusted(site: Site, tmp_path: Path) -
 
 
 def test_other_versions_of_the_libraries_make_everything_again(
-        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     course_site(site)
     everything = api_build(site).rendered
     assert api_build(site).rendered == 0
-    versions = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version",
-                        lambda name: "99.0" if name == "markdown" else versions(name))
+    # What an upgrade of Markdown leaves on sys.path: another version's metadata folder.
+    upgraded = tmp_path / "site-packages"
+    (upgraded / "Markdown-99.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(upgraded))
     digest.code_fingerprint.cache_clear()
     try:
         assert api_build(site).rendered == everything  # a stale page is impossible
+        assert api_build(site).rendered == 0
     finally:
         monkeypatch.undo()
         digest.code_fingerprint.cache_clear()
+
+
+def test_the_fingerprint_names_each_library_once_with_its_version() -> None:
+    found = digest.installed(digest.LIBRARIES)
+    versions = {name: importlib.metadata.version(name) for name in digest.LIBRARIES}
+    for name, version in versions.items():
+        assert any(digest.normalized(folder.split("-", 1)[0]) == digest.normalized(name)
+                   and f"-{version}." in folder for folder in found), (name, found)
 
 
 def test_failed_incremental_build_leaves_output(site: Site) -> None:

@@ -6,6 +6,10 @@ error is anything of output/ touched, and then each group's folder is
 brought to exactly what the build made (see output.py). What the last good
 build read and wrote is the build state (state/store.py); what it lets a
 build keep is decided by one rule (fresh.py).
+
+The render stage's modules (units.py, render/: Jinja2, Markdown, Pygments) are
+imported by the stages that use them, not here: a build that finds nothing
+changed ends after the scan stage, and importing them was half its time.
 """
 
 from __future__ import annotations
@@ -18,12 +22,11 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursesite.build import fresh, output, stages
 from coursesite.build.lock import site_lock
 from coursesite.build.output import GroupFolder
-from coursesite.build.units import render_all
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
@@ -33,11 +36,13 @@ from coursesite.errors import Problems
 from coursesite.fsutil import scan
 from coursesite.images.store import ImageStore
 from coursesite.parallel import out_of_collectors_sight
-from coursesite.render.body import Layouts
-from coursesite.render.group import GroupOutput, GroupRenderer
 from coursesite.report import GroupSummary, Reporter
 from coursesite.state.records import UnitRecord
 from coursesite.state.store import BuildState
+
+if TYPE_CHECKING:
+    from coursesite.render.body import Layouts
+    from coursesite.render.group import GroupOutput, GroupRenderer
 
 PRUNE_FROM = 100  # bodies rendered; the stored bodies are pruned after builds that render more
 
@@ -109,14 +114,15 @@ class Build:
         self.images = ImageStore(config, self.state.images)
 
     def run(self) -> BuildResult:
+        gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
         try:
-            with self.stage("scan"):
+            with self.stage("scan"), long_lived():
                 unchanged = self.scan()
             if unchanged:
                 return BuildResult({}, self.output_dir, 0, 0)
-            with self.stage("load"), loading():
+            with self.stage("load"), long_lived():
                 self.load()
-            with self.stage("structure"):
+            with self.stage("structure"), long_lived():
                 self.structure()
             with ExitStack() as cleanup:
                 stagings = self.make_stagings(cleanup)
@@ -124,7 +130,7 @@ class Build:
                     self.render(stagings)
                 if self.options.external:
                     with self.stage("external"):
-                        stages.check_external_links(self.outputs, self.problems)
+                        self.check_external()
                 with self.stage("images"):
                     stages.process_images(self.config, self.images, self.outputs,
                                           self.options.jobs, self.problems, self.reporter)
@@ -185,7 +191,9 @@ class Build:
         self.sites = {name: GroupSite(group, [p for p in self.pages if name in p.groups],
                                       self.problems)
                       for name, group in self.config.groups.items()}
-        self.layouts = Layouts(self.config, self.theme.template_dirs)
+        from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
+
+        self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs)
         stages.check_layouts(self.pages, self.layouts, self.problems)
         stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
         others = {path: stat for path, stat in self.scanned.items()
@@ -214,19 +222,29 @@ class Build:
         return found
 
     def render(self, stagings: dict[str, Path]) -> None:
-        self.renderers = stages.group_renderers(
+        from coursesite.build import units  # here, not at the top: see the module's doc
+
+        self.renderers = units.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
-        # Each folder to be written is read whole: what is on disk as written can be kept,
-        # and what coursesite did not write must not be there (see write_groups).
-        self.folders = {name: GroupFolder.read(self.output_dir / name) for name in stagings}
-        written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
-                   for name in stagings}
-        self.records = render_all(self.renderers, self.state, written, stagings,
-                                  self.options.jobs, reuse=not self.options.external,
-                                  bodies=self.bodies)
+        with long_lived():
+            # Each folder to be written is read whole: what is on disk as written can be
+            # kept, and what coursesite did not write must not be there (see write_groups).
+            self.folders = {name: GroupFolder.read(self.output_dir / name) for name in stagings}
+            written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
+                       for name in stagings}
+            # Checking external links (which the state does not keep) renders every unit.
+            records = {name: {} if self.options.external else self.state.units_of(name)
+                       for name in stagings}
+        self.records = units.render_all(self.renderers, records, written, stagings,
+                                        self.options.jobs, bodies=self.bodies)
         self.outputs = {name: renderer.finish() for name, renderer in self.renderers.items()}
         self.rendered = sum(len(records) for records in self.records.values())
+
+    def check_external(self) -> None:
+        from coursesite.build import units  # here, not at the top: see the module's doc
+
+        units.check_external_links(self.outputs, self.problems)
 
     def write_and_save(self, stagings: dict[str, Path]) -> None:
         static_files = self.theme.static_files()
@@ -275,14 +293,14 @@ class Build:
 
 
 @contextmanager
-def loading() -> Iterator[None]:
-    """Load with Python's cycle collector paused, then set what was loaded aside from it.
+def long_lived() -> Iterator[None]:
+    """Run with Python's cycle collector paused, then set what was made aside from it.
 
-    Loading makes hundreds of thousands of objects (the pages, their rows) that
-    live until the build ends; the collector would walk them again and again
-    (a third of a one-page rebuild of 10,000 pages). They are frozen out of its
-    sight (gc.freeze) until the next build starts.
+    The scan, the loading and the state's rows make hundreds of thousands of
+    objects (the pages, their rows, the records) that live until the build
+    ends; the collector would walk them again and again (a fifth of a one-page
+    rebuild of 10,000 pages). They are frozen out of its sight (gc.freeze) until
+    the next build starts (Build.run).
     """
-    gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
     with out_of_collectors_sight():
         yield

@@ -8,22 +8,23 @@ import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursesite.build import output
 from coursesite.build.output import SEARCH_PREFIX, GroupFolder, Wanted, file_sha
 from coursesite.build.search import index_group, remove_index
 from coursesite.config.site import SiteConfig
-from coursesite.content import GroupSite, Page
+from coursesite.content import Page
 from coursesite.digest import digest_of
 from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
 from coursesite.images.store import ImageStore
-from coursesite.render.body import BodyCache, BodyRenderer, Layouts
-from coursesite.render.group import GroupOutput, GroupRenderer
-from coursesite.render.links import Linker, check_external
 from coursesite.report import Reporter
 from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
+
+if TYPE_CHECKING:  # the render stage's modules are units.py's to import (see pipeline.py)
+    from coursesite.render.body import Layouts
+    from coursesite.render.group import GroupOutput
 
 Guard = Callable[[], AbstractContextManager[Any]]
 
@@ -61,20 +62,6 @@ def check_reserved(config: SiteConfig, pages: list[Page], static: dict[str, Path
                            "move it out of static/pagefind/: that folder holds the search index")
 
 
-def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
-                    chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
-                    store: BodyCache, problems: Problems) -> dict[str, GroupRenderer]:
-    all_pages = {p.content_path: p for p in pages}
-    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
-    renderers = {}
-    for name in chosen:
-        linker = Linker(config, sites[name], sites, all_pages)
-        renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
-                                        static)
-        renderers[name].begin(problems)
-    return renderers
-
-
 def written_shas(folder: GroupFolder, files: dict[str, FileRecord]) -> dict[str, str]:
     """The hash of each file that is on disk exactly as the state says it was written."""
     return {rel: files[rel].sha for rel in folder.verified(files)}
@@ -90,16 +77,6 @@ def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, Gr
         page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
         problems.error(page, line, f"image 'content/images/{rel}' {error}",
                        "replace the file with one that opens in an image viewer")
-
-
-def check_external_links(outputs: dict[str, GroupOutput], problems: Problems) -> None:
-    """One request per external URL of every group, each failure at every place using it."""
-    merged: dict[str, list[tuple[str, int]]] = {}
-    for out in outputs.values():
-        for url, places in out.external.items():
-            merged.setdefault(url, [])
-            merged[url].extend(p for p in places if p not in merged[url])
-    check_external(merged, problems)
 
 
 def stop_on_errors(problems: Problems, strict: bool, reporter: Reporter) -> None:

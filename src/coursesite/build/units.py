@@ -18,14 +18,16 @@ from typing import Any
 import orjson
 
 from coursesite.build.fresh import stale_test, unit_is_fresh
-from coursesite.content import Page
+from coursesite.config.site import SiteConfig
+from coursesite.content import GroupSite, Page
+from coursesite.errors import Problems
 from coursesite.images.process import Variant
-from coursesite.images.store import Planned
+from coursesite.images.store import ImageStore, Planned
 from coursesite.parallel import forked_map
-from coursesite.render.group import GroupRenderer, UnitResult
-from coursesite.render.links import PageLinks
+from coursesite.render.body import BodyCache, BodyRenderer, Layouts
+from coursesite.render.group import GroupOutput, GroupRenderer, UnitResult
+from coursesite.render.links import Linker, PageLinks, check_external
 from coursesite.state.records import UnitRecord
-from coursesite.state.store import BuildState
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # Units per piece of work handed to a worker: small enough that the workers finish
@@ -34,6 +36,30 @@ PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
 # costs little beside rendering them.
 CHUNK = 40
 Unit = tuple[Page, GroupRenderer]
+
+
+def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, GroupSite],
+                    chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
+                    store: BodyCache, problems: Problems) -> dict[str, GroupRenderer]:
+    all_pages = {p.content_path: p for p in pages}
+    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
+    renderers = {}
+    for name in chosen:
+        linker = Linker(config, sites[name], sites, all_pages)
+        renderers[name] = GroupRenderer(config, sites[name], linker, bodies, layouts, images,
+                                        static)
+        renderers[name].begin(problems)
+    return renderers
+
+
+def check_external_links(outputs: dict[str, GroupOutput], problems: Problems) -> None:
+    """One request per external URL of every group, each failure at every place using it."""
+    merged: dict[str, list[tuple[str, int]]] = {}
+    for out in outputs.values():
+        for url, places in out.external.items():
+            merged.setdefault(url, [])
+            merged[url].extend(p for p in places if p not in merged[url])
+    check_external(merged, problems)
 
 
 def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
@@ -46,22 +72,20 @@ def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:
     return [unit for key in sorted(order) for unit in order[key]]
 
 
-def render_all(renderers: dict[str, GroupRenderer], state: BuildState,
+def render_all(renderers: dict[str, GroupRenderer], records: dict[str, dict[str, UnitRecord]],
                written: dict[str, dict[str, str]], stagings: dict[str, Path], jobs: int,
-               reuse: bool = True, bodies: set[str] | None = None
-               ) -> dict[str, dict[str, UnitRecord]]:
+               bodies: set[str] | None = None) -> dict[str, dict[str, UnitRecord]]:
     """Render or keep every unit and hand each to its group; returns the new records
     (group -> output path -> record).
 
-    `written`: per group, the hash of each file that is on disk exactly as the
-    state says it was written. With `reuse` off (checking external links, which
-    the state does not keep), every unit is rendered. `bodies`, when known, names
+    `records`: per group, the state's records of its units (none: every unit is
+    rendered). `written`: per group, the hash of each file that is on disk
+    exactly as the state says it was written. `bodies`, when known, names
     the only pages that changed, and in their bodies alone (see fresh.py).
     """
     units = render_order(renderers)
     results: list[UnitResult | None] = []
     todo: list[int] = []
-    records = {name: state.units_of(name) if reuse else {} for name in renderers}
     plans: dict[str, tuple[str, Planned]] = {}  # this build's image plans of kept pages
     stale = stale_test(bodies or set())
     for index, (page, renderer) in enumerate(units):

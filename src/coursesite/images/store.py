@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from coursesite.config.site import ImageSettings, SiteConfig
+from coursesite.digest import installed
 from coursesite.errors import Problems
 from coursesite.images.process import VERSION as PROCESS_VERSION
 from coursesite.images.process import Job, Variant
@@ -238,8 +239,8 @@ class ImageStore:
 
 
 def pillow_version() -> str:
-    import importlib.metadata  # not Pillow itself: most builds never load it
-
-    return importlib.metadata.version("pillow")
+    """Pillow's metadata folder (`pillow-11.0.0.dist-info`): not Pillow itself, which most
+    builds never load."""
+    return ",".join(installed(("pillow",)))
 
 
