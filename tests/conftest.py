@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -163,9 +164,12 @@ def browser() -> Iterator[object]:
 def axe_source() -> str:
     """The axe-core accessibility engine (npm), installed into tests/ on first use."""
     script = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(REPO / "tests")],
-                       check=False, capture_output=True, timeout=300)
+    # One install at a time: the workers of pytest-xdist may all ask at once.
+    with open(REPO / "tests" / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not script.exists() and shutil.which("npm"):
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix",
+                            str(REPO / "tests")], check=False, capture_output=True, timeout=300)
     if not script.exists():
         message = "axe-core is not installed (npm ci --prefix tests)"
         if os.environ.get("CI"):

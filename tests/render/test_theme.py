@@ -90,37 +90,48 @@ AXE_START = """() => { window.axeFound = axe.run(document).then(result => result
 AXE_AT_ONCE = 4  # pages checked side by side: axe waits on the page, not on the test
 
 
+# One test per colour scheme (the workers of pytest-xdist share them); each page is
+# opened once and checked at each width in turn, as a reader resizing the window would.
+@pytest.mark.parametrize("mode", MODES)
 def test_every_page_passes_axe_light_and_dark_phone_and_desktop(
-        built: Path, sites: dict[str, str], open_page: Callable[..., Any],
-        axe_source: str) -> None:
-    checks = [(group, base, url, mode, width) for group, base in sites.items()
-              for url in [*page_urls(built / group), "/404.html"]
-              for mode in MODES for width in WIDTHS.values()]
-    problems = []
-    for start in range(0, len(checks), AXE_AT_ONCE):
-        running = []
-        for group, base, url, mode, width in checks[start:start + AXE_AT_ONCE]:
-            page = open_page(base + url, width, mode)
-            page.add_script_tag(content=axe_source)
-            page.evaluate(AXE_START)
-            running.append((f"{group}{url} {mode} {width}px", page))
-        for label, page in running:
-            problems += [f"{label}: {v}" for v in page.evaluate("() => window.axeFound")]
-            page.context.close()
+        built: Path, sites: dict[str, str], browser: Any, axe_source: str, mode: str) -> None:
+    urls = [(group, base, url) for group, base in sites.items()
+            for url in [*page_urls(built / group), "/404.html"]]
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900},
+                                  color_scheme=mode)
+    tabs = [context.new_page() for _ in range(AXE_AT_ONCE)]
+    problems, checked = [], 0
+    for start in range(0, len(urls), AXE_AT_ONCE):
+        batch = list(zip(tabs, urls[start:start + AXE_AT_ONCE], strict=False))
+        for tab, (_, base, url) in batch:
+            tab.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+            tab.goto(base + url)
+            tab.add_script_tag(content=axe_source)
+        for width in WIDTHS.values():
+            for tab, _ in batch:
+                tab.set_viewport_size({"width": width, "height": 900})
+                tab.evaluate(AXE_START)
+            for tab, (group, _, url) in batch:
+                found = tab.evaluate("() => window.axeFound")
+                problems += [f"{group}{url} {mode} {width}px: {v}" for v in found]
+                checked += 1
+    context.close()
+    assert checked == len(urls) * len(WIDTHS) and len(urls) > 20
     assert problems == [], "\n".join(problems)
 
 
 def test_no_page_scrolls_sideways_on_a_phone(built: Path, sites: dict[str, str],
                                             open_page: Callable[..., Any]) -> None:
-    wide = []
+    wide, checked = [], 0
+    tab = open_page("about:blank", WIDTHS["phone"])  # one tab, page after page
     for group, base in sites.items():
         for url in page_urls(built / group):
-            page = open_page(base + url, WIDTHS["phone"])
-            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            tab.goto(base + url)
+            overflow = tab.evaluate("document.documentElement.scrollWidth - innerWidth")
             if overflow > 0:
                 wide.append(f"{group}{url}: {overflow}px too wide")
-            page.context.close()
-    assert wide == []
+            checked += 1
+    assert wide == [] and checked > 20
 
 
 def test_screenshots_for_ci_artifacts(sites: dict[str, str],
