@@ -109,3 +109,15 @@ def test_drafts_option(site: Site) -> None:
     assert not (site.root / "output/rtc/d").exists()
     assert site.build("--drafts").code == 0
     assert (site.root / "output/rtc/d/index.html").is_file()
+
+
+def test_a_site_without_its_content_folder_is_refused(tmp_path: Path) -> None:
+    # An empty site would be built, and publishing it would empty the live one.
+    (tmp_path / "site.yaml").write_text("groups:\n  rtc:\n    title: RTC\n"
+                                        "    url: https://rtc.example.org/\n")
+    for command in ([], ["check"]):
+        result = run_cli(*command, cwd=tmp_path)
+        assert result.code == 2, result.err
+        assert "site.yaml: error: the content folder content does not exist" in result.err
+        assert "create content/ beside site.yaml" in result.err
+    assert not (tmp_path / "output").exists()

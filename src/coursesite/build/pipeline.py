@@ -151,6 +151,7 @@ class Build:
 
     def scan(self) -> bool:
         """Read what the build depends on; True when there is nothing to do (reported)."""
+        stages.check_content(self.config)
         for warning in self.state.open():
             self.problems.warning(self.config.rel(self.state.db.path), None, warning,
                                   "the site is built from scratch this time")
