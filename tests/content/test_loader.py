@@ -61,6 +61,21 @@ def test_bare_header_details(site: Site) -> None:
     assert "repeated" in warning.message
 
 
+def test_a_key_given_twice_in_a_yaml_header_is_an_error_at_the_second(site: Site) -> None:
+    site.page("courses/intro.md", """\
+        ---
+        title: Intro
+        groups: rtc
+        title: Introduction
+        ---
+        Text
+        """)
+    result = site.build()
+    assert result.code == 1
+    assert "content/courses/intro.md:4: error: the key 'title' is given twice (also on " \
+           "line 2)" in result.err and "hint: keep one of the two" in result.err
+
+
 def test_yaml_header_and_typed_fields(site: Site) -> None:
     site.page("courses/intro.md", """\
         ---

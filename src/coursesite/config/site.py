@@ -165,7 +165,7 @@ def load_config(config_path: Path) -> SiteConfig:
         data, lines = yamltext.load(text)
     except yamltext.YamlSyntaxError as exc:
         raise ConfigError(shown, exc.line, exc.message,
-                          "check the indentation and quoting") from None
+                          exc.hint or "check the indentation and quoting") from None
     reader = Reader(shown, lines, config_path.parent)
     values = options.SITE.read(reader, {} if data is None else data, ())
     return _site_config(config_path, values, reader)

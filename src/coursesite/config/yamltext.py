@@ -10,10 +10,11 @@ KeyPath = tuple[str | int, ...]
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, hint: str | None = None):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.hint = hint  # None: the caller's hint for its kind of file
 
 
 def load(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
@@ -38,9 +39,16 @@ def load(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
 
 def _collect(node: yaml.Node, path: KeyPath, first_line: int, lines: dict[KeyPath, int]) -> None:
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            lines[(*path, key)] = first_line + key_node.start_mark.line
+            line = first_line + key_node.start_mark.line
+            if key in seen and key != "<<":
+                # YAML lets the last one win, silently: one of the two is a mistake.
+                raise YamlSyntaxError(line, f"the key '{key}' is given twice (also on line "
+                                      f"{seen[key]})", "keep one of the two")
+            seen[key] = line
+            lines[(*path, key)] = line
             _collect(value_node, (*path, key), first_line, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

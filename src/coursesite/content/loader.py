@@ -224,7 +224,7 @@ def _yaml_header(lines: list[str], shown: str) -> Header:
     try:
         data, key_lines = yamltext.load("\n".join(lines[1:index]), first_line=2)
     except yamltext.YamlSyntaxError as exc:
-        raise ContentError(shown, exc.line, exc.message,
+        raise ContentError(shown, exc.line, exc.message, exc.hint or
                            "quote values that contain ': ' or start with a special character"
                            ) from None
     if data is None:
