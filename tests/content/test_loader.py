@@ -61,6 +61,13 @@ def test_bare_header_details(site: Site) -> None:
     assert "repeated" in warning.message
 
 
+def test_an_empty_title_is_reported_at_its_line(site: Site) -> None:
+    site.page("courses/intro.md", "groups: rtc\ntitle:\n\nNo heading, only text.\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/courses/intro.md:2: error: the page has no title" in result.err
+
+
 def test_a_key_given_twice_in_a_yaml_header_is_an_error_at_the_second(site: Site) -> None:
     site.page("courses/intro.md", """\
         ---

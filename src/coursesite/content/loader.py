@@ -265,7 +265,7 @@ def _typed_page(config: SiteConfig, source: str, shown: str, content_path: str,
     if from_heading:
         body, title = _title_from_heading(body)
     if not title:
-        problems.error(shown, 1, "the page has no title",
+        problems.error(shown, lines.get("title", 1), "the page has no title",
                        "add 'title: …' to the header, or start the body with a heading")
     page = Page(
         source=source, path=shown, content_path=content_path, title=title, body_text=body,
