@@ -61,6 +61,14 @@ def test_bare_header_details(site: Site) -> None:
     assert "repeated" in warning.message
 
 
+def test_a_nul_byte_is_an_error_at_its_line(site: Site) -> None:
+    site.page("courses/intro.md", "title: Intro\ngroups: rtc\n\nText\nMore\0text\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/courses/intro.md:5: error: the file holds a NUL byte" in result.err
+    assert not (site.root / "output" / "rtc").exists()
+
+
 def test_an_empty_title_is_reported_at_its_line(site: Site) -> None:
     site.page("courses/intro.md", "groups: rtc\ntitle:\n\nNo heading, only text.\n")
     result = site.build()

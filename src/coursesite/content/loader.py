@@ -163,6 +163,11 @@ def decode(data: bytes, shown: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentError(shown, line, "the file is not valid UTF-8",
                            "save it as UTF-8 in your editor") from None
+    if "\0" in text:  # not text: it would go into the HTML as it is
+        raise ContentError(shown, text[:text.index("\0")].count("\n") + 1,
+                           "the file holds a NUL byte (a binary or damaged file)",
+                           "delete the NUL characters in your editor, or move a binary file "
+                           "out of content/ (images belong in content/images/)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
