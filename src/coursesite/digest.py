@@ -52,10 +52,10 @@ def installed(names: tuple[str, ...]) -> list[str]:
     """
     wanted = {normalized(name) for name in names}
     found = []
-    for entry in sys.path:
+    for entry in filter(None, sys.path):  # "" (the current folder) holds no libraries
         try:
-            listed = os.listdir(entry) if entry and os.path.isdir(entry) else []
-        except OSError:
+            listed = os.listdir(entry)
+        except OSError:  # a zip file, or a folder that is not there
             continue
         found += [name for name in sorted(listed)
                   if name.endswith((".dist-info", ".egg-info"))

@@ -116,13 +116,13 @@ class Build:
     def run(self) -> BuildResult:
         gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
         try:
-            with self.stage("scan"), long_lived():
+            with self.stage("scan"), out_of_collectors_sight():
                 unchanged = self.scan()
             if unchanged:
                 return BuildResult({}, self.output_dir, 0, 0)
-            with self.stage("load"), long_lived():
+            with self.stage("load"), out_of_collectors_sight():
                 self.load()
-            with self.stage("structure"), long_lived():
+            with self.stage("structure"), out_of_collectors_sight():
                 self.structure()
             with ExitStack() as cleanup:
                 stagings = self.make_stagings(cleanup)
@@ -228,7 +228,7 @@ class Build:
         self.renderers = units.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
-        with long_lived():
+        with out_of_collectors_sight():
             # Each folder to be written is read whole: what is on disk as written can be
             # kept, and what coursesite did not write must not be there (see write_groups).
             self.folders = {name: GroupFolder.read(self.output_dir / name) for name in stagings}
@@ -291,17 +291,3 @@ class Build:
     def report_group(self, name: str, pages: int, images: int) -> None:
         self.reporter.group_built(GroupSummary(name, pages, images,
                                                time.perf_counter() - self.started))
-
-
-@contextmanager
-def long_lived() -> Iterator[None]:
-    """Run with Python's cycle collector paused, then set what was made aside from it.
-
-    The scan, the loading and the state's rows make hundreds of thousands of
-    objects (the pages, their rows, the records) that live until the build
-    ends; the collector would walk them again and again (a fifth of a one-page
-    rebuild of 10,000 pages). They are frozen out of its sight (gc.freeze) until
-    the next build starts (Build.run).
-    """
-    with out_of_collectors_sight():
-        yield

@@ -44,13 +44,14 @@ def check_content(config: SiteConfig) -> None:
     building it would make empty sites, and publishing them would empty the live ones."""
     if not config.content_dir.is_dir():
         what = "is not a folder" if config.content_dir.exists() else "does not exist"
-        given = ("content",) in config.lines  # else the default, content/
-        raise ConfigError(config.rel(config.config_path),
-                          config.line_of("content") if given else None,
-                          f"the content folder {config.rel(config.content_dir)} {what}",
-                          "set 'content:' to the folder of your pages (relative to site.yaml)"
-                          if given else "create content/ beside site.yaml, or set 'content:' "
-                          "to the folder of your pages")
+        message = f"the content folder {config.rel(config.content_dir)} {what}"
+        if ("content",) in config.lines:
+            raise ConfigError(config.rel(config.config_path), config.line_of("content"),
+                              message, "set 'content:' to the folder of your pages "
+                              "(relative to site.yaml)")
+        raise ConfigError(config.rel(config.config_path), None, message,  # the default
+                          "create content/ beside site.yaml, or set 'content:' to the folder "
+                          "of your pages")
 
 
 def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
