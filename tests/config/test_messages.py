@@ -27,7 +27,7 @@ MISTAKES = [
      "did you mean 'output'?"),
     (G + 'zzzzzz: x\n',
      3, "unknown key 'zzzzzz' in the file",
-     'known keys: cache, content, default_groups, groups, images, language, list_fields, '
+     'known keys: cache, content, default_groups, groups, images, language, limits, list_fields, '
      'output, search, static, templates'),
     (G + 'content: [a]\n',
      3, "'content' must be text, not a list",

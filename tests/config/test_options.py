@@ -17,6 +17,7 @@ from coursesite.config.schema import Declared, Key, Reader, Table, dotted, key_p
 from coursesite.config.site import (
     GroupConfig,
     ImageSettings,
+    Limits,
     NavItem,
     PublishSettings,
     SiteConfig,
@@ -34,6 +35,7 @@ MODELS: list[tuple[Table, type, set[str], set[str]]] = [
     (options.GROUP, GroupConfig, {"name"}, set()),
     (options.NAV, NavItem, set(), set()),
     (options.IMAGES, ImageSettings, set(), set()),
+    (options.LIMITS, Limits, set(), set()),
     (options.PUBLISH, PublishSettings, {"line"}, {"command"}),
 ]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from coursesite.config import yamltext
-from coursesite.config.site import ImageSettings, NavItem, PublishSettings, load_config
+from coursesite.config.site import ImageSettings, Limits, NavItem, PublishSettings, load_config
 from coursesite.errors import ConfigError
 from tests.config.test_options import DECLARED, matches
 
@@ -132,6 +132,15 @@ groups:
     url: https://t.org/
     publish:
       command: rsync -a {output}/ host:/srv
+limits:
+  render_seconds: 20
+  render_steps: 2000000
+  render_chars: 6000000
+  nesting: 60
+  yaml_nodes: 5000
+  image_pixels: 200000000
+  search_seconds: 60
+  publish_seconds: 120
 """
 
 
@@ -156,6 +165,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert tl.publish == PublishSettings("command:rsync -a {output}/ host:/srv", None, None, 37)
     assert config.line_of("groups", "tl", "publish", "command") == 37
     assert config.line_of("images", "quality") == 13
+    assert config.limits == Limits(20, 2_000_000, 6_000_000, 60, 5000, 200_000_000, 60, 120)
 
 
 def test_keys_left_empty_that_mean_their_default(tmp_path: Path) -> None:

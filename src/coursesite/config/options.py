@@ -73,6 +73,26 @@ IMAGES = Table((
     Key("sizes", Text(), "(max-width: 46rem) 100vw, 46rem", "the <img sizes> of content images"),
 ))
 
+# What any one input may cost, so that no page, header or image can hang a build
+# or exhaust memory; a site that needs more raises its limit (README: Limits).
+LIMITS = Table((
+    Key("render_seconds", Integer(1, 3600), 10,
+        "the time one page's body may take to render (its Jinja2 part)"),
+    Key("render_steps", Integer(1000, 10**9), 1_000_000,
+        "the loop rounds and calls one page's body may make"),
+    Key("render_chars", Integer(1000, 10**9), 5_000_000,
+        "the characters a page's rendered body, or any text made in it, may have"),
+    Key("nesting", Integer(4, 200), 50,
+        "how deep lists, quotes, <div markdown> and [brackets] may nest in a page"),
+    Key("yaml_nodes", Integer(100, 10**7), 100_000,
+        "the values a page header may hold, aliases counted at each use"),
+    Key("image_pixels", Integer(10**6, 10**10), 89_478_485,
+        "the pixels (width x height) an image may have"),
+    Key("search_seconds", Integer(1, 86400), 600, "the time Pagefind may take for one group"),
+    Key("publish_seconds", Integer(1, 86400), 3600,
+        "the time git, rsync or a publish command may take for one group"),
+))
+
 # In the order they are checked: with groups first, a site.yaml with no groups says so.
 SITE = Table((
     Key("groups", Named(Section(GROUP), "group", GROUP_NAME, ("all",),
@@ -92,6 +112,7 @@ SITE = Table((
     Key("cache", Folder(), ".cache", "processed images and the build state, outside the output",
         field="cache_dir"),
     Key("images", Nullable(Section(IMAGES)), {}, "how images are processed"),
+    Key("limits", Nullable(Section(LIMITS)), {}, "what any one page, image or program may cost"),
     Key("list_fields", Names(lower=True), [],
         "header keys whose text is split on commas, e.g. [people, bibkeys]"),
     Key("language", Text(), "en", "<html lang>, and the language of the search index"),

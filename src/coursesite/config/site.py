@@ -38,6 +38,20 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What any one input may cost: `limits:` in site.yaml (options.LIMITS has the defaults)."""
+
+    render_seconds: int  # one page body's Jinja2 part
+    render_steps: int  # loop rounds and calls of one page body
+    render_chars: int  # a rendered body, and any text made while rendering it
+    nesting: int  # lists, quotes, <div markdown> and [brackets] in a page
+    yaml_nodes: int  # values of one page header, aliases counted at each use
+    image_pixels: int  # width x height of an image
+    search_seconds: int  # Pagefind, per group
+    publish_seconds: int  # git, rsync or a publish command, per group
+
+
+@dataclass(frozen=True)
 class NavItem:
     title: str
     url: str
@@ -130,6 +144,7 @@ class SiteConfig:
     output_dir: Path
     cache_dir: Path
     images: ImageSettings
+    limits: Limits
     default_groups: tuple[str, ...]
     list_fields: tuple[str, ...]
     language: str
@@ -182,7 +197,8 @@ def _site_config(config_path: Path, values: dict[str, Any], reader: Reader) -> S
                 did_you_mean(name, groups) or f"groups are: {', '.join(groups)}",
             )
     return SiteConfig(config_path=config_path, root=config_path.parent, groups=groups,
-                      images=ImageSettings(**values.pop("images")), lines=reader.lines,
+                      images=ImageSettings(**values.pop("images")),
+                      limits=Limits(**values.pop("limits")), lines=reader.lines,
                       **values)
 
 
