@@ -42,7 +42,8 @@ def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, Grou
                     chosen: list[str], layouts: Layouts, images: ImageStore, static: set[str],
                     store: BodyCache, problems: Problems) -> dict[str, GroupRenderer]:
     all_pages = {p.content_path: p for p in pages}
-    bodies = BodyRenderer(layouts.loader, store)  # one for all groups: it shares Markdown work
+    # One for all groups: it shares Markdown work.
+    bodies = BodyRenderer(layouts.loader, config.limits, store)
     renderers = {}
     for name in chosen:
         linker = Linker(config, sites[name], sites, all_pages)

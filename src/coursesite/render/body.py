@@ -18,16 +18,24 @@ from typing import Any, Protocol
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from coursesite.config.site import SiteConfig
+from coursesite.config.site import Limits, SiteConfig
 from coursesite.content import Page
 from coursesite.content.fences import fences
 from coursesite.digest import code_fingerprint
 from coursesite.errors import ContentError, TemplateError, did_you_mean
 from coursesite.markdown.extensions import Converter, Hooks, Target
 from coursesite.markdown.mathml import INLINE
+from coursesite.render.reproducible import (
+    UNDEFINED_NAME,
+    UNREPRODUCIBLE,
+    NotReproducible,
+    make_reproducible,
+    not_available,
+    unreproducible,
+)
+from coursesite.render.sandbox import BoundedSandbox, OverLimit
 
 # A run of backticks not preceded by one, up to the same run. The first backtick comes
 # before the look-behind so that the regex engine can skip to each backtick (20x faster).
@@ -35,18 +43,8 @@ CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 ANGLE_VARIABLE = re.compile(r"<<\s*([A-Za-z_][A-Za-z0-9_.]*)\s*>>")
 EXTENDS = re.compile(r"^\s*(?:\{#.*?#\}\s*)*\{%-?\s*extends\s", re.DOTALL)
 SIMPLE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
 UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
-NO_FILTER = re.compile(r"No filter named '([^']+)'")
-# Jinja2's defaults that make up random output (lipsum's words, random's choice): taken out
-# of the bodies' and the layouts' environments, since the same input must give the same
-# bytes. Anything a page or layout would print with a memory address is refused as well.
-UNREPRODUCIBLE = {
-    "lipsum": "write the placeholder text out",
-    "random": "choose one yourself, e.g. with |first, |last or [n]",
-}
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
 INLINE_MATH = re.compile(INLINE)
 
@@ -112,47 +110,6 @@ def substitute_simple(text: str, context: Mapping[str, Any]) -> str | None:
         return None
     parts[1::2] = [str(context[name]) for name in names]
     return "".join(parts)
-
-
-class NotReproducible(Exception):
-    """A value whose text holds a memory address, different in every build."""
-
-    hint = ("turn it into text: |list or |join(', ') for what a filter such as map gives, "
-            "'()' to call a function")
-
-    def __init__(self, text: str):
-        super().__init__(text)
-        self.text = text
-
-    def message(self) -> str:
-        shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
-        return f"this prints as '{shown}', which changes from build to build"
-
-
-def reproducible(value: Any) -> Any:
-    """The finalize of both environments: what `{{ }}` prints, unless it has an address."""
-    if isinstance(value, str | int | float | jinja2.Undefined) or value is None:
-        return value  # nearly every value: no need to make it into text twice
-    if not hasattr(value, "__html__") and ADDRESS.search(text := str(value)):
-        raise NotReproducible(text)
-    return value
-
-
-def make_reproducible(env: jinja2.Environment) -> None:
-    for name in UNREPRODUCIBLE:
-        env.globals.pop(name, None)
-        env.filters.pop(name, None)
-    env.finalize = reproducible
-
-
-def unreproducible(message: str) -> str | None:
-    """The default taken out (see UNREPRODUCIBLE) that a Jinja2 error is about, if any."""
-    found = UNDEFINED_NAME.search(message) or NO_FILTER.search(message)
-    return found.group(1) if found and found.group(1) in UNREPRODUCIBLE else None
-
-
-def not_available(name: str, where: str) -> str:
-    return f"'{name}' is not available in a {where}: its output changes from build to build"
 
 
 def error_line(exc: BaseException, filename: str) -> int | None:
@@ -284,8 +241,10 @@ class NoBodyCache:
 class BodyRenderer:
     """Expands site variables in page bodies and turns Markdown into HTML."""
 
-    def __init__(self, loader: jinja2.BaseLoader, store: BodyCache | None = None):
-        self.env = ImmutableSandboxedEnvironment(
+    def __init__(self, loader: jinja2.BaseLoader, limits: Limits,
+                 store: BodyCache | None = None):
+        self.limits = limits
+        self.env = BoundedSandbox(
             loader=loader,
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
@@ -303,6 +262,7 @@ class BodyRenderer:
         # `| markdown` in a body: converted with the unit's links, bound by `_render`.
         self.env.filters["markdown"] = lambda text: Markup(self.to_html(str(text)))
         make_reproducible(self.env)
+        self.env.bound()
 
     def to_html(self, text: str) -> str:
         return self.markdown.convert(text)[0]
@@ -365,7 +325,15 @@ class BodyRenderer:
             code = self.env.compile(source, name=name, filename=name)
             template = self.env.template_class.from_code(self.env, code, self.env.globals)
             with self.hooks.bound(links):
-                return template.render(context)
+                return self.env.render(template, context, self.limits)
+        except OverLimit as exc:
+            raise self._error(page, error_line(exc, name), exc.message, exc.hint) from None
+        except RecursionError:
+            raise self._error(page, None, "the page body calls itself too deeply",
+                              "a macro that calls itself needs a case that stops") from None
+        except MemoryError:
+            raise self._error(page, None, "the page body needs more memory than there is",
+                              "make the texts or loops in it smaller") from None
         except jinja2.exceptions.SecurityError as exc:  # before its base, TemplateRuntimeError
             raise self._error(page, error_line(exc, name), f"not allowed in a page: {exc}",
                               "pages may use site variables, not Python internals") from None

@@ -1,0 +1,111 @@
+"""The bounds on a page body's Jinja2 (render/sandbox.py): no body can hang or exhaust a
+build; each one that would is an error at its line that names the limit to raise."""
+
+from __future__ import annotations
+
+import time
+
+import jinja2
+import pytest
+
+from coursesite.config.site import Limits
+from coursesite.render.sandbox import BoundedSandbox, OverLimit
+from tests.conftest import Site
+
+LIMITS = Limits(render_seconds=10, render_steps=1_000_000, render_chars=5_000_000, nesting=50,
+                yaml_nodes=100_000, image_pixels=89_478_485, search_seconds=600,
+                publish_seconds=3600)
+
+# Each of these would take minutes, or gigabytes, if it were run.
+HOSTILE = {
+    "{{ 'a' * 10**9 }}": "render_chars",
+    "{{ ([1] * 10**8) | length }}": "render_chars",
+    "{{ 'a' | center(1000000000) }}": "render_chars",
+    "{{ 'a'.ljust(1000000000) }}": "render_chars",
+    "{{ '{:>999999999}'.format(1) }}": "render_chars",
+    "{{ '{:{w}}'.format(1, w=999999999) }}": "render_chars",
+    "{{ '%999999999s' % 1 }}": "render_chars",
+    "{{ '%-*s' % (999999999, 'a') }}": "render_chars",
+    "{{ '%999999999d' | format(1) }}": "render_chars",
+    "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+    "{% endfor %}": "render_chars",
+    "{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
+    "{% endfor %}": "render_chars",
+    "{% set s = 'a' * 1000000 %}{{ s | replace('a', s) | length }}": "render_chars",
+    "{% set s = 'a' * 1000000 %}{{ range(100000) | join(s) | length }}": "render_chars",
+    "{% set s = 'a\n' * 100000 %}{{ s | indent(1000) | length }}": "render_chars",
+    "{{ range(3) | slice(1000000000) | list | length }}": "render_chars",
+    "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}": "render_chars",
+    "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}":
+        "render_steps",
+    "{% set s = 'a' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}":
+        "render_steps",
+    "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
+    "{{ f(40) }}": "render_steps",
+}
+
+
+def render(source: str, limits: Limits = LIMITS) -> str:
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined)
+    env.bound()
+    return env.render(env.from_string(source), {}, limits)
+
+
+@pytest.mark.parametrize(("source", "limit"), list(HOSTILE.items()))
+def test_hostile_body_is_stopped_by_its_limit(source: str, limit: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(OverLimit) as caught:
+        render(source)
+    assert f"limits.{limit}" in caught.value.hint
+    assert time.monotonic() - started < 20  # a hang would be minutes; this is a bound, not speed
+
+
+def test_ordinary_jinja_is_untouched() -> None:
+    source = ("{% for i in range(3) %}{{ i ~ '-' }}{% endfor %} {{ 'ab' * 3 }} {{ 2 ** 10 }} "
+              "{{ '%5.2f' % 3.14159 }} {{ '{:>4}'.format('ab') }} {{ '%s-%s' | format(1, 2) }} "
+              "{{ 'x' | center(5) }}|{{ [1, 2] | join(', ') }}|{{ 'a b' | replace(' ', '_') }}")
+    assert render(source) == "0-1-2- ababab 1024  3.14   ab 1-2   x  |1, 2|a_b"
+
+
+def test_the_time_limit_stops_a_slow_body() -> None:
+    limits = Limits(**{**LIMITS.__dict__, "render_seconds": 1, "render_steps": 10**9})
+    started = time.monotonic()
+    with pytest.raises(OverLimit, match="longer than 1 s"):
+        render("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+               limits)
+    assert time.monotonic() - started < 5
+
+
+def test_a_hostile_page_is_an_error_at_its_line_and_a_raised_limit_lets_it_build(
+        site: Site) -> None:
+    site.page("p.md", """\
+        title: P
+        groups: rtc
+
+        Text.
+
+        {% for i in range(2000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}
+        """)
+    result = site.build()
+    assert result.code == 1
+    assert ("content/p.md:6: error: the page body makes more than 1,000,000 loop rounds "
+            "and calls") in result.err
+    assert "hint: raise limits.render_steps in site.yaml" in result.err
+    assert "Traceback" not in result.err
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text() + "limits:\n  render_steps: 3000000\n")
+    result = site.build()
+    assert result.code == 0, result.err
+
+
+def test_a_macro_that_never_stops_is_an_error_not_a_traceback(site: Site) -> None:
+    site.page("p.md", """\
+        title: P
+        groups: rtc
+
+        {% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}
+        """)
+    result = site.build()
+    assert result.code == 1
+    assert "content/p.md:4: error: the page body calls itself too deeply" in result.err
+    assert "Traceback" not in result.err
