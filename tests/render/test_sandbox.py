@@ -41,7 +41,7 @@ HOSTILE = {
     "{% set s = 'a' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}":
         "render_steps",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
-    "{{ f(40) }}": "render_steps",
+    "{{ f(40) }}": "render_steps render_seconds",  # on a busy machine the clock may stop it first
 }
 
 
@@ -56,7 +56,7 @@ def test_hostile_body_is_stopped_by_its_limit(source: str, limit: str) -> None:
     started = time.monotonic()
     with pytest.raises(OverLimit) as caught:
         render(source)
-    assert f"limits.{limit}" in caught.value.hint
+    assert caught.value.hint.split()[1].removeprefix("limits.") in limit.split()
     assert time.monotonic() - started < 20  # a hang would be minutes; this is a bound, not speed
 
 

@@ -82,7 +82,7 @@ LIMITS = Table((
         "the loop rounds and calls one page's body may make"),
     Key("render_chars", Integer(1000, 10**9), 5_000_000,
         "the characters a page's rendered body, or any text made in it, may have"),
-    Key("nesting", Integer(4, 200), 50,
+    Key("nesting", Integer(4, 100), 50,
         "how deep lists, quotes, <div markdown> and [brackets] may nest in a page"),
     Key("yaml_nodes", Integer(100, 10**7), 100_000,
         "the values a page header may hold, aliases counted at each use"),

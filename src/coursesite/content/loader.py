@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from coursesite.config import yamltext
 from coursesite.config.site import SiteConfig
 from coursesite.content.fences import Fence, fences
+from coursesite.content.nesting import too_deep
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.digest import digest_of
 from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
@@ -281,6 +282,11 @@ def _typed_page(config: SiteConfig, source: str, shown: str, content_path: str,
         redirect=fields.text("redirect") or None, lines=dict(lines),
         meta=_meta(values, config.list_fields), title_from_heading=from_heading,
     )
+    deep = too_deep(body, config.limits.nesting)
+    if deep:  # Markdown would recurse past Python's limit, or take minutes
+        problems.error(shown, header.body_line + deep[0], f"{deep[1]}: Markdown takes "
+                       f"{config.limits.nesting} levels at most",
+                       "nest less deeply, or raise limits.nesting in site.yaml")
     place_page(page)
     return page
 

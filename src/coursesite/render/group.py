@@ -23,7 +23,7 @@ from pygments.formatters import HtmlFormatter
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.digest import digest_of
-from coursesite.errors import Diagnostic, Problems, SiteError
+from coursesite.errors import ContentError, Diagnostic, Problems, SiteError
 from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import ImageError, SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
@@ -312,7 +312,12 @@ class GroupRenderer:
         html, toc = "", []
         if text.strip():
             before = len(ctx.problems.items)
-            converted, key = self.bodies.convert(links, text)
+            try:
+                converted, key = self.bodies.convert(links, text)
+            except RecursionError:  # nesting the loader's check (content/nesting.py) missed
+                raise ContentError(page.path, page.body_line, "the page nests too deeply for "
+                                   "Markdown", "nest its lists, quotes or HTML less deeply"
+                                   ) from None
             html, toc = converted.html, converted.toc
             if key and html and len(ctx.problems.items) == before:
                 self.bodies.keep(key, converted)  # converted here, and without a problem
