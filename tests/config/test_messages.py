@@ -12,6 +12,7 @@ import pytest
 
 from coursesite.config.site import PUBLISH_HINT, load_config
 from coursesite.errors import ConfigError
+from tests.config.test_yamltext import BOMB
 
 G = "groups:\n  rtc: {title: R, url: 'https://r.org/'}\n"
 RTC = "groups:\n  rtc:\n    title: R\n    url: 'https://r.org/'\n"
@@ -193,6 +194,20 @@ MISTAKES = [
     (G + 'images:\n  sizes: [a]\n',
      4, "'images.sizes' must be text, not a list",
      None),
+    # site.yaml is read bounded, by the default of limits.yaml_nodes whatever it says.
+    (G + 'limits: {yaml_nodes: 10000000}\n' + BOMB,
+     9, 'site.yaml holds more than 100,000 values (aliases counted at each use)',
+     'use fewer aliases: site.yaml itself may hold 100,000 values whatever limits.yaml_nodes '
+     'says'),
+    (G + 'language: &a [*a]\n',
+     3, "the alias '*a' is inside the value it repeats (that value would contain itself)",
+     'an alias may only repeat a value that ends before it'),
+    (G + 'language: ' + '[' * 5000 + ']' * 5000 + '\n',
+     3, 'site.yaml nests values more than 100 deep',
+     'write the values less deeply nested'),
+    ('groups:\n  rtc: {title: R, url: "https://r.org/",\n        description: 2024-02-30}\n',
+     3, "'2024-02-30' is not a date (day is out of range for month)",
+     'write a date that exists, as YYYY-MM-DD'),
 ]
 
 

@@ -9,7 +9,8 @@ from coursesite.config.site import load_config
 from coursesite.content import Page, loader
 from coursesite.content.loader import load_pages
 from coursesite.errors import Problems
-from tests.conftest import REPO, Site, snapshot
+from tests.config.test_yamltext import BOMB
+from tests.conftest import BASIC_SITE_YAML, REPO, Site, snapshot
 
 # The demo holds the example page of ../shared/examples/ unchanged.
 EXAMPLE = REPO / "content" / "courses" / "deep-learning" / "what-is-deep-learning.md"
@@ -254,3 +255,53 @@ def test_a_page_replaced_by_a_link_is_not_taken_from_the_build_cache(
     assert "content/courses/p.md: error: the page is a link to a file outside content/" \
         in result.err
     assert snapshot(site.root / "output") == before
+
+
+def yaml_page(site: Site, rel: str, header: str) -> None:
+    site.page(rel, "---\ntitle: T\ngroups: rtc\n" + header + "---\nText\n")
+
+
+def test_an_alias_bomb_in_a_header_is_an_error_at_its_line_and_other_pages_load(
+        site: Site) -> None:
+    yaml_page(site, "bomb.md", BOMB)
+    site.page("fine.md", "title: Fine\ngroups: rtc\n\nText\n")
+    pages, problems = load(site)
+    [error] = problems.errors
+    assert (error.path, error.line, error.message, error.hint) == (
+        "content/bomb.md", 9,
+        "the header holds more than 100,000 values (aliases counted at each use)",
+        "raise limits.yaml_nodes in site.yaml, or use fewer aliases")
+    assert sorted(pages) == ["fine.md"]
+
+
+def test_limits_yaml_nodes_bounds_a_header(site: Site) -> None:
+    yaml_page(site, "tags.md", "tags: &t [" + ", ".join(["x"] * 50) + "]\nmore: [*t, *t]\n")
+    assert not load(site)[1].items  # 161 values: well under the default
+    site.write("site.yaml", BASIC_SITE_YAML + "limits:\n  yaml_nodes: 150\n")
+    [error] = load(site)[1].errors
+    assert (error.line, error.message) == (
+        5, "the header holds more than 150 values (aliases counted at each use)")
+
+
+@pytest.mark.parametrize(("header", "line", "message"), [
+    ("a: &a [*a]\n", 4,
+     "the alias '*a' is inside the value it repeats (that value would contain itself)"),
+    ("deep: " + "[" * 5000 + "]" * 5000 + "\n", 4,
+     "the header nests values more than 100 deep"),
+    ("order: 1\ndate: 2024-02-30\n", 5,
+     "'2024-02-30' is not a date (day is out of range for month)"),
+])
+def test_hostile_headers_are_errors_at_their_line(site: Site, header: str, line: int,
+                                                  message: str) -> None:
+    yaml_page(site, "x.md", header)
+    [error] = load(site)[1].errors
+    assert (error.path, error.line, error.message) == ("content/x.md", line, message)
+
+
+def test_a_page_read_under_a_higher_limit_is_read_again_under_a_lower_one(site: Site) -> None:
+    yaml_page(site, "tags.md", "tags: &t [" + ", ".join(["x"] * 50) + "]\nmore: [*t, *t]\n")
+    assert site.build().code == 0
+    site.write("site.yaml", BASIC_SITE_YAML + "limits:\n  yaml_nodes: 150\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/tags.md:5: error: the header holds more than 150 values" in result.err

@@ -88,10 +88,9 @@ def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, Gr
     images.report_links(problems)  # used or not, a link out of content/ is an error
     used = set().union(*(out.images for out in outputs.values()))
     failures = images.process(used, jobs, reporter.progress)
-    for rel, error in sorted(failures.items()):
+    for rel, failure in sorted(failures.items()):
         page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
-        problems.error(page, line, f"image 'content/images/{rel}' {error}",
-                       "replace the file with one that opens in an image viewer")
+        problems.error(page, line, f"image 'content/images/{rel}' {failure.reason}", failure.hint)
 
 
 def stop_on_errors(problems: Problems, strict: bool, reporter: Reporter) -> None:

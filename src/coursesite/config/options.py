@@ -73,6 +73,9 @@ IMAGES = Table((
     Key("sizes", Text(), "(max-width: 46rem) 100vw, 46rem", "the <img sizes> of content images"),
 ))
 
+# site.yaml is read before its own limits are known: it is held to this default.
+YAML_NODES = 100_000
+
 # What any one input may cost, so that no page, header or image can hang a build
 # or exhaust memory; a site that needs more raises its limit (README: Limits).
 LIMITS = Table((
@@ -84,7 +87,7 @@ LIMITS = Table((
         "the characters a page's rendered body, or any text made in it, may have"),
     Key("nesting", Integer(4, 100), 50,
         "how deep lists, quotes, <div markdown> and [brackets] may nest in a page"),
-    Key("yaml_nodes", Integer(100, 10**7), 100_000,
+    Key("yaml_nodes", Integer(100, 10**7), YAML_NODES,
         "the values a page header may hold, aliases counted at each use"),
     Key("image_pixels", Integer(10**6, 10**10), 89_478_485,
         "the pixels (width x height) an image may have"),

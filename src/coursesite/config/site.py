@@ -99,6 +99,12 @@ def file_url_problem(host: str, path: str) -> str | None:
     return None
 
 
+# site.yaml cannot be bounded by its own limits.yaml_nodes: it is held to the default.
+SITE_YAML_BOUND = yamltext.Bound(
+    options.YAML_NODES, "site.yaml",
+    f"use fewer aliases: site.yaml itself may hold {options.YAML_NODES:,} values whatever "
+    "limits.yaml_nodes says")
+
 PUBLISH_HINT = ("targets: a folder or file:///path, ssh://user@host/path, rsync://host/module, "
                 "git+https://host/org/repo.git#gh-pages (or git+ssh, git+file), "
                 "s3://bucket/prefix, command:<a command with {output}>")
@@ -177,7 +183,7 @@ def load_config(config_path: Path) -> SiteConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, None, f"cannot read the file: {exc}") from None
     try:
-        data, lines = yamltext.load(text)
+        data, lines = yamltext.load(text, bound=SITE_YAML_BOUND)
     except yamltext.YamlSyntaxError as exc:
         raise ConfigError(shown, exc.line, exc.message,
                           exc.hint or "check the indentation and quoting") from None

@@ -82,7 +82,9 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     are read in `jobs` processes when there are many.
     """
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
-    loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields)
+    # A page read under a higher limits.yaml_nodes is read again under a lower one.
+    loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields,
+                           config.limits.yaml_nodes)
     images = str(config.content_dir / "images")
     sources = find_pages(config, problems)
     kept: dict[str, Page] = {}
@@ -148,7 +150,7 @@ def load_page(config: SiteConfig, source: str | Path, problems: Problems) -> Pag
     with open(source, "rb") as file:
         data = file.read()
     text = decode(data, shown)
-    header = parse_header(text, shown, problems)
+    header = parse_header(text, shown, problems, config.limits.yaml_nodes)
     before = len(problems.errors)
     page = _typed_page(config, source, shown, content_path, header, problems)
     page.broken = len(problems.errors) > before
@@ -172,10 +174,11 @@ def decode(data: bytes, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_header(text: str, shown: str, problems: Problems) -> Header:
+def parse_header(text: str, shown: str, problems: Problems, yaml_nodes: int) -> Header:
+    """The header and the body; a YAML header may expand to `yaml_nodes` values."""
     lines = text.split("\n")
     if lines[0].strip() == "---":
-        return _yaml_header(lines, shown)
+        return _yaml_header(lines, shown, yaml_nodes)
     if KEY_LINE.match(lines[0]):
         return _bare_header(lines, shown, problems)
     return Header({}, {}, text, 1)
@@ -220,7 +223,10 @@ def _continue_value(values: dict[str, MetaValue], key: str, more: str) -> None:
         values[key] = f"{current} {more}".strip()
 
 
-def _yaml_header(lines: list[str], shown: str) -> Header:
+YAML_HINT = "raise limits.yaml_nodes in site.yaml, or use fewer aliases"
+
+
+def _yaml_header(lines: list[str], shown: str, yaml_nodes: int) -> Header:
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             break
@@ -228,7 +234,9 @@ def _yaml_header(lines: list[str], shown: str) -> Header:
         raise ContentError(shown, 1, "the YAML header has no closing '---' line",
                            "end the header with a line holding only '---'")
     try:
-        data, key_lines = yamltext.load("\n".join(lines[1:index]), first_line=2)
+        data, key_lines = yamltext.load("\n".join(lines[1:index]), first_line=2,
+                                        bound=yamltext.Bound(yaml_nodes, "the header",
+                                                             YAML_HINT))
     except yamltext.YamlSyntaxError as exc:
         raise ContentError(shown, exc.line, exc.message, exc.hint or
                            "quote values that contain ': ' or start with a special character"

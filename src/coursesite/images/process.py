@@ -1,7 +1,8 @@
 """Pillow operations on one source image, run in worker processes.
 
 A `Job` names one source file and every variant still missing from the cache;
-the worker decodes the source once (which also finds truncated files), turns
+the worker decodes the source once (which also finds truncated files; an image
+over limits.image_pixels is refused from its header before that), turns
 it upright by its EXIF orientation, converts it to sRGB, and writes each
 variant, made from that original alone, without metadata. Files are written
 under a temporary name and renamed, so an interrupted build never leaves half
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from coursesite.fsutil import replaced_atomically
+from coursesite.images import pixels
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -47,18 +49,35 @@ class Variant:
 class Job:
     source: str
     variants: tuple[Variant, ...]
+    max_pixels: int  # limits.image_pixels: checked again here, from the file as it is now
 
 
-def run_job(job: Job) -> str | None:
-    """Make every variant of the job; the reason on failure, else None."""
-    from PIL import Image, ImageOps
+@dataclass(frozen=True)
+class Failure:
+    reason: str  # what follows "image 'content/images/<path>' "
+    hint: str
+
+
+DAMAGED = "replace the file with one that opens in an image viewer"
+
+
+def run_job(job: Job) -> Failure | None:
+    """Make every variant of the job; what failed, or None."""
+    with pixels.pillow_allowing(job.max_pixels):
+        return _make_variants(job)
+
+
+def _make_variants(job: Job) -> Failure | None:
+    from PIL import ImageOps
 
     try:
-        with Image.open(job.source) as opened:
+        with pixels.opened(job.source, job.max_pixels) as opened:
             opened.load()
             image = to_srgb(ImageOps.exif_transpose(opened) or opened)
+    except pixels.TooLarge as exc:  # before anything is decoded
+        return Failure(str(exc), pixels.HINT)
     except Exception as exc:  # truncated, a decompression bomb, or worse: the file's fault
-        return f"cannot be decoded ({exc})"
+        return Failure(f"cannot be decoded ({exc})", DAMAGED)
     # Every variant is made from the original, never from another variant: its bytes then
     # depend on the source and the settings alone, not on which other variants the cache
     # still held when it was made (a job holds only the missing ones).
@@ -71,7 +90,7 @@ def run_job(job: Job) -> str | None:
                 made[key] = make(original, variant)
             save(made[key], variant)
         except Exception as exc:  # odd files make odd errors: report, never crash the build
-            return f"cannot be converted to {variant.format} ({exc})"
+            return Failure(f"cannot be converted to {variant.format} ({exc})", DAMAGED)
     return None
 
 

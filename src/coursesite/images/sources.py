@@ -4,7 +4,8 @@ What an image is (size, format, orientation, whether it can be published as it
 is) is read from its header once and remembered in the build state by the
 file's size, mtime and hash, so an unchanged tree costs a stat per image and
 no decoding at all. An image is read only inside content/ (a link out of it is
-an error at its path), and one over Pillow's pixel limit is refused.
+an error at its path), and one of more pixels than limits.image_pixels is refused,
+from its header (pixels.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import os
 import posixpath
 import re
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,13 +23,16 @@ from xml.etree import ElementTree
 from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
 from coursesite.fsutil import Link, files_inside, report_links
+from coursesite.images import pixels
 from coursesite.images.variants import Made
 
 PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are
 
 
 class ImageError(Exception):
-    pass
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass
@@ -85,6 +88,7 @@ class Sources:
         self.content = config.content_dir.resolve()  # what links may point into
         self.shown_content = config.rel(config.content_dir)
         self.known = known
+        self.max_pixels = config.limits.image_pixels
         self._sources = {rel: SourceInfo(**entry) for rel, entry in known.sources().items()}
         # Memos of this build, keyed by what they answer.
         self._errors: dict[str, ImageError] = {}
@@ -121,8 +125,13 @@ class Sources:
         if rel in self._checked:
             return self._checked[rel]
         try:
-            self._checked[rel] = self._info(rel)
-            return self._checked[rel]
+            info = self._info(rel)
+            if info.format != "SVG" and info.width * info.height > self.max_pixels:
+                # Known from an earlier build, under a higher limits.image_pixels.
+                raise ImageError(f"'content/images/{rel}' " + str(pixels.TooLarge(
+                    (info.width, info.height), self.max_pixels)), pixels.HINT)
+            self._checked[rel] = info
+            return info
         except ImageError as exc:
             self._errors[rel] = exc
             raise
@@ -140,7 +149,7 @@ class Sources:
         if known and known.hash == digest:
             known.size, known.mtime_ns = stat.st_size, stat.st_mtime_ns
             return known
-        info = probe(path, rel, digest, stat.st_size, stat.st_mtime_ns)
+        info = probe(path, rel, digest, stat.st_size, stat.st_mtime_ns, self.max_pixels)
         self._sources[rel] = info
         return info
 
@@ -173,7 +182,8 @@ class Sources:
         self.known.save_sources({rel: asdict(info) for rel, info in sorted(self._sources.items())})
 
 
-def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> SourceInfo:
+def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int,
+          max_pixels: int) -> SourceInfo:
     """Read what an image is from its header (no full decode)."""
     from PIL import Image, UnidentifiedImageError  # see imageproc: only when needed
 
@@ -181,14 +191,13 @@ def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int) -> Source
         width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
         return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns of an image over its pixel limit and refuses one over twice
-            # that: both are the page's mistake (a bound on what an image may cost).
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _probe_raster(Image.open(path), size, mtime_ns, digest)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ImageError(f"'content/images/{rel}' is too large to process safely (over "
-                         f"{Image.MAX_IMAGE_PIXELS:,} pixels)") from None
+        with pixels.pillow_allowing(max_pixels):
+            return _probe_raster(pixels.opened(path, max_pixels), size, mtime_ns, digest)
+    except (pixels.TooLarge, Image.DecompressionBombError) as exc:
+        # A bound on what an image may cost (Pillow's, too, for a frame of a GIF): the
+        # page's mistake.
+        large = exc if isinstance(exc, pixels.TooLarge) else pixels.TooLarge(None, max_pixels)
+        raise ImageError(f"'content/images/{rel}' {large}", pixels.HINT) from None
     except UnidentifiedImageError:
         raise ImageError(f"'content/images/{rel}' is not an image Pillow can read") from None
     except (OSError, SyntaxError, ValueError) as exc:

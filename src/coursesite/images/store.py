@@ -25,7 +25,7 @@ from coursesite.config.site import ImageSettings, SiteConfig
 from coursesite.digest import installed
 from coursesite.errors import Problems
 from coursesite.images.process import VERSION as PROCESS_VERSION
-from coursesite.images.process import Job, Variant
+from coursesite.images.process import Failure, Job, Variant
 from coursesite.images.sources import ImageCache, NoImageCache, SourceInfo, Sources
 from coursesite.images.variants import VariantFiles
 
@@ -71,6 +71,7 @@ class ImageStore:
     def __init__(self, config: SiteConfig, known: ImageCache | None = None):
         self.root = (config.content_dir / "images").resolve()
         self.settings: ImageSettings = config.images
+        self.max_pixels = config.limits.image_pixels
         self.cache = config.cache_dir / "images"
         self.cache_str = str(self.cache)
         # In every variant's name: settings or a Pillow of other output make other files.
@@ -197,8 +198,8 @@ class ImageStore:
     # -- processing ---------------------------------------------------------
 
     def process(self, used: set[str], jobs: int, progress: Progress | None = None
-                ) -> dict[str, str]:
-        """Make every planned file the cache lacks; returns source -> error message."""
+                ) -> dict[str, Failure]:
+        """Make every planned file the cache lacks; returns source -> what failed."""
         todo: dict[str, list[Variant]] = {}
         for out in sorted(used):
             planned = self.plan[out]
@@ -207,8 +208,9 @@ class ImageStore:
                 todo.setdefault(planned.source, []).append(planned.variant)
             elif not info.verified and info.format != "SVG":
                 todo.setdefault(planned.source, [])
-        work = [Job(str(self.root / rel), tuple(variants)) for rel, variants in todo.items()]
-        failures: dict[str, str] = {}
+        work = [Job(str(self.root / rel), tuple(variants), self.max_pixels)
+                for rel, variants in todo.items()]
+        failures: dict[str, Failure] = {}
         for (rel, variants), error in zip(todo.items(),
                                            self.variants.make(work, jobs, progress),
                                            strict=True):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from coursesite.images.process import Job, Variant, run_job
+from coursesite.images.process import Failure, Job, Variant, run_job
 from coursesite.parallel import die_with_parent
 
 Progress = Callable[[int, int], None]
@@ -51,7 +51,8 @@ class VariantFiles:
             known = self._record([variant])[os.path.basename(variant.dest)]
         return known[2]
 
-    def make(self, work: list[Job], jobs: int, progress: Progress | None) -> list[str | None]:
+    def make(self, work: list[Job], jobs: int,
+             progress: Progress | None) -> list[Failure | None]:
         """Run each job (in `jobs` processes); the error of each, or None when it made
         all its variants, which are then recorded."""
         results = self._run(work, jobs, progress)
@@ -70,8 +71,9 @@ class VariantFiles:
         self.known.save_variants(found)
         return found
 
-    def _run(self, work: list[Job], jobs: int, progress: Progress | None) -> list[str | None]:
-        results: list[str | None] = []
+    def _run(self, work: list[Job], jobs: int,
+             progress: Progress | None) -> list[Failure | None]:
+        results: list[Failure | None] = []
         if jobs <= 1 or len(work) <= 1:
             for job in work:
                 results.append(run_job(job))

@@ -132,7 +132,7 @@ class LayoutContext:
         try:
             thumb = self.images.thumbnail(ctx, page.picture)
         except ImageError as exc:
-            ctx.problems.error(page.path, page.line_of("picture"), str(exc))
+            ctx.problems.error(page.path, page.line_of("picture"), str(exc), exc.hint)
             return None
         self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
         return Thumbnail(self.asset_image(thumb.src),
@@ -147,7 +147,7 @@ class LayoutContext:
         except ImageError as exc:
             where = (page.path, page.line_of("picture")) if page.picture else (
                 self.config.rel(self.config.config_path), None)
-            ctx.problems.error(where[0], where[1], str(exc))
+            ctx.problems.error(where[0], where[1], str(exc), exc.hint)
             return None
 
     def locator(self, page: Page) -> Callable[[str], str | None]:

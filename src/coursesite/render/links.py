@@ -338,7 +338,7 @@ class LinkChecker:
         try:
             self.images.published(images, rel)
         except ImageError as exc:
-            problems.error(page.path, line, str(exc))
+            problems.error(page.path, line, str(exc), exc.hint)
             return
         self.images.note_use(images, rel, page.path, line)
 
