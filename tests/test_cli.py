@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -50,7 +51,24 @@ def test_check_reports_the_same_errors_and_writes_nothing(tmp_path: Path) -> Non
     result = run_cli("check", cwd=root)
     assert result.code == 1
     assert "content/a.md:2: error: unknown group 'rtx'" in result.err
+    assert re.search(r"^found \d+ errors$", result.err, re.MULTILINE), result.err
+    assert "build failed" not in result.err
     assert not (root / "output").exists()
+    assert not (root / ".cache").exists()
+
+
+def test_check_decodes_images_but_makes_no_variant_and_no_cache(site: Site) -> None:
+    site.image("photo.png", (900, 600))
+    damaged = site.image("damaged.png", (900, 600))
+    damaged.write_bytes(damaged.read_bytes()[:300])
+    site.page("p.md", "title: P\ngroups: rtc\n\n![a](/images/photo.png)\n\n"
+              "![b](/images/damaged.png)\n")
+    before = sorted(p.relative_to(site.root) for p in site.root.rglob("*"))
+    result = site.build("check")
+    assert result.code == 1
+    assert "content/p.md:6: error: 'content/images/damaged.png' is damaged" in result.err
+    assert "found 1 error\n" in result.err
+    assert sorted(p.relative_to(site.root) for p in site.root.rglob("*")) == before
 
 
 def test_check_on_a_good_site(site: Site) -> None:

@@ -159,7 +159,7 @@ def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_
     def progress(done: int, total: int) -> None:
         reporter.progress(done, total, label="publishing")
 
-    with handled_errors(reporter, "publish stopped"):
+    with handled_errors(reporter, "build failed: {count}; publish stopped"):
         try:
             publish_site(load_config(config_path), options, reporter, report, progress)
         except PublishError as exc:
@@ -171,7 +171,9 @@ def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: boo
         quiet: bool, verbose: bool, output: Path | None, write: bool,
         external: bool = False) -> None:
     reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
-    with handled_errors(reporter, "output left as it was"):
+    # `check` finds errors; a build that finds them fails
+    with handled_errors(reporter, "build failed: {count}; output left as it was" if write
+                        else "found {count}"):
         config = load_config(config_path)
         options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
                                output=output.resolve() if output else None,
@@ -182,7 +184,8 @@ def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: boo
 
 @contextmanager
 def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
-    """A user's mistake becomes messages and an exit status, never a traceback."""
+    """A user's mistake becomes messages and an exit status, never a traceback; after
+    the errors of a build, `outcome` is the last line ({count}: "2 errors")."""
     try:
         yield
     except SiteError as exc:
@@ -192,7 +195,7 @@ def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
         for diagnostic in failed.diagnostics:
             reporter.diagnostic(diagnostic)
         count = len(failed.diagnostics)
-        click.echo(f"build failed: {count} error{'s' * (count != 1)}; {outcome}", err=True)
+        click.echo(outcome.format(count=f"{count} error{'s' * (count != 1)}"), err=True)
         sys.exit(failed.exit_code)
     except OSError as exc:
         click.echo(os_error_message(exc), err=True)

@@ -87,6 +87,8 @@ class BuildResult:
 
 def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> BuildResult:
     """Build the site: one folder per group, every error of the build or none."""
+    if options.mode is Mode.CHECK:  # it writes nothing, the lock file included
+        return Build(config, options, reporter).run()
     with site_lock(config.cache_dir, reporter.note):
         return Build(config, options, reporter).run()
 
@@ -133,7 +135,8 @@ class Build:
                         self.check_external()
                 with self.stage("images"):
                     stages.process_images(self.config, self.images, self.outputs,
-                                          self.options.jobs, self.problems, self.reporter)
+                                          self.options.jobs, self.problems, self.reporter,
+                                          make=self.writes)
                 stages.stop_on_errors(self.problems, self.options.strict, self.reporter)
                 if self.writes:
                     self.write_and_save(stagings)

@@ -83,11 +83,12 @@ def written_shas(folder: GroupFolder, files: dict[str, FileRecord]) -> dict[str,
 
 
 def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, GroupOutput],
-                   jobs: int, problems: Problems, reporter: Reporter) -> None:
-    """Make the image variants every group asked for, once, in parallel."""
+                   jobs: int, problems: Problems, reporter: Reporter, make: bool) -> None:
+    """Make the image variants every group asked for, once, in parallel (with `make`
+    False, only decode their sources: `check` writes nothing)."""
     images.report_links(problems)  # used or not, a link out of content/ is an error
     used = set().union(*(out.images for out in outputs.values()))
-    failures = images.process(used, jobs, reporter.progress)
+    failures = images.process(used, jobs, reporter.progress, make)
     for rel, failure in sorted(failures.items()):
         page, line = images.uses.get(rel, (config.rel(config.content_dir / "images" / rel), None))
         problems.error(page, line, f"image 'content/images/{rel}' {failure.reason}", failure.hint)

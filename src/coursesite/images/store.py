@@ -197,15 +197,19 @@ class ImageStore:
 
     # -- processing ---------------------------------------------------------
 
-    def process(self, used: set[str], jobs: int, progress: Progress | None = None
-                ) -> dict[str, Failure]:
-        """Make every planned file the cache lacks; returns source -> what failed."""
+    def process(self, used: set[str], jobs: int, progress: Progress | None = None,
+                make: bool = True) -> dict[str, Failure]:
+        """Make every planned file the cache lacks; returns source -> what failed.
+
+        With `make` False (`build-site check`, which writes nothing), the sources of
+        those files are only decoded, which finds every damaged one all the same.
+        """
         todo: dict[str, list[Variant]] = {}
         for out in sorted(used):
             planned = self.plan[out]
             info = self.info(planned.source)
             if planned.variant is not None and not self.variants.made(planned.variant):
-                todo.setdefault(planned.source, []).append(planned.variant)
+                todo.setdefault(planned.source, []).extend([planned.variant] if make else [])
             elif not info.verified and info.format != "SVG":
                 todo.setdefault(planned.source, [])
         work = [Job(str(self.root / rel), tuple(variants), self.max_pixels)
