@@ -189,7 +189,8 @@ def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
     try:
         yield
     except SiteError as exc:
-        reporter.diagnostic(exc.diagnostic)
+        for diagnostic in exc.diagnostics:
+            reporter.diagnostic(diagnostic)
         sys.exit(exc.exit_code)
     except BuildFailed as failed:
         for diagnostic in failed.diagnostics:

@@ -43,11 +43,29 @@ class SiteError(Exception):
     def __str__(self) -> str:
         return self.diagnostic.format()
 
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [self.diagnostic]
+
 
 class ConfigError(SiteError):
     """site.yaml or the command line is wrong: exit status 2."""
 
     exit_code = 2
+
+
+class ConfigErrors(ConfigError):
+    """Every mistake found in site.yaml in one reading: the first, and the others."""
+
+    def __init__(self, errors: list[ConfigError]):
+        first = errors[0].diagnostic
+        super().__init__(first.path, first.line, first.message, first.hint)
+        self.all = sorted({error.diagnostic for error in errors},
+                          key=lambda d: (d.line or 0, d.message))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.all
 
 
 class ContentError(SiteError):

@@ -220,3 +220,33 @@ def test_each_mistake_has_its_message(tmp_path: Path, text: str, line: int, mess
     diagnostic = caught.value.diagnostic
     assert (diagnostic.path, diagnostic.line, diagnostic.message, diagnostic.hint) == (
         "site.yaml", line, message, hint)
+
+
+def test_every_mistake_of_site_yaml_is_reported_in_one_run(tmp_path: Path) -> None:
+    """Not the first only: a user fixing site.yaml should not need a run per mistake."""
+    (tmp_path / "site.yaml").write_text("""\
+groups:
+  g:
+    title: G
+    url: https://g.example.org/
+    nav:
+      - {titl: About, url: /about/}
+  h:
+    url: notaurl
+    titel: x
+images:
+  quality: 500
+languag: en
+""", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "site.yaml")
+    found = [(d.line, d.message) for d in caught.value.diagnostics]
+    assert found == [
+        (6, "a nav entry needs both 'title' and 'url'"),
+        (6, "unknown key 'titl' in groups.g.nav.0"),
+        (7, "group 'h' has no 'title'"),
+        (8, "'notaurl' is not an absolute http(s) URL"),
+        (9, "unknown key 'titel' in groups.h"),
+        (11, "images.quality must be a whole number 1-100"),
+        (12, "unknown key 'languag' in the file"),
+    ]

@@ -42,6 +42,9 @@ class Reader:
         self.path = path
         self.lines = lines
         self.root = root
+        # Every mistake is reported in one run: a key found wrong is noted here and
+        # reading goes on with the next one (see Table.read).
+        self.errors: list[ConfigError] = []
 
     def fail(self, key_path: KeyPath, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(self.path, yamltext.line_of(self.lines, key_path), message, hint)
@@ -56,7 +59,8 @@ class Reader:
             if allowed is not None and str(key) not in allowed:
                 hint = (did_you_mean(str(key), allowed)
                         or f"known keys: {', '.join(sorted(allowed))}")
-                raise self.fail((*key_path, str(key)), f"unknown key '{key}' in {where}", hint)
+                self.errors.append(self.fail((*key_path, str(key)),
+                                             f"unknown key '{key}' in {where}", hint))
         return value
 
 
@@ -128,21 +132,29 @@ class Table:
     def read(self, reader: Reader, value: Any, path: KeyPath) -> dict[str, Any]:
         """The value of every key, by field: the one given, else the default."""
         data = reader.mapping(value, path, self.names)
-        for key in self.keys:
-            if key.required and (key.name not in data or key.kind.is_empty(data[key.name])):
-                required = " and ".join(f"'{k.name}'" for k in self.keys if k.required)
-                name = str(path[-1]) if path else "the file"
-                message = self.missing.format(key=key.name, name=name, required=required)
-                raise reader.fail((*path, key.name), message, key.hint)
+        missing = [key for key in self.keys if key.required and (
+            key.name not in data or key.kind.is_empty(data[key.name]))]
+        for key in missing[:1] if "{required}" in self.missing else missing:  # or one names all
+            required = " and ".join(f"'{k.name}'" for k in self.keys if k.required)
+            name = str(path[-1]) if path else "the file"
+            message = self.missing.format(key=key.name, name=name, required=required)
+            reader.errors.append(reader.fail((*path, key.name), message, key.hint))
         return {key.field or key.name: self._value(key, data, reader, (*path, key.name))
                 for key in self.keys}
 
     def _value(self, key: Key, data: dict[str, Any], reader: Reader, path: KeyPath) -> Any:
+        """The key's value; None, with the mistake noted in `reader`, when it is wrong."""
         given = key.name in data and not (data[key.name] is None and
                                           isinstance(key.kind, Nullable))
-        if given:
-            return key.kind.read(reader, data[key.name], path)
-        return None if key.default is None else key.kind.read(reader, key.default, path)
+        if key.required and not given:
+            return None  # reported by `read`
+        try:
+            if given:
+                return key.kind.read(reader, data[key.name], path)
+            return None if key.default is None else key.kind.read(reader, key.default, path)
+        except ConfigError as error:
+            reader.errors.append(error)
+            return None
 
 
 def key_paths(table: Table, prefix: Declared = ()) -> Iterator[tuple[Declared, Key | None]]:

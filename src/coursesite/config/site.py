@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from coursesite.config import options, yamltext
 from coursesite.config.schema import Reader
-from coursesite.errors import ConfigError, did_you_mean
+from coursesite.errors import ConfigError, ConfigErrors, did_you_mean
 
 # Where `build-site publish` can send a group; a plain folder path is a target too.
 PUBLISH_SCHEMES = ("file", "ssh", "rsync", "git+file", "git+ssh", "git+https", "s3")
@@ -188,7 +188,12 @@ def load_config(config_path: Path) -> SiteConfig:
         raise ConfigError(shown, exc.line, exc.message,
                           exc.hint or "check the indentation and quoting") from None
     reader = Reader(shown, lines, config_path.parent)
-    values = options.SITE.read(reader, {} if data is None else data, ())
+    try:
+        values = options.SITE.read(reader, {} if data is None else data, ())
+    except ConfigError as error:  # not a mapping at all: nothing else can be read
+        reader.errors.append(error)
+    if reader.errors:  # every key and value of the file checked: all their mistakes at once
+        raise ConfigErrors(reader.errors)
     return _site_config(config_path, values, reader)
 
 
