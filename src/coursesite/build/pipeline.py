@@ -137,7 +137,8 @@ class Build:
                     stages.process_images(self.config, self.images, self.outputs,
                                           self.options.jobs, self.problems, self.reporter,
                                           make=self.writes)
-                stages.stop_on_errors(self.problems, self.options.strict, self.reporter)
+                stages.stop_on_errors(self.config, self.problems, self.options.strict,
+                                      self.reporter)
                 if self.writes:
                     self.write_and_save(stagings)
             return self.result()

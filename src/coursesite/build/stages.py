@@ -94,14 +94,18 @@ def process_images(config: SiteConfig, images: ImageStore, outputs: dict[str, Gr
         problems.error(page, line, f"image 'content/images/{rel}' {failure.reason}", failure.hint)
 
 
-def stop_on_errors(problems: Problems, strict: bool, reporter: Reporter) -> None:
-    """Report warnings; raise with every error found so far (warnings too, when strict)."""
+def stop_on_errors(config: SiteConfig, problems: Problems, strict: bool,
+                   reporter: Reporter) -> None:
+    """Report warnings; raise with every error found so far (warnings too, when strict).
+
+    The exit status is 2 when one of them is site.yaml's (a nav entry to no page)."""
     fatal = problems.items if strict else problems.errors
     for warning in problems.warnings:
         if not strict:
             reporter.diagnostic(warning)
     if fatal:
-        raise BuildFailed(fatal)
+        in_config = any(d.path == config.rel(config.config_path) for d in fatal)
+        raise BuildFailed(fatal, exit_code=2 if in_config else 1)
     problems.items.clear()
 
 

@@ -159,7 +159,7 @@ class SiteConfig:
     # The line of each key of site.yaml, for messages about a setting found wrong later.
     lines: dict[yamltext.KeyPath, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def line_of(self, *key_path: str) -> int | None:
+    def line_of(self, *key_path: str | int) -> int | None:
         return yamltext.line_of(self.lines, key_path) if self.lines else None
 
     def rel(self, path: Path) -> str:

@@ -36,6 +36,7 @@ from coursesite.render.links import (
     UnitLinks,
     extract_links,
 )
+from coursesite.render.nav import missing_nav
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.render.unit import UnitContext
 
@@ -132,6 +133,9 @@ class GroupRenderer:
         self.context = LayoutContext(config, site, self.home, linker, images)
         known = (static | images.candidates | {p.output for p in site.pages if not p.broken}
                  | {"index.html", "404.html", *GENERATED})
+        # Reported once, at site.yaml's line (begin), not by every layout that shows it.
+        self.nav_problems = missing_nav(config, self.group, known)
+        known |= {target for target, _ in self.nav_problems}
         self.checker = LinkChecker(site, known, images, self.context.layout_of)
         # A memo of this build, keyed by what it answers: no unit's state.
         self._summaries: dict[str, object] = {}
@@ -150,6 +154,7 @@ class GroupRenderer:
         self.out = GroupOutput()
         self._plans = {}
         self.build_problems = problems  # the build's; a unit's are in its UnitContext
+        problems.items.extend(diagnostic for _, diagnostic in self.nav_problems)
 
     def render_unit(self, page: Page, staging: Path) -> UnitResult:
         """Render, decorate and write one page into the staging folder.
