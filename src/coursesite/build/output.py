@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursesite.config.site import SiteConfig
-from coursesite.errors import ConfigError, ContentError
+from coursesite.errors import ConfigError, ContentError, SiteError
 from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
 
@@ -234,9 +234,18 @@ def check_folders(config: SiteConfig, output_dir: Path, groups: list[str],
     """Refuse output folders that are links or overlap the project's own folders
     (`preview`: the output is serve's own folder in the cache)."""
     outputs = {name: output_dir / name for name in config.groups}
+    if output_dir.parent == output_dir:  # `output: /`: a group named etc would write /etc
+        raise _refusal(config, ("output",), f"the output folder is the root of the file "
+                       f"system ({output_dir})", "choose a folder of its own, e.g. 'output: "
+                       "output' or 'output: /srv/www'")
     for name in groups:
         target = outputs[name]
         where = ("output",) if ("output",) in config.lines else ("groups", name)
+        for folder in (output_dir, target):
+            if os.path.lexists(folder) and not folder.is_dir():  # the disk's state, not site.yaml's
+                raise SiteError(config.rel(folder), None, "a file stands where coursesite "
+                                "writes a folder", "move the file away, or choose another "
+                                "'output:' in site.yaml")
         if target.is_symlink():
             raise _refusal(config, where, f"output/{name} is a link to {os.readlink(target)}; "
                            "coursesite writes only into real folders",
@@ -247,6 +256,16 @@ def check_folders(config: SiteConfig, output_dir: Path, groups: list[str],
             raise _refusal(config, where, f"the output of group '{name}' "
                            f"({config.rel(target.resolve())}) overlaps {clash}",
                            "give the site an 'output:' folder of its own, e.g. 'output: output'")
+
+
+def check_cache(config: SiteConfig) -> None:
+    """A cache folder that cannot be one is site.yaml's mistake, said before anything fails."""
+    cache = config.cache_dir
+    blocked = next((p for p in (cache, *cache.parents) if os.path.lexists(p)), None)
+    if blocked is not None and not blocked.is_dir():
+        raise SiteError(config.rel(blocked), None, "a file stands where coursesite keeps its "
+                        "cache folder", "move the file away, or choose another 'cache:' "
+                        "in site.yaml")
 
 
 def _clash(config: SiteConfig, folder: Path, others: dict[str, Path],

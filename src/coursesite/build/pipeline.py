@@ -89,6 +89,7 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
     """Build the site: one folder per group, every error of the build or none."""
     if options.mode is Mode.CHECK:  # it writes nothing, the lock file included
         return Build(config, options, reporter).run()
+    output.check_cache(config)
     with site_lock(config.cache_dir, reporter.note):
         return Build(config, options, reporter).run()
 
