@@ -46,12 +46,12 @@ class Result:
     err: str
 
 
-def run_cli(*args: str, cwd: Path) -> Result:
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run build-site as a user would: a separate process, its real exit status."""
     proc = subprocess.run(
         [sys.executable, "-m", "coursesite", *args],
         cwd=cwd, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -79,8 +79,8 @@ class Site:
         Image.new("RGB", size, (200, 80, 40)).save(path, format=fmt)
         return path
 
-    def build(self, *args: str) -> Result:
-        return run_cli(*args, cwd=self.root)
+    def build(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return run_cli(*args, cwd=self.root, env=env)
 
     def out(self, rel: str) -> str:
         return (self.root / "output" / rel).read_text(encoding="utf-8")

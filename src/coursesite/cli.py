@@ -192,7 +192,8 @@ def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
         for diagnostic in failed.diagnostics:
             reporter.diagnostic(diagnostic)
         count = len(failed.diagnostics)
-        click.echo(f"build failed: {count} error{'s' * (count != 1)}; {outcome}", err=True)
+        click.echo(f"build failed: {count} error{'s' * (count != 1)}; "
+                   f"{failed.outcome or outcome}", err=True)
         sys.exit(failed.exit_code)
     except OSError as exc:
         click.echo(os_error_message(exc), err=True)
