@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,23 @@ def demo(tmp_path: Path) -> Site:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     return Site(root)
+
+
+def stopped(pid: int, within: float = 5.0) -> bool:
+    """Whether a process has ended (a zombie, killed and not yet reaped, has) within a
+    few seconds: a killed process ends once the kernel schedules it, which takes a
+    moment on a busy machine."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from coursesite.programs import Deadline, TimedOut, run
-
-
-def running(pid: int) -> bool:
-    """Whether a process still runs (a zombie, killed and not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
+from tests.conftest import stopped
 
 
 def test_a_program_past_its_deadline_is_stopped_with_what_it_started(tmp_path: Path) -> None:
@@ -25,13 +17,13 @@ def test_a_program_past_its_deadline_is_stopped_with_what_it_started(tmp_path: P
     script = (f"sleep 300 & echo $! > {pid_file}; "
               "trap '' TERM; sleep 300")  # deaf to the polite signal: the kill must follow
     started = time.monotonic()
-    with pytest.raises(TimedOut) as stopped:
+    with pytest.raises(TimedOut) as timed_out:
         run(["bash", "-c", script], Deadline(1, "limits.publish_seconds"))
     assert time.monotonic() - started < 6
-    assert stopped.value.describe("bash for group rtc") == (
+    assert timed_out.value.describe("bash for group rtc") == (
         "bash for group rtc took longer than limits.publish_seconds (1 s) and was stopped")
-    assert stopped.value.hint == "raise limits.publish_seconds in site.yaml"
-    assert not running(int(pid_file.read_text()))
+    assert timed_out.value.hint == "raise limits.publish_seconds in site.yaml"
+    assert stopped(int(pid_file.read_text()))
 
 
 def test_a_program_that_ends_but_leaves_its_output_open_is_stopped_too(tmp_path: Path) -> None:

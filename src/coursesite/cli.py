@@ -163,7 +163,8 @@ def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_
         try:
             publish_site(load_config(config_path), options, reporter, report, progress)
         except PublishError as exc:
-            click.echo(f"error: {exc.message}\n    done: {exc.done}", err=True)
+            hint = f"\n    hint: {exc.hint}" if exc.hint else ""
+            click.echo(f"error: {exc.message}\n    done: {exc.done}{hint}", err=True)
             sys.exit(1)
 
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from textwrap import dedent
 
-from tests.conftest import Site, snapshot
+from tests.conftest import Site, snapshot, stopped
 
 
 def test_search_false_builds_no_index_and_no_search_box(site: Site) -> None:
@@ -55,13 +55,6 @@ def indexed(site: Site, index: dict[str, bytes] | None = None) -> str:
                    if path.startswith("fragment/"))
 
 
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")  # killed, not yet reaped
-
 
 def test_pagefind_past_its_limit_is_stopped_and_the_old_index_kept(site: Site,
                                                                    tmp_path: Path) -> None:
@@ -92,7 +85,7 @@ def test_pagefind_past_its_limit_is_stopped_and_the_old_index_kept(site: Site,
     assert snapshot(site.root / "output/rtc/pagefind") == index
     assert "zebras" in site.out("rtc/open/index.html")
     assert sorted(os.listdir(site.root / "output")) == ["rtc"]  # no half-made index left
-    assert not running(int(pid_file.read_text()))
+    assert stopped(int(pid_file.read_text()))
     # The next build makes the index it could not make.
     assert site.build("--group", "rtc").code == 0
     assert "zebras" in indexed(site) and "zebras" not in indexed(site, index)
