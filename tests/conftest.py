@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +47,12 @@ class Result:
     err: str
 
 
-def run_cli(*args: str, cwd: Path) -> Result:
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run build-site as a user would: a separate process, its real exit status."""
     proc = subprocess.run(
         [sys.executable, "-m", "coursesite", *args],
         cwd=cwd, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -79,8 +80,8 @@ class Site:
         Image.new("RGB", size, (200, 80, 40)).save(path, format=fmt)
         return path
 
-    def build(self, *args: str) -> Result:
-        return run_cli(*args, cwd=self.root)
+    def build(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return run_cli(*args, cwd=self.root, env=env)
 
     def out(self, rel: str) -> str:
         return (self.root / "output" / rel).read_text(encoding="utf-8")
@@ -109,6 +110,23 @@ def demo(tmp_path: Path) -> Site:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     return Site(root)
+
+
+def stopped(pid: int, within: float = 5.0) -> bool:
+    """Whether a process has ended (a zombie, killed and not yet reaped, has) within a
+    few seconds: a killed process ends once the kernel schedules it, which takes a
+    moment on a busy machine."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

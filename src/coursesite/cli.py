@@ -163,7 +163,8 @@ def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_
         try:
             publish_site(load_config(config_path), options, reporter, report, progress)
         except PublishError as exc:
-            click.echo(f"error: {exc.message}\n    done: {exc.done}", err=True)
+            hint = f"\n    hint: {exc.hint}" if exc.hint else ""
+            click.echo(f"error: {exc.message}\n    done: {exc.done}{hint}", err=True)
             sys.exit(1)
 
 
@@ -196,7 +197,10 @@ def handled_errors(reporter: ConsoleReporter, outcome: str) -> Iterator[None]:
         for diagnostic in failed.diagnostics:
             reporter.diagnostic(diagnostic)
         count = len(failed.diagnostics)
-        click.echo(outcome.format(count=f"{count} error{'s' * (count != 1)}"), err=True)
+        errors = f"{count} error{'s' * (count != 1)}"
+        # A build that failed after writing its pages (Pagefind) says what it left
+        click.echo(f"build failed: {errors}; {failed.outcome}" if failed.outcome
+                   else outcome.format(count=errors), err=True)
         sys.exit(failed.exit_code)
     except OSError as exc:
         click.echo(os_error_message(exc), err=True)

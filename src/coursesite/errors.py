@@ -77,11 +77,16 @@ class TemplateError(SiteError):
 
 
 class BuildFailed(Exception):
-    """Raised once the gather phase has found errors; carries all of them."""
+    """Raised once the gather phase has found errors; carries all of them.
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], exit_code: int = 1):
+    `outcome` says what became of the output when that is not "left as it was"
+    (an error of the search stage comes after the pages were written)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], exit_code: int = 1,
+                 outcome: str | None = None):
         self.diagnostics = sorted(set(diagnostics))
         self.exit_code = exit_code
+        self.outcome = outcome
         super().__init__(f"{len(self.diagnostics)} error(s)")
 
 

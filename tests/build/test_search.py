@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import os
+import time
+from pathlib import Path
+from textwrap import dedent
 
-from tests.conftest import Site
+from tests.conftest import Site, snapshot, stopped
 
 
 def test_search_false_builds_no_index_and_no_search_box(site: Site) -> None:
@@ -29,3 +33,79 @@ def test_the_index_holds_listed_pages_only(site: Site) -> None:
                        for p in (site.root / "output/rtc/pagefind/fragment").glob("*"))
     urls = sorted(text.split('"url":"')[1].split('"')[0] for text in fragments)
     assert urls == ["/", "/open/"]
+
+
+# -- Pagefind within its limit, and its whole error ------------------------------------
+
+
+def fake_pagefind(folder: Path, main: str) -> dict[str, str]:
+    """A `pagefind` package ahead of the real one: the environment that makes
+    `python -m pagefind` run `main` instead."""
+    package = folder / "pagefind"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(dedent(main))
+    return {"PYTHONPATH": str(folder)}
+
+
+def indexed(site: Site, index: dict[str, bytes] | None = None) -> str:
+    """The text of every page in the group's index (or in a snapshot of one)."""
+    files = snapshot(site.root / "output/rtc/pagefind") if index is None else index
+    return "".join(gzip.decompress(data).decode() for path, data in files.items()
+                   if path.startswith("fragment/"))
+
+
+
+def test_pagefind_past_its_limit_is_stopped_and_the_old_index_kept(site: Site,
+                                                                   tmp_path: Path) -> None:
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text() + "limits:\n  search_seconds: 1\n")
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    site.page("open.md", "title: Open\ngroups: rtc\n\nAardvarks.\n")
+    assert site.build("--group", "rtc").code == 0
+    index = snapshot(site.root / "output/rtc/pagefind")
+    site.page("open.md", "title: Open\ngroups: rtc\n\nAardvarks and zebras.\n")
+    pid_file = tmp_path / "helper.pid"
+    slow = fake_pagefind(tmp_path / "slow", f"""
+        import pathlib, subprocess, time
+        helper = subprocess.Popen(["sleep", "300"])  # what Pagefind starts goes with it
+        pathlib.Path({str(pid_file)!r}).write_text(str(helper.pid))
+        time.sleep(300)
+        """)
+    started = time.monotonic()
+    result = site.build("--group", "rtc", env=slow)
+    assert time.monotonic() - started < 20
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err == (
+        "output/rtc: error: Pagefind, indexing group rtc, took longer than "
+        "limits.search_seconds (1 s) and was stopped\n"
+        "    hint: raise limits.search_seconds in site.yaml; the old search index is left "
+        "as it was\n"
+        "build failed: 1 error; the pages were written, the search index left as it was\n")
+    assert snapshot(site.root / "output/rtc/pagefind") == index
+    assert "zebras" in site.out("rtc/open/index.html")
+    assert sorted(os.listdir(site.root / "output")) == ["rtc"]  # no half-made index left
+    assert stopped(int(pid_file.read_text()))
+    # The next build makes the index it could not make.
+    assert site.build("--group", "rtc").code == 0
+    assert "zebras" in indexed(site) and "zebras" not in indexed(site, index)
+
+
+def test_a_failing_pagefind_shows_what_it_printed(site: Site, tmp_path: Path) -> None:
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    broken = fake_pagefind(tmp_path / "broken", """
+        import sys
+        site = sys.argv[sys.argv.index("--site") + 1]
+        print(f"Error: cannot read {site}/index.html", file=sys.stderr)
+        print("", file=sys.stderr)
+        print("Caused by: permission denied", file=sys.stderr)
+        sys.exit(3)
+        """)
+    result = site.build("--group", "rtc", env=broken)
+    assert result.code == 0  # a warning: the site is built, only not searchable
+    assert ("output/rtc: warning: the search index could not be made: Pagefind exited with "
+            "status 3\n"
+            "    | Error: cannot read output/rtc/index.html\n"
+            "    | Caused by: permission denied\n"
+            "    hint: ") in result.err
+    assert str(site.root) not in result.err

@@ -247,7 +247,8 @@ def test_git_dry_run_and_secrets(demo: Site, tmp_path: Path) -> None:
                         f"git+https://someone:s3cr3t-token@127.0.0.1:{port}/r.git#gh-pages")
     assert result.code == 1
     assert "s3cr3t-token" not in result.out + result.err
-    assert "error: git reading the repository:" in result.err
+    assert "error: git reading the repository failed for group rtc (exit status 128)\n    | " \
+        in result.err
 
 
 # -- rsync over SSH -----------------------------------------------------------------

@@ -7,6 +7,8 @@ import http.client
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -191,6 +193,10 @@ def test_locate_refuses_everything_outside_the_root(tmp_path: Path) -> None:
     assert locate(root, "/up") is HTTPStatus.FORBIDDEN
     assert locate(root, "/") is None  # no index.html: the list of groups
     assert locate(root, "/missing") is HTTPStatus.NOT_FOUND
+    (root / ".staging").mkdir()
+    (root / ".staging" / "index.html").write_text("half")
+    assert locate(root, "/.staging/") is HTTPStatus.NOT_FOUND
+    assert locate(root, "/a/" + "x" * 300) is HTTPStatus.NOT_FOUND  # ENAMETOOLONG
 
 
 def test_ctrl_c_stops_cleanly(demo: Site) -> None:
@@ -263,6 +269,69 @@ def test_unknown_group_at_start_is_a_usage_error(demo: Site) -> None:
     assert proc.returncode == 2
     assert "site.yaml: error: --group rtx: no such group" in proc.stderr
     assert "did you mean 'rtc'" in proc.stderr
+
+
+# -- every request answered ----------------------------------------------------------
+
+
+def raw_request(served: Served, line: bytes) -> bytes:
+    """What the server answers to a request line sent as it is, up to its headers."""
+    parts = urlsplit(served.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_an_over_long_url_is_414_and_the_server_goes_on(served: Served) -> None:
+    for length in (60_000, 8_200, 100_000):
+        answer = raw_request(served, b"GET /" + b"a" * length + b" HTTP/1.1")
+        assert answer.startswith(b"HTTP/1.1 414 "), (length, answer[:80])
+    assert served.get("/rtc/")[0] == 200
+    # Under the bound, a name the file system cannot look up (over 255 bytes) is not found.
+    for path in ("/" + "b" * 300 + "/x", "/rtc/" + "b" * 300, "/rtc/x/" + "c" * 4000):
+        assert served.get(path)[0] == 404, path
+    assert served.get("/rtc/")[0] == 200
+    assert not any("Traceback" in line or "Errno" in line for line in served.lines)
+
+
+def test_hidden_folders_are_never_served(served: Served) -> None:
+    preview = served.root / ".cache/serve"
+    for rel in (".rtc.new/index.html", "rtc/.x/index.html", "rtc/.secret.txt"):
+        (preview / rel).parent.mkdir(parents=True, exist_ok=True)
+        (preview / rel).write_text("HALF-WRITTEN")
+    for path in ("/.rtc.new/index.html", "/.rtc.new/", "/rtc/.x/", "/rtc/.x/index.html",
+                 "/rtc/.secret.txt", "/rtc/%2ex/index.html"):
+        status, _, body = served.get(path)
+        assert status == 404 and b"HALF-WRITTEN" not in body, path
+
+
+def test_a_client_that_goes_away_mid_answer_leaves_no_traceback(demo: Site) -> None:
+    big = demo.root / "static/big.bin"
+    big.parent.mkdir(parents=True, exist_ok=True)
+    big.write_bytes(os.urandom(1024) * 20_000)  # 20 MB: far more than a socket buffers
+    running = start_serving(demo)
+    parts = urlsplit(running.url)
+    try:
+        for reset in (True, False, True, False):
+            sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+            sock.sendall(b"GET /rtc/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
+            if reset:  # close with a TCP reset: the server's next write fails at once
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        time.sleep(1)  # the server writes into the closed connections meanwhile
+        assert running.get("/rtc/")[0] == 200
+    finally:
+        stop_serving(running)
+    running.wait_for_line("stopped")
+    assert not any("Traceback" in line or "Error" in line for line in running.lines), \
+        "\n".join(running.lines)
 
 
 # -- in the browser -----------------------------------------------------------------

@@ -219,8 +219,7 @@ class Build:
         """A staging folder per group rendered, removed again once the build is done."""
         rendering = [name for name in self.chosen if name not in self.kept]
         if not self.writes:  # `check`: render into a temporary folder that is thrown away
-            scratch = Path(cleanup.enter_context(
-                tempfile.TemporaryDirectory(prefix="coursesite-")))
+            scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
             return {name: scratch / name for name in rendering}
         found = {name: output.staging_for(self.output_dir, name) for name in rendering}
         for staging in found.values():
@@ -258,10 +257,11 @@ class Build:
             stages.write_groups(self.config, self.outputs, self.folders, stagings,
                                 self.images, static_files, self.state)
         with self.stage("search"):
-            searched = stages.update_search(self.config, self.output_dir, self.outputs,
-                                            self.state, self.reporter, self.options.guard)
+            searched, failed = stages.update_search(self.config, self.output_dir, self.outputs,
+                                                    self.state, self.reporter, self.options.guard)
         with self.stage("save"):
             self.save(searched)
+        stages.stop_on_search_errors(failed)  # saved first: the next build indexes them again
 
     def save(self, searched: dict[str, str]) -> None:
         for name, out in self.outputs.items():

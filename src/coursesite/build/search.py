@@ -5,7 +5,8 @@ build wrote and indexes what the layouts mark `data-pagefind-body`: listed
 pages only, never hidden pages, redirects or the 404 page. The index goes to
 `output/<group>/pagefind/`, made beside the group's folder and swapped in, and is made again only
 when the group's output changed. The theme's script loads it on first use, from
-the site itself.
+the site itself. Pagefind has `limits.search_seconds` per group: past that it is
+stopped and the build fails, the old index left as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -22,33 +22,33 @@ from pathlib import Path
 from typing import Any
 
 from coursesite.build.output import STAGING
+from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
+from coursesite.programs import Deadline, Ran, TimedOut, run
 
 BUNDLE = "pagefind"
 
 
-def index_group(folder: Path, language: str, problems: Problems,
+def index_group(folder: Path, config: SiteConfig, problems: Problems,
                 guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
                 before_swap: Callable[[Path], bool] | None = None) -> bool:
     """Make the group's search index aside, then swap it in (holding `guard` for the swap);
-    False, with a warning, when it cannot be made. `before_swap` is shown the new index
-    before it goes live, and may refuse it."""
+    False, with a warning, when it cannot be made (an error when Pagefind ran out of
+    time). `before_swap` is shown the new index before it goes live, and may refuse it."""
     # Beside the group's folder, not in it: a build stopped meanwhile leaves nothing that
     # would be published, and the next build removes what it left (remove_stale_staging).
     tag = f"{folder.name}-{os.getpid()}-{threading.get_ident()}"
     fresh = folder.parent / f"{STAGING}search-new-{tag}"
     old = folder.parent / f"{STAGING}search-old-{tag}"
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
-               str(fresh), "--force-language", language.split("-")[0], "--silent"]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
-    problem = unsound(fresh) if proc.returncode == 0 else None
-    if proc.returncode != 0 or problem or (before_swap and not before_swap(fresh)):
+    ran = pagefind(folder, fresh, config, problems)
+    problem = None if ran is None else unusable(ran, fresh, before_swap)
+    if ran is None or problem:
         shutil.rmtree(fresh, ignore_errors=True)
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        problems.warning(str(folder), None, "the search index could not be made: "
-                         f"{problem or (detail[-1] if detail else '?')}",
-                         "free some space, reinstall coursesite (pagefind[bin]), or set "
-                         "'search: false'; the old index is left as it was")
+        if problem:  # else out of time: an error in `problems` says so
+            problems.warning(config.rel(folder), None,
+                             f"the search index could not be made: {problem}",
+                             "free some space, reinstall coursesite (pagefind[bin]), or set "
+                             "'search: false'; the old index is left as it was")
         return False
     target = folder / BUNDLE
     with guard():
@@ -57,6 +57,32 @@ def index_group(folder: Path, language: str, problems: Problems,
         os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def pagefind(folder: Path, fresh: Path, config: SiteConfig, problems: Problems) -> Ran | None:
+    """Pagefind run on the group's folder, writing the index to `fresh`; None (an error
+    in `problems`) when it took longer than limits.search_seconds."""
+    language = config.language.split("-")[0]
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
+               str(fresh), "--force-language", language, "--silent"]
+    try:
+        return run(command, Deadline(config.limits.search_seconds, "limits.search_seconds"),
+                   site=config.root)
+    except TimedOut as exc:
+        problems.error(config.rel(folder), None,
+                       exc.describe(f"Pagefind, indexing group {folder.name},"),
+                       f"{exc.hint}; the old search index is left as it was")
+        return None
+
+
+def unusable(ran: Ran, fresh: Path, before_swap: Callable[[Path], bool] | None) -> str | None:
+    """Why the index Pagefind made cannot go live, or None."""
+    if ran.returncode != 0:
+        return f"Pagefind exited with status {ran.returncode}{ran.stderr.indented()}"
+    problem = unsound(fresh)
+    if problem is None and before_swap and not before_swap(fresh):
+        problem = "the build state cannot list its files"
+    return problem
 
 
 def unsound(index: Path) -> str | None:

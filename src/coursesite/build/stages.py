@@ -16,7 +16,7 @@ from coursesite.build.search import index_group, remove_index
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.digest import digest_of
-from coursesite.errors import BuildFailed, ConfigError, Problems, did_you_mean
+from coursesite.errors import BuildFailed, ConfigError, Diagnostic, Problems, did_you_mean
 from coursesite.images.store import ImageStore
 from coursesite.report import Reporter
 from coursesite.state.records import FileRecord
@@ -183,9 +183,10 @@ def search_was_made(config: SiteConfig, folder: Path, summary: dict[str, Any],
 
 def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],
                   state: BuildState, reporter: Reporter,
-                  guard: Guard = nullcontext) -> dict[str, str]:
+                  guard: Guard = nullcontext) -> tuple[dict[str, str], list[Diagnostic]]:
     """Index each group whose files changed since its index was made (or whose index is
-    not as it was written); returns, per group, what its index now is of."""
+    not as it was written); returns, per group, what its index now is of, and the errors
+    (Pagefind out of time) that fail the build once the rest is saved."""
     problems = Problems()
     made: dict[str, str] = {}
     for name in outputs:
@@ -201,14 +202,21 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
             made[name] = search_digest(files)
             continue
         listed: dict[str, str] = {}
-        if index_group(folder, config.language, problems, guard,
+        if index_group(folder, config, problems, guard,
                        functools.partial(list_index, state, name, listed=listed)):
             written = output.stat_files(folder, listed)
             state.files.wrote(name, written, [rel for rel in old if rel not in written])
             made[name] = search_digest(files)
-    for warning in problems.items:
+    for warning in problems.warnings:
         reporter.diagnostic(warning)
-    return made
+    return made, problems.errors
+
+
+def stop_on_search_errors(errors: list[Diagnostic]) -> None:
+    """Fail the build (exit 1) when the search stage found errors: Pagefind out of time."""
+    if errors:
+        raise BuildFailed(errors, outcome="the pages were written, the search index left "
+                          "as it was")
 
 
 def list_index(state: BuildState, group: str, fresh: Path, listed: dict[str, str]) -> bool:

@@ -37,15 +37,19 @@ from coursesite.report import Reporter
 __all__ = ["PublishError", "PublishOptions", "Summary", "publish_site", "publisher_for"]
 
 
-def publisher_for(target: str, settings: PublishSettings | None, root: Path) -> Publisher:
-    """The publisher for a target, by its scheme (the target is already validated)."""
+def publisher_for(target: str, settings: PublishSettings | None, root: Path,
+                  seconds: int = 3600) -> Publisher:
+    """The publisher for a target, by its scheme (the target is already validated).
+
+    `seconds` (limits.publish_seconds) is the time the programs a publisher runs
+    (git, rsync, a command) may take for one group, all of them together."""
     scheme = urlsplit(target).scheme if "://" in target else ""
     if target.startswith("command:"):
-        return CommandPublisher(target, root)
+        return CommandPublisher(target, root, seconds)
     if scheme.startswith("git+"):
-        return GitPublisher(target, root)
+        return GitPublisher(target, root, seconds)
     if scheme in ("ssh", "rsync"):
-        return RsyncPublisher(target)
+        return RsyncPublisher(target, root, seconds)
     if scheme == "s3":
         return S3Publisher(target, settings)
     return FolderPublisher(target, root)
@@ -104,5 +108,5 @@ def publish_site(config: SiteConfig, options: PublishOptions, reporter: Reporter
         if not folder.is_dir():
             raise SiteError(config.rel(folder), None, f"group {name} has not been built",
                             "run build-site first, or publish without --no-build")
-        publisher = publisher_for(target, settings, config.root)
+        publisher = publisher_for(target, settings, config.root, config.limits.publish_seconds)
         report(publisher.publish(folder, config.groups[name], options, progress))

@@ -25,12 +25,16 @@ class PublishOptions:
 
 
 class PublishError(Exception):
-    """A publish that failed part-way: what went wrong, and what was done before."""
+    """A publish that failed part-way: what went wrong, and what was done before.
 
-    def __init__(self, message: str, done: str = "nothing was changed"):
+    The message may go on over several lines: what the program that failed printed."""
+
+    def __init__(self, message: str, done: str = "nothing was changed",
+                 hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.done = done
+        self.hint = hint
 
 
 @dataclass

@@ -11,12 +11,14 @@ remote lacks, and a push is all or nothing. Credentials are git's own
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from coursesite.config.site import GroupConfig
+from coursesite.programs import Deadline, TimedOut, run
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary, redact, scrub
 from coursesite.publish.plan import LocalFile, RemoteFile, local_files, make_plan
 
@@ -24,9 +26,10 @@ KEPT_BY_HAND = ("CNAME",)  # files a maintainer may add to the branch, never del
 
 
 class GitPublisher:
-    def __init__(self, target: str, root: Path):
+    def __init__(self, target: str, root: Path, seconds: int = 3600):
         self.target = target
         self.root = root  # the site: its commit is named in the message
+        self.seconds = seconds  # limits.publish_seconds: every git run of one group's publish
         parts = urlsplit(target)
         self.branch = parts.fragment
         self.url = urlunsplit((parts.scheme[len("git+"):], parts.netloc, parts.path,
@@ -34,8 +37,10 @@ class GitPublisher:
 
     def publish(self, folder: Path, group: GroupConfig, options: PublishOptions,
                 progress: Progress) -> Summary:
+        git = Git(group.name, self.target, self.root,
+                  Deadline(self.seconds, "limits.publish_seconds"))
         with tempfile.TemporaryDirectory(prefix="coursesite-publish-") as scratch:
-            repo = Scratch(Path(scratch), self.target)
+            repo = Scratch(Path(scratch), git)
             parent = repo.fetch(self.url, self.branch)
             remote = repo.tree(parent) if parent else {}
             local = local_files(folder)
@@ -54,7 +59,7 @@ class GitPublisher:
                 summary.note = f"would commit to {self.branch} and push"
                 return summary
             tree = repo.write_tree(folder, [f for f in local.values() if f.source is None])
-            commit = repo.commit(tree, parent, self.message(group))
+            commit = repo.commit(tree, parent, self.message(group, git))
             progress(1, 2)
             repo.push(self.url, commit, self.branch)
             progress(2, 2)
@@ -73,11 +78,11 @@ class GitPublisher:
             return repo.blob(parent, "CNAME")
         return None
 
-    def message(self, group: GroupConfig) -> str:
+    def message(self, group: GroupConfig, git: Git) -> str:
         source = "a site outside git"
         try:
-            head = run_git(["rev-parse", "--short=12", "HEAD"], cwd=self.root).strip()
-            dirty = run_git(["status", "--porcelain"], cwd=self.root).strip()
+            head = git.run(["rev-parse", "--short=12", "HEAD"], cwd=self.root).strip()
+            dirty = git.run(["status", "--porcelain"], cwd=self.root).strip()
             source = f"commit {head}" + (" with uncommitted changes" if dirty else "")
         except PublishError:
             pass
@@ -87,15 +92,15 @@ class GitPublisher:
 class Scratch:
     """A throw-away repository where the commit is made."""
 
-    def __init__(self, path: Path, target: str):
+    def __init__(self, path: Path, runner: Git):
         self.git_dir = path / "repo.git"
-        self.target = target
-        run_git(["init", "--quiet", "--bare", str(self.git_dir)], cwd=path)
+        self.runner = runner
+        runner.run(["init", "--quiet", "--bare", str(self.git_dir)], cwd=path)
 
     def git(self, *args: str, env: dict[str, str] | None = None, data: bytes | None = None,
             what: str = "", cwd: Path | None = None) -> str:
-        return run_git(["--git-dir", str(self.git_dir), *args], cwd=cwd or self.git_dir,
-                       env=env, data=data, target=self.target, what=what)
+        return self.runner.run(["--git-dir", str(self.git_dir), *args], cwd=cwd or self.git_dir,
+                               env=env, data=data, what=what or args[0])
 
     def fetch(self, url: str, branch: str) -> str | None:
         """The branch's last commit, or None when the branch does not exist yet."""
@@ -136,17 +141,17 @@ class Scratch:
 
     def commit(self, tree: str, parent: str | None, message: str) -> str:
         parents = ["-p", parent] if parent else []
-        return self.git("commit-tree", tree, *parents, "-F", "-", env=identity(),
-                        data=message.encode()).strip()
+        return self.git("commit-tree", tree, *parents, "-F", "-",
+                        env=identity(self.runner), data=message.encode()).strip()
 
     def push(self, url: str, commit: str, branch: str) -> None:
         self.git("push", "--quiet", url, f"{commit}:refs/heads/{branch}", what="push")
 
 
-def identity() -> dict[str, str]:
+def identity(git: Git) -> dict[str, str]:
     """Git's own identity when it has one, else a stand-in (a CI runner often has none)."""
     try:
-        run_git(["var", "GIT_AUTHOR_IDENT"], cwd=Path.cwd())
+        git.run(["var", "GIT_AUTHOR_IDENT"], cwd=Path.cwd())
         return {}
     except PublishError:
         name, email = "coursesite", "coursesite@localhost"
@@ -154,17 +159,31 @@ def identity() -> dict[str, str]:
                 "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
 
-def run_git(args: list[str], cwd: Path, env: dict[str, str] | None = None,
-            data: bytes | None = None, target: str = "", what: str = "") -> str:
-    try:
-        proc = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
-                              check=False)
-    except FileNotFoundError:
-        raise PublishError("'git' is not installed",
-                           "nothing was changed; install git and run the publish again") from None
-    if proc.returncode != 0:
-        error = proc.stderr.decode(errors="replace").strip().splitlines()
-        message = scrub(error[-1] if error else f"git {args[0]} failed", target)
-        raise PublishError(f"git {what or args[0]}: {message}" if what else message)
-    return proc.stdout.decode(errors="surrogateescape")
+@dataclass(frozen=True)
+class Git:
+    """Runs git for one group's publish: all of it within one deadline, its errors whole."""
+
+    group: str
+    target: str  # its secrets are never shown
+    site: Path  # the site's paths are shown relative to it
+    deadline: Deadline
+
+    def run(self, args: list[str], cwd: Path, env: dict[str, str] | None = None,
+            data: bytes | None = None, what: str = "") -> str:
+        doing = f"git {what or args[0]}"
+        try:
+            ran = run(["git", *args], self.deadline, cwd=cwd, data=data, site=self.site,
+                      env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})})
+        except OSError as exc:
+            if shutil.which("git") is None:
+                raise PublishError("'git' is not installed", "nothing was changed; install "
+                                   "git and run the publish again") from None
+            raise PublishError(f"cannot run {doing}: {exc.strerror or exc}") from None
+        except TimedOut as exc:
+            # A push is all or nothing: one stopped part-way changed nothing either.
+            raise PublishError(exc.describe(f"{doing} for group {self.group}"),
+                               hint=exc.hint) from None
+        if ran.returncode != 0:
+            raise PublishError(scrub(f"{doing} failed for group {self.group} (exit status "
+                                     f"{ran.returncode}){ran.stderr.indented()}", self.target))
+        return ran.stdout.decode(errors="surrogateescape")

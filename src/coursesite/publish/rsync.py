@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from coursesite.config.site import GroupConfig
+from coursesite.programs import Deadline, TimedOut, run
 from coursesite.publish.base import Progress, PublishError, PublishOptions, Summary, scrub
 from coursesite.publish.plan import local_files
 
@@ -23,8 +23,12 @@ OUT_FORMAT = "%i %l %n"
 
 
 class RsyncPublisher:
-    def __init__(self, target: str):
+    def __init__(self, target: str, root: Path, seconds: int = 3600):
         self.target = target
+        self.root = root  # the site: its paths are shown relative to it
+        self.seconds = seconds  # limits.publish_seconds: every rsync run of one group
+        self.group = ""
+        self.deadline = Deadline(seconds, "limits.publish_seconds")  # made anew by publish()
         parts = urlsplit(target)
         self.port = parts.port
         if parts.scheme == "rsync":
@@ -41,6 +45,8 @@ class RsyncPublisher:
                                    "nothing was changed; install it (Debian: apt-get install "
                                    "rsync openssh-client) and run the publish again")
         summary = Summary(group.name, self.target, options.dry_run)
+        self.group = group.name
+        self.deadline = Deadline(self.seconds, "limits.publish_seconds")
         if options.dry_run:
             self.absorb(summary, self.run(folder, options, pages=True))
         else:
@@ -76,18 +82,22 @@ class RsyncPublisher:
             delete: bool | None = None) -> list[str]:
         delete = options.delete if delete is None else delete
         command = self.command(folder, options, pages, delete)
+        done = ("nothing was changed" if options.dry_run or not pages else
+                "the assets were sent, the pages not yet; running the publish again "
+                "finishes it")
+        doing = f"rsync to {self.target} for group {self.group}"
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, check=False)
+            ran = run(command, self.deadline, site=self.root)
+        except TimedOut as exc:
+            # rsync writes each file aside and renames it: a stop leaves every file whole.
+            raise PublishError(scrub(exc.describe(doing), self.target), done,
+                               exc.hint) from None
         except OSError as exc:
-            raise PublishError(f"cannot run rsync: {exc}") from None
-        if proc.returncode != 0:
-            message = scrub(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
-                            else f"rsync exited with status {proc.returncode}", self.target)
-            done = ("nothing was changed" if options.dry_run or not pages else
-                    "the assets were sent, the pages not yet; running the publish again "
-                    "finishes it")
-            raise PublishError(f"rsync to {self.target} failed: {message}", done)
-        return proc.stdout.splitlines()
+            raise PublishError(f"cannot run rsync: {exc.strerror or exc}") from None
+        if ran.returncode != 0:
+            raise PublishError(scrub(f"{doing} failed (exit status {ran.returncode})"
+                                     f"{ran.stderr.indented()}", self.target), done)
+        return ran.stdout.decode(errors="surrogateescape").splitlines()
 
     def stale(self, folder: Path, options: PublishOptions) -> list[str]:
         look = PublishOptions(dry_run=True, delete=True)

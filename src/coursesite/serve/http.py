@@ -1,14 +1,18 @@
 """The preview's HTTP side: files from the preview output, the live-reload script and events.
 
 Only files under the served root are ever answered ('..' in any spelling,
-absolute paths and symlinks out are refused, folders are never listed); the
-live-reload script is added to HTML as it is sent, never written to a file;
-reads wait while a build changes the output.
+absolute paths and symlinks out are refused, hidden names such as a build's
+staging folders are not found, folders are never listed); the live-reload
+script is added to HTML as it is sent, never written to a file; reads wait
+while a build changes the output. Every request is answered (414 for a request
+line over 8 KB, 404 for a path the file system cannot look up), and a tab that
+goes away mid-answer leaves nothing in the log.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from html import escape
 from http import HTTPStatus
@@ -25,6 +29,7 @@ LIVE_PREFIX = "/__coursesite/"
 EVENTS_PATH = LIVE_PREFIX + "events"
 SCRIPT_PATH = LIVE_PREFIX + "live.js"
 KEEPALIVE_SECONDS = 15.0
+MAX_REQUEST_LINE = 8192  # bytes, as most servers allow; longer is 414 URI Too Long
 
 
 # -- what the tabs are told ---------------------------------------------------------
@@ -99,6 +104,11 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, PreviewHandler)
         self.previewer = previewer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the tab was closed or reloaded mid-answer: nothing went wrong here
+        super().handle_error(request, client_address)
+
     @property
     def preview(self) -> Preview:
         assert self.previewer is not None  # set before serve_forever() starts
@@ -107,10 +117,20 @@ class PreviewServer(ThreadingHTTPServer):
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
+    raw_requestline: bytes  # set by handle_one_request (not in typeshed's stubs)
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per rebuild is what the author wants to see, not one per request
+
+    def parse_request(self) -> bool:
+        # The standard library allows 64 KB, and such a path fails in the file system.
+        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG,
+                            explain=f"The request line is longer than {MAX_REQUEST_LINE} bytes.")
+            return False
+        return super().parse_request()
 
     def do_HEAD(self) -> None:
         self.respond(send_body=False)
@@ -211,7 +231,8 @@ def locate(root: Path, raw_path: str) -> Path | str | HTTPStatus | None:
     """The file for a request path, a redirect (str), an error status, or None for the root.
 
     Nothing outside `root` is ever returned: '..' in any spelling, absolute
-    paths and symlinks that lead out are refused.
+    paths and symlinks that lead out are refused. Hidden names are never found:
+    a build writes none, and its staging folders are hidden.
     """
     try:
         path = unquote(raw_path, errors="strict")
@@ -221,6 +242,15 @@ def locate(root: Path, raw_path: str) -> Path | str | HTTPStatus | None:
     if (not path.startswith("/") or "\x00" in path or "\\" in path
             or any(part in (".", "..") for part in parts)):
         return HTTPStatus.FORBIDDEN
+    if any(part.startswith(".") for part in parts):
+        return HTTPStatus.NOT_FOUND
+    try:
+        return _find(root, path, parts, raw_path)
+    except OSError:  # a name too long, say: not a file of the site
+        return HTTPStatus.NOT_FOUND
+
+
+def _find(root: Path, path: str, parts: list[str], raw_path: str) -> Path | str | HTTPStatus | None:
     if path == "/" and not (root / "index.html").is_file():
         return None
     base = root.resolve()
@@ -245,7 +275,10 @@ def not_found_page(root: Path, raw_path: str, single_group: bool) -> Path | None
         if not first or first in (".", "..") or "\\" in first or "%" in first:
             return None
         page = root / first / "404.html"
-    return page if page.is_file() else None
+    try:
+        return page if page.is_file() else None
+    except OSError:  # a name too long: no group's
+        return None
 
 
 def group_index(config: SiteConfig, groups: tuple[str, ...]) -> bytes:

@@ -128,7 +128,7 @@ class Previewer:
                 groups.add(self.stale_search.get_nowait())
             problems = Problems()
             for group in sorted(groups):
-                index_group(self.config.output_dir / group, self.config.language, problems,
+                index_group(self.config.output_dir / group, self.config, problems,
                             lambda: self.files_lock)
             for warning in problems.items:
                 self.log(warning.format())
