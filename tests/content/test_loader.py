@@ -305,3 +305,15 @@ def test_a_page_read_under_a_higher_limit_is_read_again_under_a_lower_one(site: 
     result = site.build()
     assert result.code == 1
     assert "content/tags.md:5: error: the header holds more than 150 values" in result.err
+
+
+def test_a_repeated_bare_key_warns_with_the_value_it_takes(site: Site) -> None:
+    """A repeated title takes the last value; only keys read as lists keep both."""
+    site.page("p.md", "title: One\ntitle: Two\ngroups: rtc\ngroups: aifh\n\nText.\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert ("content/p.md:2: warning: 'title' is repeated; the last value, 'Two', is the one "
+            "used") in result.err
+    assert "content/p.md:4: warning: 'groups' is repeated; its values are read as one list" \
+        in result.err
+    assert "<h1>Two</h1>" in site.out("aifh/p/index.html")

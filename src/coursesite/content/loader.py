@@ -150,7 +150,8 @@ def load_page(config: SiteConfig, source: str | Path, problems: Problems) -> Pag
     with open(source, "rb") as file:
         data = file.read()
     text = decode(data, shown)
-    header = parse_header(text, shown, problems, config.limits.yaml_nodes)
+    header = parse_header(text, shown, problems, config.limits.yaml_nodes,
+                          ("groups", *config.list_fields))
     before = len(problems.errors)
     page = _typed_page(config, source, shown, content_path, header, problems)
     page.broken = len(problems.errors) > before
@@ -174,17 +175,21 @@ def decode(data: bytes, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_header(text: str, shown: str, problems: Problems, yaml_nodes: int) -> Header:
+def parse_header(text: str, shown: str, problems: Problems, yaml_nodes: int,
+                 list_keys: tuple[str, ...] = ("groups",)) -> Header:
     """The header and the body; a YAML header may expand to `yaml_nodes` values."""
     lines = text.split("\n")
     if lines[0].strip() == "---":
         return _yaml_header(lines, shown, yaml_nodes)
     if KEY_LINE.match(lines[0]):
-        return _bare_header(lines, shown, problems)
+        return _bare_header(lines, shown, problems, list_keys)
     return Header({}, {}, text, 1)
 
 
-def _bare_header(lines: list[str], shown: str, problems: Problems) -> Header:
+def _bare_header(lines: list[str], shown: str, problems: Problems,
+                 list_keys: tuple[str, ...]) -> Header:
+    """Pelican's `key: value` lines; a key given again adds a value, which only the keys
+    read as lists (groups, list_fields) keep: any other takes the last one."""
     values: dict[str, MetaValue] = {}
     key_lines: dict[str, int] = {}
     last: str | None = None
@@ -204,7 +209,9 @@ def _bare_header(lines: list[str], shown: str, problems: Problems) -> Header:
             continue
         key, value = match.group(1).lower(), match.group(2) or ""
         if key in values:
-            problems.warning(shown, number, f"'{key}' is repeated; its values form a list",
+            outcome = ("its values are read as one list" if key in list_keys
+                       else f"the last value, '{value.strip()[:40]}', is the one used")
+            problems.warning(shown, number, f"'{key}' is repeated; {outcome}",
                              f"first given on line {key_lines[key]}")
             previous = values[key]
             values[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
