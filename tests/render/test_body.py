@@ -153,6 +153,7 @@ def test_template_field_picks_a_layout_and_site_templates_override(site: Site) -
     result = site.build()
     assert result.code == 1
     assert "content/jobs/other.md:3: error: template 'nonexistent' does not exist" in result.err
+    assert result.err.count(": error:") == 1  # not a second one of templates/
     (site.root / "content/jobs/other.md").unlink()
     assert site.build().code == 0
     assert '<div id="vacancy"><p>Apply <em>now</em></p>' in site.out("rtc/jobs/phd/index.html")

@@ -37,6 +37,10 @@ class LayoutContext:
     def layout_of(self, page: Page) -> str:
         if page.template:
             return page.template if page.template.endswith(".html") else page.template + ".html"
+        return self.default_layout(page)
+
+    def default_layout(self, page: Page) -> str:
+        """The theme's layout for a page that names none (or one that does not exist)."""
         if page is self.home:
             return "home.html"
         if page.output == "404.html":

@@ -328,4 +328,7 @@ class GroupRenderer:
                 self.bodies.keep(key, converted)  # converted here, and without a problem
         context["content"] = Markup(html)
         context["toc"] = toc if html else []
-        return self.layouts.render(self.context.layout_of(page), context)
+        layout = self.context.layout_of(page)
+        if page.template and not self.layouts.exists(layout):  # reported by check_layouts
+            layout = self.context.default_layout(page)
+        return self.layouts.render(layout, context)
