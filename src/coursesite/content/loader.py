@@ -25,7 +25,7 @@ from coursesite.content.fences import Fence, fences
 from coursesite.content.nesting import too_deep
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.digest import digest_of
-from coursesite.errors import ContentError, Diagnostic, Problems, did_you_mean
+from coursesite.errors import ConfigError, ContentError, Diagnostic, Problems, did_you_mean
 from coursesite.fsutil import Stats, files_inside, report_links
 from coursesite.parallel import forked_map
 
@@ -84,9 +84,15 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
     # A page read under a higher limits.yaml_nodes is read again under a lower one.
     loader_key = digest_of(list(config.groups), config.default_groups, config.list_fields,
-                           config.limits.yaml_nodes)
+                           config.limits.yaml_nodes, config.limits.nesting)
     images = str(config.content_dir / "images")
     sources = find_pages(config, problems)
+    if not sources:  # a wrong 'content:', or pages not written yet: either way no sites
+        line = config.line_of("content") if ("content",) in config.lines else None
+        raise ConfigError(config.rel(config.config_path), line,
+                          f"the content folder {config.rel(config.content_dir)} holds no page",
+                          "pages are *.md files with a header (title:, groups:) and a text; "
+                          "check 'content:' in site.yaml")
     kept: dict[str, Page] = {}
     if cache is not None and stats is not None:
         for source in sources:
