@@ -109,3 +109,13 @@ def test_a_macro_that_never_stops_is_an_error_not_a_traceback(site: Site) -> Non
     assert result.code == 1
     assert "content/p.md:4: error: the page body calls itself too deeply" in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("expression", ["page.source", "group.publish"])
+def test_a_page_cannot_print_where_the_site_sits_or_is_published(site: Site,
+                                                                  expression: str) -> None:
+    site.page("p.md", f"title: P\ngroups: rtc\n\nFrom {{{{ {expression} }}}}.\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/p.md:4: error: not allowed in a page: access to attribute" in result.err
+    assert str(site.root) not in result.err

@@ -31,7 +31,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
 
-from coursesite.config.site import Limits
+from coursesite.config.site import GroupConfig, Limits
+from coursesite.content import Page
 
 BUDGET = "coursesite budget"  # its key in a render's context: a space, so no template names it
 ROUNDS = "coursesite_rounds"  # the filter every loop's iterable goes through
@@ -228,6 +229,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with every loop, call, operator and filter charged."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Where the site sits on this machine, and where it is published (a URL may hold
+        # a user name): not for a page, whose output would differ from machine to machine.
+        if (attr == "source" and isinstance(obj, Page)) or (
+                attr == "publish" and isinstance(obj, GroupConfig)):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def bound(self) -> None:
         """Wrap the filters, once they are all registered."""
