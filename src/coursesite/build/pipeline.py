@@ -94,6 +94,14 @@ def build(config: SiteConfig, options: BuildOptions, reporter: Reporter) -> Buil
         return Build(config, options, reporter).run()
 
 
+@contextmanager
+def stage(reporter: Reporter, name: str) -> Iterator[None]:
+    """One stage of a build, timed for `-v`."""
+    start = time.perf_counter()
+    yield
+    reporter.stage(name, time.perf_counter() - start)
+
+
 class Build:
     """One build: its inputs, what each stage made, and the state it keeps."""
 
@@ -119,22 +127,22 @@ class Build:
     def run(self) -> BuildResult:
         gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
         try:
-            with self.stage("scan"), out_of_collectors_sight():
+            with stage(self.reporter, "scan"), out_of_collectors_sight():
                 unchanged = self.scan()
             if unchanged:
                 return BuildResult({}, self.output_dir, 0, 0)
-            with self.stage("load"), out_of_collectors_sight():
+            with stage(self.reporter, "load"), out_of_collectors_sight():
                 self.load()
-            with self.stage("structure"), out_of_collectors_sight():
+            with stage(self.reporter, "structure"), out_of_collectors_sight():
                 self.structure()
             with ExitStack() as cleanup:
                 stagings = self.make_stagings(cleanup)
-                with self.stage("render"):
+                with stage(self.reporter, "render"):
                     self.render(stagings)
                 if self.options.external:
-                    with self.stage("external"):
+                    with stage(self.reporter, "external"):
                         self.check_external()
-                with self.stage("images"):
+                with stage(self.reporter, "images"):
                     stages.process_images(self.config, self.images, self.outputs,
                                           self.options.jobs, self.problems, self.reporter,
                                           make=self.writes)
@@ -145,12 +153,6 @@ class Build:
             return self.result()
         finally:
             self.state.close()
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.reporter.stage(name, time.perf_counter() - start)
 
     # -- the stages ---------------------------------------------------------------
 
@@ -253,13 +255,13 @@ class Build:
 
     def write_and_save(self, stagings: dict[str, Path]) -> None:
         static_files = self.theme.static_files()
-        with self.stage("write"), self.options.guard():
+        with stage(self.reporter, "write"), self.options.guard():
             stages.write_groups(self.config, self.outputs, self.folders, stagings,
                                 self.images, static_files, self.state)
-        with self.stage("search"):
+        with stage(self.reporter, "search"):
             searched, failed = stages.update_search(self.config, self.output_dir, self.outputs,
                                                     self.state, self.reporter, self.options.guard)
-        with self.stage("save"):
+        with stage(self.reporter, "save"):
             self.save(searched)
         stages.stop_on_search_errors(failed)  # saved first: the next build indexes them again
 
