@@ -25,8 +25,10 @@ from coursesite.images.process import Variant
 from coursesite.images.store import ImageStore, Planned
 from coursesite.parallel import forked_map
 from coursesite.render.body import BodyCache, BodyRenderer, Layouts
+from coursesite.render.external import check_external
 from coursesite.render.group import GroupOutput, GroupRenderer, UnitResult
-from coursesite.render.links import Linker, PageLinks, check_external
+from coursesite.render.linkcheck import PageLinks
+from coursesite.render.links import Linker
 from coursesite.state.records import UnitRecord
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers

@@ -19,7 +19,8 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore, Thumbnail
-from coursesite.render.links import Linker, LinkError, output_target
+from coursesite.render.linkcheck import output_target
+from coursesite.render.links import Linker, LinkError
 from coursesite.render.unit import UnitContext
 
 

@@ -29,13 +29,8 @@ from coursesite.images.sources import ImageError, SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
 from coursesite.render.body import BodyRenderer, Layouts
 from coursesite.render.context import LayoutContext
-from coursesite.render.links import (
-    LinkChecker,
-    Linker,
-    PageLinks,
-    UnitLinks,
-    extract_links,
-)
+from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
+from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.render.unit import UnitContext
 
