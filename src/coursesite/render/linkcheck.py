@@ -9,6 +9,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
 import orjson
@@ -105,9 +106,13 @@ def extract_links(ctx: UnitContext, html: str) -> PageLinks:
     pattern = LINK_OR_ANCHOR if SPACED_EQUALS.search(html) else LINK_OR_ANCHOR_AT_EQUALS
     for double, single, anchor in pattern.findall(html):
         if anchor:
-            anchors.add(anchor)
+            anchors.add(unescape(anchor) if "&" in anchor else anchor)
             continue
         value = double or single
+        if "&" in value:
+            # As a browser reads it: Markdown writes `<user@example.org>` as a mailto:
+            # link with every letter an entity, and `&` in a query as `&amp;`.
+            value = unescape(value)
         target = output_target(value, page_dir, base_path, img_url)
         records.append((value, target, find_source_line(page, written.get(value, value), 0)))
     return PageLinks(sorted(anchors), records)
