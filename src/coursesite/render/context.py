@@ -96,6 +96,7 @@ class LayoutContext:
         try:
             return self.linker.resolve(ctx, target)
         except LinkError as exc:
+            ctx.failed.add(target)
             page = ctx.page
             ctx.problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
             return target

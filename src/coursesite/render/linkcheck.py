@@ -98,7 +98,7 @@ class PageLinks:
 
 def extract_links(ctx: UnitContext, html: str) -> PageLinks:
     """The links of the unit's page as written (the line of each: see `ctx.written`)."""
-    page, written = ctx.page, ctx.written
+    page, written, failed = ctx.page, ctx.written, ctx.failed
     base_path, img_url = ctx.group.base_path, ctx.group.img_url
     page_dir = posixpath.dirname(page.output)
     records = []
@@ -113,6 +113,8 @@ def extract_links(ctx: UnitContext, html: str) -> PageLinks:
             # As a browser reads it: Markdown writes `<user@example.org>` as a mailto:
             # link with every letter an entity, and `&` in a query as `&amp;`.
             value = unescape(value)
+        if value in failed:
+            continue
         target = output_target(value, page_dir, base_path, img_url)
         records.append((value, target, find_source_line(page, written.get(value, value), 0)))
     return PageLinks(sorted(anchors), records)

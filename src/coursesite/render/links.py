@@ -83,9 +83,29 @@ class Linker:
         ctx.deps.append(("page", path))
         found = self.all_pages.get(path)
         if found is None:
-            raise LinkError(f"link to '{value}': there is no page content/{path}",
-                            did_you_mean(path, self.all_pages))
+            raise LinkError(f"link '{value}' points to no page",
+                            self.no_page_hint(ctx.page, unquote(target), path))
         return self.page_href(found) + (sep + fragment if sep else "")
+
+    def no_page_hint(self, page: Page, written: str, path: str) -> str:
+        """The page the author may have meant, written as they wrote theirs (relative to
+        their page, from the content folder or as `{filename}`), or what was looked for."""
+        if written.startswith("{filename}"):
+            prefix = "{filename}/" if written.startswith("{filename}/") else "{filename}"
+            spelled = {prefix + other: other for other in self.all_pages}
+        elif written.startswith("/"):
+            spelled = {"/" + other: other for other in self.all_pages}
+        else:
+            spelled = {posixpath.relpath(other, page.folder or "."): other
+                       for other in self.all_pages}
+        near = did_you_mean(written, [w for w, other in spelled.items()
+                                      if other != page.content_path])
+        if near:
+            return near
+        if (self.config.content_dir / path).is_file():
+            return (f"content/{path} is not built: it is a draft (built with --drafts) or "
+                    "could not be read")
+        return f"there is no content/{path}"
 
     def page_ref(self, ctx: UnitContext, ref: str, group: str | None) -> tuple[str, str]:
         """`[category/slug]` (optionally in a named group) as (href, title)."""
@@ -122,6 +142,7 @@ class UnitLinks:
         try:
             resolved = self.linker.resolve(ctx, value)
         except LinkError as exc:
+            ctx.failed.add(value)  # reported here: not again as a link to no file
             ctx.problems.error(ctx.page.path, find_source_line(ctx.page, value), exc.message,
                                exc.hint)
             return value

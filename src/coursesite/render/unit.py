@@ -30,3 +30,5 @@ class UnitContext:
     uses: list[tuple[str, str, int]] = field(default_factory=list)  # (image, page, line)
     # href in the output -> what the author wrote: the body line of a link's mistake.
     written: dict[str, str] = field(default_factory=dict)
+    # What the author wrote that could not be resolved: reported once, when it was resolved.
+    failed: set[str] = field(default_factory=set)
