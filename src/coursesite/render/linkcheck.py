@@ -19,7 +19,7 @@ from coursesite.errors import Problems, did_you_mean
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageRecorder, ImageStore
 from coursesite.render.links import EXTERNAL
-from coursesite.render.sourcelines import find_source_line
+from coursesite.render.sourcelines import SourceLines
 from coursesite.render.unit import UnitContext
 
 # An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
@@ -66,7 +66,9 @@ def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> st
     return rel
 
 
-LinkRecord = tuple[str, str | None, int]  # (value, output target or None, body line or 0)
+# (value, output target or None, body line or 0, what the author wrote there or "" when
+# it is the value: the words of its error)
+LinkRecord = tuple[str, str | None, int, str]
 
 
 class PageLinks:
@@ -97,10 +99,12 @@ class PageLinks:
 
 
 def extract_links(ctx: UnitContext, html: str) -> PageLinks:
-    """The links of the unit's page as written (the line of each: see `ctx.written`)."""
-    page, written, failed = ctx.page, ctx.written, ctx.failed
+    """The links of the unit's page as written, each with the body line and the words of
+    the place that holds it (0 and "" for a layout's)."""
+    failed = ctx.failed
     base_path, img_url = ctx.group.base_path, ctx.group.img_url
-    page_dir = posixpath.dirname(page.output)
+    page_dir = posixpath.dirname(ctx.page.output)
+    spelled = Spellings(ctx)
     records = []
     anchors = set()
     pattern = LINK_OR_ANCHOR if SPACED_EQUALS.search(html) else LINK_OR_ANCHOR_AT_EQUALS
@@ -116,8 +120,27 @@ def extract_links(ctx: UnitContext, html: str) -> PageLinks:
         if value in failed:
             continue
         target = output_target(value, page_dir, base_path, img_url)
-        records.append((value, target, find_source_line(page, written.get(value, value), 0)))
+        line, words = spelled.place(value)
+        records.append((value, target, line, "" if words == value else words))
     return PageLinks(sorted(anchors), records)
+
+
+class Spellings:
+    """Where each link of a written page was written: the href Markdown made of it
+    (`ctx.written`: its n-th place holds the n-th spelling), found in the body."""
+
+    def __init__(self, ctx: UnitContext):
+        self.written = ctx.written
+        self.lines = SourceLines(ctx.page)  # its own count of places: a page is read once
+        self.seen: dict[str, int] = {}
+
+    def place(self, value: str) -> tuple[int, str]:
+        spellings = self.written.get(value)
+        if spellings:
+            index = self.seen.get(value, 0)
+            self.seen[value] = index + 1
+            value = spellings[min(index, len(spellings) - 1)]
+        return self.lines.place(value, 0)
 
 
 @dataclass
@@ -125,7 +148,7 @@ class Reference:
     """A link of a written page to a fragment of another (or the same) page."""
 
     page: Page
-    value: str
+    words: str  # the link as the author wrote it
     target: str
     fragment: str
     line: int
@@ -155,12 +178,12 @@ class LinkChecker:
 
         The images they show are planned for `images` (the group's notes)."""
         self.ids[page.output] = links.ids
-        for value, target, line in links.records:
+        for value, target, line, words in links.records:
             if target is None:
                 self._note_external(page, value, line)
             elif target == OUTSIDE:
                 problems.error(page.path, line or 1,
-                               f"'{value}' points outside the {self.group.name} site",
+                               f"'{words or value}' points outside the {self.group.name} site",
                                f"links inside the site start with '{self.group.base_path}/'")
             elif target.startswith("images/") and target in self.known:
                 self._use_image(page, line or 1, target[len("images/"):], problems, images)
@@ -169,22 +192,22 @@ class LinkChecker:
                 fragment = urlsplit(value).fragment if "#" in value else ""
                 if fragment:
                     target = target if target in self.known else f"{target}/index.html"
-                    self.references.append(Reference(page, value, target, unquote(fragment),
-                                                     line or 1))
+                    self.references.append(Reference(page, words or value, target,
+                                                     unquote(fragment), line or 1))
             else:
-                self._missing(page, value, target, line, problems)
+                self._missing(page, words or value, target, line, problems)
 
     def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
         """A page kept from a build whose links all resolved, when only the pages at
         `changed` have new bodies: its anchors, and its links to anchors on those pages."""
         self.ids[page.output] = links.ids
-        for value, target, line in links.anchored:
+        for value, target, line, words in links.anchored:
             if target is None or target == OUTSIDE:
                 continue
             if target not in self.known:
                 target = f"{target}/index.html"
             if target in changed:
-                self.references.append(Reference(page, value, target,
+                self.references.append(Reference(page, words or value, target,
                                                  unquote(urlsplit(value).fragment), line or 1))
 
     def finish(self, problems: Problems) -> None:
@@ -207,7 +230,7 @@ class LinkChecker:
             if ids is None or ref.fragment in ids:
                 continue  # not a page (a static file), or a found anchor
             problems.error(ref.page.path, ref.line,
-                           f"link '{ref.value}': there is no '#{ref.fragment}' on that page",
+                           f"link '{ref.words}': there is no '#{ref.fragment}' on that page",
                            did_you_mean(ref.fragment, ids))
 
     def _note_external(self, page: Page, value: str, line: int) -> None:

@@ -16,7 +16,6 @@ from urllib.parse import unquote
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.errors import did_you_mean
-from coursesite.render.sourcelines import find_source_line
 from coursesite.render.unit import UnitContext
 
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -143,10 +142,12 @@ class UnitLinks:
             resolved = self.linker.resolve(ctx, value)
         except LinkError as exc:
             ctx.failed.add(value)  # reported here: not again as a link to no file
-            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, value), exc.message,
+            ctx.problems.error(ctx.page.path, ctx.lines.place(value)[0], exc.message,
                                exc.hint)
             return value
-        ctx.written[resolved] = value
+        spellings = ctx.written.setdefault(resolved, [])
+        if value not in spellings:  # a body converted again asks its links again
+            spellings.append(value)
         return resolved
 
     def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
@@ -154,10 +155,9 @@ class UnitLinks:
         try:
             return self.linker.page_ref(ctx, ref, group)
         except LinkError as exc:
-            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, source), exc.message,
-                               exc.hint)
+            ctx.problems.error(ctx.page.path, ctx.lines.line(source), exc.message, exc.hint)
             return None
 
     def problem(self, message: str, written: str, hint: str) -> None:
-        page = self.ctx.page
-        self.ctx.problems.error(page.path, find_source_line(page, written), message, hint)
+        ctx = self.ctx
+        ctx.problems.error(ctx.page.path, ctx.lines.line(written), message, hint)
