@@ -51,7 +51,7 @@ def test_mistakes_are_in_the_words_the_author_wrote_not_the_rendered_url(site: S
     err = result.err
     assert "content/self.md:6: error: image '{{ IMGURL }}/images/x.png' points to nothing\n" \
            "    hint: there is no content/images/x.png" in err
-    assert "content/self.md:6: error: link 'self.md#nope2': there is no '#nope2' on that " \
+    assert "content/self.md:6: error: link 'self.md#nope2': there is no '#nope2' on this " \
            "page" in err
     assert "content/self.md:7: error: image '<< IMGURL >>/images/y.png' points to nothing" in err
     assert "/beta/" not in err

@@ -180,7 +180,10 @@ class LinkChecker:
         self.ids[page.output] = links.ids
         for value, target, line, words in links.records:
             if target is None:
-                self._note_external(page, value, line)
+                if value.startswith("#"):
+                    self._note_anchor(page, value, words or value, line)
+                else:
+                    self._note_external(page, value, line)
             elif target == OUTSIDE:
                 problems.error(page.path, line or 1,
                                f"'{words or value}' points outside the {self.group.name} site",
@@ -229,9 +232,17 @@ class LinkChecker:
             ids = self.ids.get(ref.target)
             if ids is None or ref.fragment in ids:
                 continue  # not a page (a static file), or a found anchor
+            where = "this page" if ref.target == ref.page.output else "that page"
             problems.error(ref.page.path, ref.line,
-                           f"link '{ref.words}': there is no '#{ref.fragment}' on that page",
+                           f"link '{ref.words}': there is no '#{ref.fragment}' on {where}",
                            did_you_mean(ref.fragment, ids))
+
+    def _note_anchor(self, page: Page, value: str, words: str, line: int) -> None:
+        # An anchor on the page itself, as the author wrote it: the layout's own (a skip
+        # link, a table of contents) may point at what a script adds.
+        if len(value) > 1 and line:
+            self.references.append(Reference(page, words, page.output, unquote(value[1:]),
+                                             line))
 
     def _note_external(self, page: Page, value: str, line: int) -> None:
         # Only what the author wrote (a line of the body holds it), not the layout's links.
