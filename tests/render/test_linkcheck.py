@@ -60,3 +60,48 @@ def test_an_anchor_missing_on_another_page_is_one_error_for_all_its_groups(site:
     assert "content/b.md:4: error: link 'a.md#missing': there is no '#missing' on that " \
            "page" in result.err
     assert result.err.count(": error:") == 1, result.err
+
+
+THREE_GROUPS = """\
+    groups:
+      rtc: {title: RTC, url: "https://rtc.example.org/"}
+      aifh: {title: AIFH, url: "https://aifh.example.org/"}
+      beta: {title: Beta, url: "https://lab.example.org/beta/"}
+    """
+
+
+def test_a_mistake_of_a_page_in_several_groups_is_reported_once(site: Site) -> None:
+    site.write("site.yaml", THREE_GROUPS)
+    site.page("only.md", "title: Only\ngroups: beta\n\nText\n")
+    site.page("a.md", """\
+        title: A
+        groups: all
+
+        ## Goals
+        {% if GROUP == "rtc" %}## Extra{% endif %}
+        """)
+    site.page("self.md", """\
+        title: Self
+        groups: all
+
+        ![everywhere]({{ IMGURL }}/images/none.png) [nowhere](#nope)
+        <a href="/beta/only/">in beta only</a> ![root](/images/root.png)
+        [extra](a.md#extra)
+        """)
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    # The same in every group: once, naming none.
+    assert "content/self.md:4: error: image '{{ IMGURL }}/images/none.png' points to nothing\n" \
+           "    hint: there is no content/images/none.png" in err
+    assert "content/self.md:4: error: link '#nope': there is no '#nope' on this page\n" in err
+    # Only in some of them: once, naming those.
+    assert "content/self.md:5: error: link '/beta/only/' points to nothing in groups rtc, " \
+           "aifh\n" in err
+    assert "content/self.md:5: error: '/images/root.png' points outside the site in group " \
+           "beta\n    hint: links inside the site start with '/beta/'" in err
+    assert "content/self.md:5: error: image '/images/root.png' points to nothing in groups " \
+           "rtc, aifh" in err
+    assert "content/self.md:6: error: link 'a.md#extra': there is no '#extra' on that page in " \
+           "groups aifh, beta" in err
+    assert err.count(": error:") == 6, err

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -184,8 +184,9 @@ class GroupRenderer:
         `changed_outputs`: when only these pages' bodies changed since the last good
         build, a kept unit's links are known good but for anchors into them.
         """
-        if result.problems:
-            self.build_problems.items.extend(result.problems)
+        if result.problems:  # found in this group: reported once for all it is found in
+            mine = (self.group.name,)
+            self.build_problems.items.extend(replace(d, groups=mine) for d in result.problems)
         # What taking the unit in plans (the images its links show) is the group's.
         notes = ImageNotes(self.out.images)
         if result.infos:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from coursesite.content import GroupSite, Page
-from coursesite.errors import Problems, did_you_mean
+from coursesite.errors import Diagnostic, Problems, did_you_mean
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageRecorder, ImageStore
 from coursesite.render.links import EXTERNAL
@@ -185,9 +185,9 @@ class LinkChecker:
                 else:
                     self._note_external(page, value, line)
             elif target == OUTSIDE:
-                problems.error(page.path, line or 1,
-                               f"'{words or value}' points outside the {self.group.name} site",
-                               f"links inside the site start with '{self.group.base_path}/'")
+                self._error(problems, page.path, line or 1,
+                            f"'{words or value}' points outside the site",
+                            f"links inside the site start with '{self.group.base_path}/'")
             elif target.startswith("images/") and target in self.known:
                 self._use_image(page, line or 1, target[len("images/"):], problems, images)
             elif (target in self.known or f"{target}/index.html" in self.known
@@ -233,9 +233,15 @@ class LinkChecker:
             if ids is None or ref.fragment in ids:
                 continue  # not a page (a static file), or a found anchor
             where = "this page" if ref.target == ref.page.output else "that page"
-            problems.error(ref.page.path, ref.line,
-                           f"link '{ref.words}': there is no '#{ref.fragment}' on {where}",
-                           did_you_mean(ref.fragment, ids))
+            self._error(problems, ref.page.path, ref.line,
+                        f"link '{ref.words}': there is no '#{ref.fragment}' on {where}",
+                        did_you_mean(ref.fragment, ids))
+
+    def _error(self, problems: Problems, path: str, line: int, message: str,
+               hint: str | None) -> None:
+        """A mistake found in this group: reported once for all the groups it is found in
+        (errors.once_for_all_groups)."""
+        problems.items.append(Diagnostic(path, line, message, hint, groups=(self.group.name,)))
 
     def _note_anchor(self, page: Page, value: str, words: str, line: int) -> None:
         # An anchor on the page itself, as the author wrote it: the layout's own (a skip
@@ -254,7 +260,7 @@ class LinkChecker:
         try:
             self.images.published(images, rel)
         except ImageError as exc:
-            problems.error(page.path, line, str(exc), exc.hint)
+            self._error(problems, page.path, line, str(exc), exc.hint)
             return
         self.images.note_use(images, rel, page.path, line)
 
@@ -267,9 +273,9 @@ class LinkChecker:
             return
         if target.startswith("images/"):
             near = did_you_mean(target, [k for k in self.known if k.startswith("images/")])
-            problems.error(page.path, line, f"image '{value}' points to nothing",
-                           near or f"there is no content/{target}")
+            self._error(problems, page.path, line, f"image '{value}' points to nothing",
+                        near or f"there is no content/{target}")
         else:
             near = did_you_mean(target, self.known)
-            problems.error(page.path, line, f"link '{value}' points to nothing",
-                           near or f"there is no {target} in the {self.group.name} site")
+            self._error(problems, page.path, line, f"link '{value}' points to nothing",
+                        near or f"there is no {target} in the site")
