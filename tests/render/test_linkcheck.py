@@ -105,3 +105,27 @@ def test_a_mistake_of_a_page_in_several_groups_is_reported_once(site: Site) -> N
     assert "content/self.md:6: error: link 'a.md#extra': there is no '#extra' on that page in " \
            "groups aifh, beta" in err
     assert err.count(": error:") == 6, err
+
+
+def test_a_missing_file_is_never_suggested_as_the_page_itself_or_another_kind(
+        site: Site) -> None:
+    site.image("figs/plot.png")
+    site.write("static/files/slides.pdf", "%PDF-1.4\n")
+    site.page("course/intro.md", """\
+        title: Intro
+        groups: rtc
+
+        [slides](slide.pdf) and [more slides](/files/slide.pdf)
+        ![plot]({{ IMGURL }}/images/figs/plto.png) and ![diagram](/images/diagram.png)
+        """)
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    assert "content/course/intro.md:4: error: link 'slide.pdf' points to nothing\n" \
+           "    hint: there is no course/intro/slide.pdf in the site" in err
+    assert "content/course/intro.md:4: error: link '/files/slide.pdf' points to nothing\n" \
+           "    hint: did you mean 'files/slides.pdf'?" in err
+    assert "content/course/intro.md:5: error: image '{{ IMGURL }}/images/figs/plto.png' " \
+           "points to nothing\n    hint: did you mean '{{ IMGURL }}/images/figs/plot.png'?" in err
+    assert "content/course/intro.md:5: error: image '/images/diagram.png' points to " \
+           "nothing\n    hint: there is no content/images/diagram.png" in err

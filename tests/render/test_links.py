@@ -87,7 +87,7 @@ def test_broken_links_are_all_reported_at_their_lines(site: Site) -> None:
     assert "did you mean 'set-up'?" in err
     assert "content/courses/dl/bad.md:6: error: image '/images/figs/plto.png' points to " \
            "nothing" in err
-    assert "did you mean 'images/figs/plot.png'?" in err
+    assert "did you mean '/images/figs/plot.png'?" in err  # as the author spells it
     assert "content/courses/dl/bad.md:8: error: '[dl/nothing]' names no page" in err
     assert "content/courses/dl/bad.md:9: error: link 'draft.md' points to no page\n" \
            "    hint: content/courses/dl/draft.md is not built: it is a draft" in err

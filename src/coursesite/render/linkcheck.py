@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from coursesite.content import GroupSite, Page
-from coursesite.errors import Diagnostic, Problems, did_you_mean
+from coursesite.errors import Diagnostic, Problems, closest, did_you_mean
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageRecorder, ImageStore
 from coursesite.render.links import EXTERNAL
@@ -272,10 +272,22 @@ class LinkChecker:
                            f"{self.group.name} site (on {page.url or '/'})")
             return
         if target.startswith("images/"):
-            near = did_you_mean(target, [k for k in self.known if k.startswith("images/")])
             self._error(problems, page.path, line, f"image '{value}' points to nothing",
-                        near or f"there is no content/{target}")
+                        self._near_image(value, target) or f"there is no content/{target}")
         else:
-            near = did_you_mean(target, self.known)
+            # A typo keeps the kind of file; the page itself is no other file it meant.
+            kind = posixpath.splitext(target)[1]
+            near = did_you_mean(target, [k for k in self.known if k != page.output
+                                         and posixpath.splitext(k)[1] == kind])
             self._error(problems, page.path, line, f"link '{value}' points to nothing",
                         near or f"there is no {target} in the site")
+
+    def _near_image(self, words: str, target: str) -> str | None:
+        """An image under content/images/ named like the missing one, spelled as the
+        author spelled theirs."""
+        rel = target[len("images/"):]
+        found = closest(rel, [k[len("images/"):] for k in self.known if k.startswith("images/")])
+        if found is None:
+            return None
+        spelled = words[:-len(rel)] + found if words.endswith(rel) else f"images/{found}"
+        return f"did you mean '{spelled}'?"
