@@ -25,6 +25,18 @@ def previous_output(root: Path) -> dict[str, bytes]:
     return snapshot(root / "output")
 
 
+def assert_each_error_once(err: str, expected: list[str]) -> None:
+    """Every error is one that expect.txt lists (it may list the start of a message), and
+    each is reported once: not again in other words, nor once per group."""
+    errors = [line for line in err.splitlines() if ": error:" in line]
+    for message in errors:
+        assert any(message.startswith(line) for line in expected), \
+            f"{message!r} is not in expect.txt:\n{err}"
+    for line in expected:
+        found = [message for message in errors if message.startswith(line)]
+        assert len(found) == 1, f"{line!r} reported {len(found)} times:\n{err}"
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_broken_site(case: str, tmp_path: Path) -> None:
     root = tmp_path / case
@@ -35,6 +47,7 @@ def test_broken_site(case: str, tmp_path: Path) -> None:
     assert result.code == int(code), result.err
     for line in expected:
         assert line in result.err, f"missing {line!r} in:\n{result.err}"
+    assert_each_error_once(result.err, [line for line in expected if ": error:" in line])
     assert "Traceback" not in result.err + result.out
     for message in result.err.splitlines():
         if ": error:" in message:

@@ -8,8 +8,8 @@ problem; `BuildFailed` carries them all to the command line.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -22,10 +22,15 @@ class Diagnostic:
     message: str
     hint: str | None = None
     severity: Severity = "error"
+    # The groups it was found in, when that is not every group the page is built in
+    # (see `once_for_all_groups`); () for a mistake that is no group's.
+    groups: tuple[str, ...] = ()
 
     def format(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         text = f"{where}: {self.severity}: {self.message}"
+        if self.groups:
+            text += f" in group{'s' if len(self.groups) > 1 else ''} {', '.join(self.groups)}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
@@ -114,7 +119,40 @@ class Problems:
         return [d for d in self.items if d.severity == "warning"]
 
 
+def once_for_all_groups(items: Iterable[Diagnostic],
+                        groups_of: Mapping[str, Sequence[str]]) -> list[Diagnostic]:
+    """Each diagnostic once, in the order first found. One found in some groups (its
+    `groups`) names them, unless it is found in every group its path is built in
+    (`groups_of`), or as no group's: then it is the same everywhere and names none."""
+    order: list[Diagnostic] = []
+    found_in: dict[Diagnostic, list[str] | None] = {}  # None: found as no group's
+    for item in items:
+        key = replace(item, groups=()) if item.groups else item
+        if key not in found_in:
+            order.append(key)
+            found_in[key] = []
+        names = found_in[key]
+        if names is not None:
+            found_in[key] = [*names, *(g for g in item.groups if g not in names)] \
+                if item.groups else None
+    merged = []
+    for key in order:
+        names, every = found_in[key], list(groups_of.get(key.path, ()))
+        if not names or set(every) <= set(names):
+            merged.append(key)
+        else:
+            names.sort(key=lambda name: every.index(name) if name in every else len(every))
+            merged.append(replace(key, groups=tuple(names)))
+    return merged
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, or None when nothing is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or None when nothing is close."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
+    match = closest(word, choices)
+    return f"did you mean '{match}'?" if match is not None else None

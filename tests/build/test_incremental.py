@@ -300,6 +300,6 @@ def test_a_body_edit_that_removes_an_anchor_fails_the_pages_linking_to_it(site: 
     edit(site.root / "content/course/lesson-1.md", "## Part 1", "## Section 1")
     result = site.build()
     assert result.code == 1
-    assert "content/course/lesson-2.md:8: error: link '/course/lesson-1/#part-1': there is no " \
+    assert "content/course/lesson-2.md:8: error: link 'lesson-1.md#part-1': there is no " \
            "'#part-1' on that page" in result.err
     assert snapshot(site.root / "output") == before

@@ -80,17 +80,17 @@ def test_broken_links_are_all_reported_at_their_lines(site: Site) -> None:
     result = site.build()
     assert result.code == 1
     err = result.err
-    assert "content/courses/dl/bad.md:4: error: link to 'oen.md': there is no page " \
-           "content/courses/dl/oen.md" in err
-    assert "did you mean 'courses/dl/one.md'?" in err
-    assert "content/courses/dl/bad.md:5: error: link '/courses/dl/one/#setup': there is no " \
+    assert "content/courses/dl/bad.md:4: error: link 'oen.md' points to no page\n" \
+           "    hint: did you mean 'one.md'?" in err
+    assert "content/courses/dl/bad.md:5: error: link 'one.md#setup': there is no " \
            "'#setup' on that page" in err
     assert "did you mean 'set-up'?" in err
     assert "content/courses/dl/bad.md:6: error: image '/images/figs/plto.png' points to " \
            "nothing" in err
-    assert "did you mean 'images/figs/plot.png'?" in err
+    assert "did you mean '/images/figs/plot.png'?" in err  # as the author spells it
     assert "content/courses/dl/bad.md:8: error: '[dl/nothing]' names no page" in err
-    assert "content/courses/dl/bad.md:9: error: link to 'draft.md'" in err
+    assert "content/courses/dl/bad.md:9: error: link 'draft.md' points to no page\n" \
+           "    hint: content/courses/dl/draft.md is not built: it is a draft" in err
     assert "content/courses/dl/bad.md:10: error: link '/files/slides.pdf' points to nothing" in err
     assert "Traceback" not in err
     assert snapshot(site.root / "output") == before
@@ -117,7 +117,7 @@ def test_link_to_a_page_in_no_built_group(site: Site) -> None:
     site.page("b.md", "title: B\ngroups: rtc\nstatus: draft\n\nx\n")
     result = site.build()
     assert result.code == 1
-    assert "content/a.md:4: error: link to 'b.md': there is no page content/b.md" in result.err
+    assert "content/a.md:4: error: link 'b.md' points to no page" in result.err
     assert site.build("--drafts").code == 0
 
 
@@ -187,6 +187,35 @@ def test_links_and_anchors_in_raw_html_are_found_however_they_are_written(site: 
     assert "content/courses/dl/raw.md:5: error: image '/images/figs/plto.png' points to " \
            "nothing" in err
     assert "content/courses/dl/spaced.md:4: error: link 'nowhere.html' points to nothing" in err
-    assert "content/courses/dl/anchors.md:5: error: link '/courses/dl/raw/#unnamed': there is " \
+    assert "content/courses/dl/anchors.md:5: error: link 'raw.md#unnamed': there is " \
            "no '#unnamed' on that page" in err
     assert "4 errors" in err  # the anchors that are there were found: no error for them
+
+
+def test_a_link_to_no_page_is_one_error_with_a_page_spelled_as_the_author_spells_it(
+        site: Site) -> None:
+    two_courses(site)
+    site.page("courses/dl/links.md", """\
+        title: Links
+        groups: rtc
+
+        [relative](oen.md) and [up and over](../health/tow.md)
+        [from the top](/shraed.md) and [pelican]({filename}/courses/dl/oen.md)
+        [itself, misspelt](links2.md)
+        """)
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    bad = "content/courses/dl/links.md"
+    assert f"{bad}:4: error: link 'oen.md' points to no page\n" \
+           "    hint: did you mean 'one.md'?" in err
+    assert f"{bad}:4: error: link '../health/tow.md' points to no page\n" \
+           "    hint: did you mean '../health/two.md'?" in err
+    assert f"{bad}:5: error: link '/shraed.md' points to no page\n" \
+           "    hint: did you mean '/shared.md'?" in err
+    assert f"{bad}:5: error: link '{{filename}}/courses/dl/oen.md' points to no page\n" \
+           "    hint: did you mean '{filename}/courses/dl/one.md'?" in err
+    # Not the page itself: what was looked for.
+    assert f"{bad}:6: error: link 'links2.md' points to no page\n" \
+           "    hint: there is no content/courses/dl/links2.md" in err
+    assert err.count(": error:") == 5, err  # one each: none again as a link to no file

@@ -53,4 +53,4 @@ def test_a_markdown_filter_in_a_body_resolves_links_of_its_own_page(site: Site) 
     site.page("c/full.md", full.replace("LINK", "[none](../a/none.md)"))
     result = site.build()
     assert result.code == 1
-    assert "content/c/full.md:5: error: link to '../a/none.md'" in result.err
+    assert "content/c/full.md:5: error: link '../a/none.md' points to no page" in result.err

@@ -246,6 +246,7 @@ class Build:
         self.records = units.render_all(self.renderers, records, written, stagings,
                                         self.options.jobs, bodies=self.bodies)
         self.outputs = {name: renderer.finish() for name, renderer in self.renderers.items()}
+        units.report_once(self.renderers, self.problems)
         self.rendered = sum(len(records) for records in self.records.values())
 
     def check_external(self) -> None:

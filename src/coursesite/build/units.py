@@ -20,13 +20,15 @@ import orjson
 from coursesite.build.fresh import stale_test, unit_is_fresh
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
-from coursesite.errors import Problems
+from coursesite.errors import Problems, once_for_all_groups
 from coursesite.images.process import Variant
 from coursesite.images.store import ImageStore, Planned
 from coursesite.parallel import forked_map
 from coursesite.render.body import BodyCache, BodyRenderer, Layouts
+from coursesite.render.external import check_external
 from coursesite.render.group import GroupOutput, GroupRenderer, UnitResult
-from coursesite.render.links import Linker, PageLinks, check_external
+from coursesite.render.linkcheck import PageLinks
+from coursesite.render.links import Linker
 from coursesite.state.records import UnitRecord
 
 PARALLEL_FROM = 48  # fewer units than this are rendered faster without workers
@@ -61,6 +63,18 @@ def check_external_links(outputs: dict[str, GroupOutput], problems: Problems) ->
             merged.setdefault(url, [])
             merged[url].extend(p for p in places if p not in merged[url])
     check_external(merged, problems)
+
+
+def report_once(renderers: dict[str, GroupRenderer], problems: Problems) -> None:
+    """Each mistake found while rendering once, naming the groups it was found in when
+    that is not all of its page's (errors.once_for_all_groups)."""
+    if not any(item.groups for item in problems.items):
+        return
+    groups_of: dict[str, list[str]] = {}
+    for name, renderer in renderers.items():
+        for page in renderer.pages():
+            groups_of.setdefault(page.path, []).append(name)
+    problems.items[:] = once_for_all_groups(problems.items, groups_of)
 
 
 def render_order(renderers: dict[str, GroupRenderer]) -> list[Unit]:

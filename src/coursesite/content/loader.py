@@ -76,7 +76,8 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     """Load every page, reporting each mistake to `problems`.
 
     A page whose header has errors is kept, marked broken, so that links to it
-    still resolve and the build can go on to report the errors of other pages.
+    still resolve and the build can go on to report the other errors of that page
+    (its body is rendered to be checked, never written) and of the others.
     With a `cache`, a page whose file has the size and mtime of the last build
     (in `stats`, the build's scan of the files) is taken from it. The others
     are read in `jobs` processes when there are many.
@@ -308,6 +309,7 @@ def _typed_page(config: SiteConfig, source: str, shown: str, content_path: str,
         problems.error(shown, header.body_line + deep[0], f"{deep[1]}: Markdown takes "
                        f"{config.limits.nesting} levels at most",
                        "nest less deeply, or raise limits.nesting in site.yaml")
+        page.unrenderable = True
     place_page(page)
     return page
 
@@ -434,7 +436,9 @@ class _Fields:
             near = did_you_mean(picture, _image_names(images))
             self.error("picture", f"picture 'content/images/{picture}' does not exist",
                        near or "pictures are paths under content/images/")
-        return picture
+        else:
+            return picture
+        return None  # reported: the page is checked without it, not reported again
 
     def date(self) -> datetime | None:
         text = self.text("date")

@@ -34,10 +34,14 @@ class Page:
     output: str = "index.html"  # file written inside output/<group>/
     is_section: bool = False
     folder: str = ""  # the content folder holding the page ("" at the top)
-    broken: bool = False  # its header has errors: a link target, but not rendered
+    # Its header has errors: a link target, rendered only to check its body (never
+    # written), in no listing.
+    broken: bool = False
     digest: str = ""  # sha256 of the file's bytes: what the build cache compares
     title_from_heading: bool = False  # the body lost its first heading to the title
     outline: str = ""  # a hash of all but its body: what other pages can show of it
+    # Its body nests too deeply for Markdown (content/nesting.py): never rendered at all.
+    unrenderable: bool = False
 
     @property
     def body(self) -> str:

@@ -19,7 +19,8 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore, Thumbnail
-from coursesite.render.links import Linker, LinkError, output_target
+from coursesite.render.linkcheck import output_target
+from coursesite.render.links import Linker, LinkError
 from coursesite.render.unit import UnitContext
 
 
@@ -99,6 +100,7 @@ class LayoutContext:
         try:
             return self.linker.resolve(ctx, target)
         except LinkError as exc:
+            ctx.failed.add(target)
             page = ctx.page
             ctx.problems.error(page.path, page.line_of("redirect"), exc.message, exc.hint)
             return target

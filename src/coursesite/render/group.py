@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -29,13 +29,8 @@ from coursesite.images.sources import ImageError, SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
 from coursesite.render.body import BodyRenderer, Layouts
 from coursesite.render.context import LayoutContext
-from coursesite.render.links import (
-    LinkChecker,
-    Linker,
-    PageLinks,
-    UnitLinks,
-    extract_links,
-)
+from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
+from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.nav import missing_nav
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.render.unit import UnitContext
@@ -61,6 +56,7 @@ class UnitResult:
     deps: Sequence[Sequence[str]]  # the questions it asked, for its cache key
     infos: dict[str, SourceInfo] = field(default_factory=dict)
     reused: bool = False  # kept from the previous output
+    checked: bool = False  # a page with errors, rendered only to check it: never written
     record: Any = None  # what the build state keeps of it (made where it rendered)
 
     @classmethod
@@ -131,7 +127,8 @@ class GroupRenderer:
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
         self.context = LayoutContext(config, site, self.home, linker, images)
-        known = (static | images.candidates | {p.output for p in site.pages if not p.broken}
+        # A page with errors is no file of the output, but a link to it is no other mistake.
+        known = (static | images.candidates | {p.output for p in site.pages}
                  | {"index.html", "404.html", *GENERATED})
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
@@ -144,8 +141,11 @@ class GroupRenderer:
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
 
     def pages(self) -> list[Page]:
-        """What this group renders: its pages, a generated home if it has none, the 404."""
-        pages = [p for p in self.site.pages if not p.broken]
+        """What this group renders: its pages, a generated home if it has none, the 404.
+
+        A page with errors is rendered too, to find the rest of its mistakes in one
+        build, unless its body must not reach Markdown."""
+        pages = [p for p in self.site.pages if not p.unrenderable]
         if self.site.home is None:
             pages.append(self.home)
         return [*pages, virtual_page(self.config, "Page not found", "404.html")]
@@ -173,16 +173,18 @@ class GroupRenderer:
                                self.context.asset_image)
         links = extract_links(ctx, html)
         data = html.encode("utf-8")
-        target = staging / page.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if not page.broken:
+            target = staging / page.output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
         sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})
         if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
             ctx.deps.append(("pages",))
         return UnitResult(
             group=self.group.name, output=page.output, counted=bool(page.content_path),
-            ok=not problems.errors, digest=hashlib.sha256(data).hexdigest(), size=len(data),
+            ok=not (problems.errors or page.broken), checked=page.broken,
+            digest="" if page.broken else hashlib.sha256(data).hexdigest(), size=len(data),
             links=links, plan=plan, uses=ctx.uses, problems=problems.items,
             deps=[*dict.fromkeys(ctx.deps), *(("image", rel) for rel in sources)],
             infos=self.images.sources.infos(sources))
@@ -194,8 +196,9 @@ class GroupRenderer:
         `changed_outputs`: when only these pages' bodies changed since the last good
         build, a kept unit's links are known good but for anchors into them.
         """
-        if result.problems:
-            self.build_problems.items.extend(result.problems)
+        if result.problems:  # found in this group: reported once for all it is found in
+            mine = (self.group.name,)
+            self.build_problems.items.extend(replace(d, groups=mine) for d in result.problems)
         # What taking the unit in plans (the images its links show) is the group's.
         notes = ImageNotes(self.out.images)
         if result.infos:
@@ -209,10 +212,12 @@ class GroupRenderer:
             self.images.note_use(notes, rel, where, line)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
-        elif result.digest:
-            # Only a written page: one that could not be rendered has no anchors to check
+        elif result.digest or result.checked:
+            # Only a rendered page: one that could not be rendered has no anchors to check
             # links against, and its own error is the one to report, not its linkers'.
             self.checker.evaluate(page, result.links, self.build_problems, notes)
+        if page.broken:
+            return  # no file of the output, rendered or not
         self.out.units[page.output] = result
         self.out.pages += result.counted
         self.page_of[page.output] = page

@@ -1,42 +1,23 @@
-"""Links: resolving what authors write, and checking what the build writes.
+"""Links as authors write them, resolved for one group.
 
 Authors link to other pages by their .md files (relative, or `{filename}/…` as
 in Pelican trees) or as `[category/slug]`; those become the page's URL in the
-current group, or its absolute URL on the first group that has it. After
-rendering, every href and src of every written page must point at a file of
-the group's output, at another group's site, or outside.
+current group, or its absolute URL on the first group that has it. What the
+build then writes is checked by linkcheck.py.
 """
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
-
-import orjson
+from urllib.parse import unquote
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
-from coursesite.errors import Problems, did_you_mean
-from coursesite.images.sources import ImageError
-from coursesite.images.store import ImageRecorder, ImageStore
+from coursesite.errors import did_you_mean
 from coursesite.render.unit import UnitContext
 
-# An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
-# a written page finds both its links and its anchors.
-LINK_OR_ANCHOR = re.compile(r"""\s(?:(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
-                            r"""|(?:id|name)\s*=\s*["']([^"']+)["'])""")
-# The same matches in a page where no '=' follows a space (as in all the HTML that
-# Markdown and the layouts write): found from each '=', three times faster than trying
-# the pattern above after every space of the page.
-LINK_OR_ANCHOR_AT_EQUALS = re.compile(
-    r"""=(?:(?:(?<=\s[hH][rR][eE][fF]=)|(?<=\s[sS][rR][cC]=))\s*(?:"([^"]*)"|'([^']*)')"""
-    r"""|(?:(?<=\sid=)|(?<=\sname=))\s*["']([^"']+)["'])""")
-SPACED_EQUALS = re.compile(r"=(?<=\s=)")
-OUTSIDE = "\0outside"
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
@@ -101,9 +82,29 @@ class Linker:
         ctx.deps.append(("page", path))
         found = self.all_pages.get(path)
         if found is None:
-            raise LinkError(f"link to '{value}': there is no page content/{path}",
-                            did_you_mean(path, self.all_pages))
+            raise LinkError(f"link '{value}' points to no page",
+                            self.no_page_hint(ctx.page, unquote(target), path))
         return self.page_href(found) + (sep + fragment if sep else "")
+
+    def no_page_hint(self, page: Page, written: str, path: str) -> str:
+        """The page the author may have meant, written as they wrote theirs (relative to
+        their page, from the content folder or as `{filename}`), or what was looked for."""
+        if written.startswith("{filename}"):
+            prefix = "{filename}/" if written.startswith("{filename}/") else "{filename}"
+            spelled = {prefix + other: other for other in self.all_pages}
+        elif written.startswith("/"):
+            spelled = {"/" + other: other for other in self.all_pages}
+        else:
+            spelled = {posixpath.relpath(other, page.folder or "."): other
+                       for other in self.all_pages}
+        near = did_you_mean(written, [w for w, other in spelled.items()
+                                      if other != page.content_path])
+        if near:
+            return near
+        if (self.config.content_dir / path).is_file():
+            return (f"content/{path} is not built: it is a draft (built with --drafts) or "
+                    "could not be read")
+        return f"there is no content/{path}"
 
     def page_ref(self, ctx: UnitContext, ref: str, group: str | None) -> tuple[str, str]:
         """`[category/slug]` (optionally in a named group) as (href, title)."""
@@ -127,66 +128,6 @@ class Linker:
         raise LinkError(f"'[{ref}]' names no page", did_you_mean(ref, names))
 
 
-@functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
-def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> str | None:
-    """The output file a link points at, or None for an external link.
-
-    Returns a path relative to the group's output folder, or OUTSIDE for a
-    link that leaves the group's base path (an error too).
-    """
-    if not value or value.startswith(("#", "data:")):
-        return None
-    if EXTERNAL.match(img_url) and value.startswith(img_url + "/images/"):
-        return value[len(img_url) + 1:].split("#")[0].split("?")[0]
-    if EXTERNAL.match(value):
-        return None
-    path = unquote(urlsplit(value).path)
-    if not path:
-        return None
-    if path.startswith("/"):
-        if base_path and not (path == base_path or path.startswith(base_path + "/")):
-            return OUTSIDE
-        rel = path[len(base_path):].lstrip("/")
-    else:
-        rel = posixpath.normpath(posixpath.join(page_dir, path))
-        if rel.startswith(".."):
-            return OUTSIDE
-        rel = "" if rel == "." else rel + ("/" if path.endswith("/") else "")
-    if rel == "" or rel.endswith("/"):
-        return rel + "index.html"
-    return rel
-
-
-LinkRecord = tuple[str, str | None, int]  # (value, output target or None, body line or 0)
-
-
-class PageLinks:
-    """Every href and src of a written page, and the ids it has.
-
-    A page kept from the last build brings its links as the build cache holds
-    them: its links to fragments at hand (all that a rebuild after a body-only
-    edit needs of them) and the rest as JSON text, read only when asked for.
-    """
-
-    def __init__(self, ids: list[str], records: list[LinkRecord] | None = None, *,
-                 anchored: list[LinkRecord] | None = None, text: str = ""):
-        self.ids = ids
-        self._records = records
-        self._text = text
-        self.anchored = (anchored if anchored is not None
-                         else [r for r in records or [] if "#" in r[0]])
-
-    @property
-    def records(self) -> list[LinkRecord]:
-        if self._records is None:
-            self._records = orjson.loads(self._text)  # lists unpack like the tuples they were
-        return self._records
-
-    @classmethod
-    def stored(cls, ids: list[str], anchored: list[LinkRecord], text: str) -> PageLinks:
-        return cls(ids, None, anchored=anchored, text=text)
-
-
 @dataclass(frozen=True, slots=True)
 class UnitLinks:
     """What the Markdown extensions ask of one unit (a markdown.extensions.Target): its
@@ -200,10 +141,13 @@ class UnitLinks:
         try:
             resolved = self.linker.resolve(ctx, value)
         except LinkError as exc:
-            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, value), exc.message,
+            ctx.failed.add(value)  # reported here: not again as a link to no file
+            ctx.problems.error(ctx.page.path, ctx.lines.place(value)[0], exc.message,
                                exc.hint)
             return value
-        ctx.written[resolved] = value
+        spellings = ctx.written.setdefault(resolved, [])
+        if value not in spellings:  # a body converted again asks its links again
+            spellings.append(value)
         return resolved
 
     def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
@@ -211,207 +155,9 @@ class UnitLinks:
         try:
             return self.linker.page_ref(ctx, ref, group)
         except LinkError as exc:
-            ctx.problems.error(ctx.page.path, find_source_line(ctx.page, source), exc.message,
-                               exc.hint)
+            ctx.problems.error(ctx.page.path, ctx.lines.line(source), exc.message, exc.hint)
             return None
 
     def problem(self, message: str, written: str, hint: str) -> None:
-        page = self.ctx.page
-        self.ctx.problems.error(page.path, find_source_line(page, written), message, hint)
-
-
-def extract_links(ctx: UnitContext, html: str) -> PageLinks:
-    """The links of the unit's page as written (the line of each: see `ctx.written`)."""
-    page, written = ctx.page, ctx.written
-    base_path, img_url = ctx.group.base_path, ctx.group.img_url
-    page_dir = posixpath.dirname(page.output)
-    records = []
-    anchors = set()
-    pattern = LINK_OR_ANCHOR if SPACED_EQUALS.search(html) else LINK_OR_ANCHOR_AT_EQUALS
-    for double, single, anchor in pattern.findall(html):
-        if anchor:
-            anchors.add(anchor)
-            continue
-        value = double or single
-        target = output_target(value, page_dir, base_path, img_url)
-        records.append((value, target, find_source_line(page, written.get(value, value), 0)))
-    return PageLinks(sorted(anchors), records)
-
-
-@dataclass
-class Reference:
-    """A link of a written page to a fragment of another (or the same) page."""
-
-    page: Page
-    value: str
-    target: str
-    fragment: str
-    line: int
-
-
-class LinkChecker:
-    """Checks every href and src a group writes, once all its pages are rendered.
-
-    Files are checked as each page is rendered; `#fragments` once every page's
-    ids are known. A mistake is reported at the body line that holds the link,
-    or at the layout when no line of the page holds it.
-    """
-
-    def __init__(self, site: GroupSite, known: set[str], images: ImageStore,
-                 layout_of: Callable[[Page], str]):
-        self.group = site.group
-        self.known = known
-        self.images = images
-        self.layout_of = layout_of
-        self.ids: dict[str, list[str]] = {}  # page -> its ids (a page has a few dozen)
-        self.references: list[Reference] = []
-        self.external: dict[str, list[tuple[str, int]]] = {}
-
-    def evaluate(self, page: Page, links: PageLinks, problems: Problems,
-                 images: ImageRecorder) -> None:
-        """Check one written page's links against the files the group will have.
-
-        The images they show are planned for `images` (the group's notes)."""
-        self.ids[page.output] = links.ids
-        for value, target, line in links.records:
-            if target is None:
-                self._note_external(page, value, line)
-            elif target == OUTSIDE:
-                problems.error(page.path, line or 1,
-                               f"'{value}' points outside the {self.group.name} site",
-                               f"links inside the site start with '{self.group.base_path}/'")
-            elif target.startswith("images/") and target in self.known:
-                self._use_image(page, line or 1, target[len("images/"):], problems, images)
-            elif (target in self.known or f"{target}/index.html" in self.known
-                  or target in self.images.plan):
-                fragment = urlsplit(value).fragment if "#" in value else ""
-                if fragment:
-                    target = target if target in self.known else f"{target}/index.html"
-                    self.references.append(Reference(page, value, target, unquote(fragment),
-                                                     line or 1))
-            else:
-                self._missing(page, value, target, line, problems)
-
-    def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
-        """A page kept from a build whose links all resolved, when only the pages at
-        `changed` have new bodies: its anchors, and its links to anchors on those pages."""
-        self.ids[page.output] = links.ids
-        for value, target, line in links.anchored:
-            if target is None or target == OUTSIDE:
-                continue
-            if target not in self.known:
-                target = f"{target}/index.html"
-            if target in changed:
-                self.references.append(Reference(page, value, target,
-                                                 unquote(urlsplit(value).fragment), line or 1))
-
-    def finish(self, problems: Problems) -> None:
-        """Check the fragments, now that every page's ids are known."""
-        self._check_fragments(self.references, problems)
-
-    def recheck(self, page: Page, links: PageLinks, problems: Problems,
-                images: ImageRecorder) -> None:
-        """Check a page again after its body changed: its links, and links to its anchors."""
-        self.references = [ref for ref in self.references if ref.page is not page]
-        for places in self.external.values():
-            places[:] = [place for place in places if place[0] != page.path]
-        self.evaluate(page, links, problems, images)
-        self._check_fragments([ref for ref in self.references
-                               if ref.page is page or ref.target == page.output], problems)
-
-    def _check_fragments(self, references: list[Reference], problems: Problems) -> None:
-        for ref in references:
-            ids = self.ids.get(ref.target)
-            if ids is None or ref.fragment in ids:
-                continue  # not a page (a static file), or a found anchor
-            problems.error(ref.page.path, ref.line,
-                           f"link '{ref.value}': there is no '#{ref.fragment}' on that page",
-                           did_you_mean(ref.fragment, ids))
-
-    def _note_external(self, page: Page, value: str, line: int) -> None:
-        # Only what the author wrote (a line of the body holds it), not the layout's links.
-        if value.startswith(("http://", "https://")) and page.content_path and line:
-            self.external.setdefault(value, []).append((page.path, line))
-
-    def _use_image(self, page: Page, line: int, rel: str, problems: Problems,
-                   images: ImageRecorder) -> None:
-        try:
-            self.images.published(images, rel)
-        except ImageError as exc:
-            problems.error(page.path, line, str(exc), exc.hint)
-            return
-        self.images.note_use(images, rel, page.path, line)
-
-    def _missing(self, page: Page, value: str, target: str, line: int,
-                 problems: Problems) -> None:
-        if not line:
-            problems.error(f"templates/{self.layout_of(page)}", None,
-                           f"the layout links to '{value}', which is not in the "
-                           f"{self.group.name} site (on {page.url or '/'})")
-            return
-        if target.startswith("images/"):
-            near = did_you_mean(target, [k for k in self.known if k.startswith("images/")])
-            problems.error(page.path, line, f"image '{value}' points to nothing",
-                           near or f"there is no content/{target}")
-        else:
-            near = did_you_mean(target, self.known)
-            problems.error(page.path, line, f"link '{value}' points to nothing",
-                           near or f"there is no {target} in the {self.group.name} site")
-
-
-def find_source_line(page: Page, value: str, default: int = 1) -> int:
-    """The file line of the body that holds `value` (or the longest tail of its path)."""
-    body = page.body
-    path = value.split("#")[0].split("?")[0]
-    last = path.rfind("/", 0, len(path) - 1)  # the last '/' that has something after it
-    if (path[last + 1:] if last >= 0 else value) not in body:
-        return default  # not even the shortest tail is there: most links are not
-    tails = [value]
-    while "/" in path:
-        path = path.split("/", 1)[1]
-        if path:
-            tails.append(path)
-    for tail in tails:
-        # The first occurrence is on the first line that holds it; no line holds a newline.
-        found = body.find(tail) if "\n" not in tail else -1
-        if found >= 0:
-            return page.body_line + body.count("\n", 0, found)
-    return default
-
-
-def check_external(urls: dict[str, list[tuple[str, int]]], problems: Problems,
-                   timeout: float = 10.0, workers: int = 8) -> None:
-    """One GET per distinct external URL, a few at a time; report each failure where it is."""
-    from concurrent.futures import ThreadPoolExecutor  # only `check --external` needs it
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        failures = dict(zip(urls, pool.map(lambda url: fetch_failure(url, timeout), urls),
-                            strict=True))
-    for url in sorted(urls):
-        failure = failures[url]
-        if failure:
-            for path, line in urls[url]:
-                problems.error(path, line, f"external link '{url}' failed: {failure}",
-                               "check the address; external links are checked only with "
-                               "--external")
-
-
-def fetch_failure(url: str, timeout: float) -> str | None:
-    """Why `url` cannot be fetched, or None when it answers with a success."""
-    import urllib.error  # only `check --external` fetches; other builds skip the import
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": "coursesite-linkcheck/1"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return None
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):  # socket.timeout is TimeoutError
-            return f"no answer within {timeout:g} s"
-        return f"cannot connect ({exc.reason})"
-    except TimeoutError:
-        return f"no answer within {timeout:g} s"
-    except (OSError, ValueError) as exc:
-        return f"cannot connect ({exc})"
+        ctx = self.ctx
+        ctx.problems.error(ctx.page.path, ctx.lines.line(written), message, hint)

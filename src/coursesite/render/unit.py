@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from coursesite.config.site import GroupConfig
 from coursesite.content import Page
 from coursesite.errors import Problems
+from coursesite.render.sourcelines import SourceLines
 
 
 @dataclass(eq=False, slots=True)
@@ -28,5 +29,14 @@ class UnitContext:
     deps: list[tuple[str, ...]] = field(default_factory=list)
     recorded: set[str] = field(default_factory=set)  # image outputs ("images/...") planned
     uses: list[tuple[str, str, int]] = field(default_factory=list)  # (image, page, line)
-    # href in the output -> what the author wrote: the body line of a link's mistake.
-    written: dict[str, str] = field(default_factory=dict)
+    # href in the output -> what the author wrote (each spelling once, in the order
+    # written): the body line and words of a link's mistake.
+    written: dict[str, list[str]] = field(default_factory=dict)
+    # What the author wrote that could not be resolved: reported once, when it was resolved.
+    failed: set[str] = field(default_factory=set)
+    # Where the mistakes found while converting the body are (the n-th of a text at its
+    # n-th place); the written page's links are placed afresh (`extract_links`).
+    lines: SourceLines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = SourceLines(self.page)

@@ -1,0 +1,293 @@
+"""Checking what the build writes: every href and src of every written page must
+point at a file of the group's output, at another group's site, or outside.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import unquote, urlsplit
+
+import orjson
+
+from coursesite.content import GroupSite, Page
+from coursesite.errors import Diagnostic, Problems, closest, did_you_mean
+from coursesite.images.sources import ImageError
+from coursesite.images.store import ImageRecorder, ImageStore
+from coursesite.render.links import EXTERNAL
+from coursesite.render.sourcelines import SourceLines
+from coursesite.render.unit import UnitContext
+
+# An href or src (its value in group 1 or 2), or an id or name (group 3): one pass over
+# a written page finds both its links and its anchors.
+LINK_OR_ANCHOR = re.compile(r"""\s(?:(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+                            r"""|(?:id|name)\s*=\s*["']([^"']+)["'])""")
+# The same matches in a page where no '=' follows a space (as in all the HTML that
+# Markdown and the layouts write): found from each '=', three times faster than trying
+# the pattern above after every space of the page.
+LINK_OR_ANCHOR_AT_EQUALS = re.compile(
+    r"""=(?:(?:(?<=\s[hH][rR][eE][fF]=)|(?<=\s[sS][rR][cC]=))\s*(?:"([^"]*)"|'([^']*)')"""
+    r"""|(?:(?<=\sid=)|(?<=\sname=))\s*["']([^"']+)["'])""")
+SPACED_EQUALS = re.compile(r"=(?<=\s=)")
+OUTSIDE = "\0outside"
+
+
+@functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
+def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> str | None:
+    """The output file a link points at, or None for an external link.
+
+    Returns a path relative to the group's output folder, or OUTSIDE for a
+    link that leaves the group's base path (an error too).
+    """
+    if not value or value.startswith(("#", "data:")):
+        return None
+    if EXTERNAL.match(img_url) and value.startswith(img_url + "/images/"):
+        return value[len(img_url) + 1:].split("#")[0].split("?")[0]
+    if EXTERNAL.match(value):
+        return None
+    path = unquote(urlsplit(value).path)
+    if not path:
+        return None
+    if path.startswith("/"):
+        if base_path and not (path == base_path or path.startswith(base_path + "/")):
+            return OUTSIDE
+        rel = path[len(base_path):].lstrip("/")
+    else:
+        rel = posixpath.normpath(posixpath.join(page_dir, path))
+        if rel.startswith(".."):
+            return OUTSIDE
+        rel = "" if rel == "." else rel + ("/" if path.endswith("/") else "")
+    if rel == "" or rel.endswith("/"):
+        return rel + "index.html"
+    return rel
+
+
+# (value, output target or None, body line or 0, what the author wrote there or "" when
+# it is the value: the words of its error)
+LinkRecord = tuple[str, str | None, int, str]
+
+
+class PageLinks:
+    """Every href and src of a written page, and the ids it has.
+
+    A page kept from the last build brings its links as the build cache holds
+    them: its links to fragments at hand (all that a rebuild after a body-only
+    edit needs of them) and the rest as JSON text, read only when asked for.
+    """
+
+    def __init__(self, ids: list[str], records: list[LinkRecord] | None = None, *,
+                 anchored: list[LinkRecord] | None = None, text: str = ""):
+        self.ids = ids
+        self._records = records
+        self._text = text
+        self.anchored = (anchored if anchored is not None
+                         else [r for r in records or [] if "#" in r[0]])
+
+    @property
+    def records(self) -> list[LinkRecord]:
+        if self._records is None:
+            self._records = orjson.loads(self._text)  # lists unpack like the tuples they were
+        return self._records
+
+    @classmethod
+    def stored(cls, ids: list[str], anchored: list[LinkRecord], text: str) -> PageLinks:
+        return cls(ids, None, anchored=anchored, text=text)
+
+
+def extract_links(ctx: UnitContext, html: str) -> PageLinks:
+    """The links of the unit's page as written, each with the body line and the words of
+    the place that holds it (0 and "" for a layout's)."""
+    failed = ctx.failed
+    base_path, img_url = ctx.group.base_path, ctx.group.img_url
+    page_dir = posixpath.dirname(ctx.page.output)
+    spelled = Spellings(ctx)
+    records = []
+    anchors = set()
+    pattern = LINK_OR_ANCHOR if SPACED_EQUALS.search(html) else LINK_OR_ANCHOR_AT_EQUALS
+    for double, single, anchor in pattern.findall(html):
+        if anchor:
+            anchors.add(unescape(anchor) if "&" in anchor else anchor)
+            continue
+        value = double or single
+        if "&" in value:
+            # As a browser reads it: Markdown writes `<user@example.org>` as a mailto:
+            # link with every letter an entity, and `&` in a query as `&amp;`.
+            value = unescape(value)
+        if value in failed:
+            continue
+        target = output_target(value, page_dir, base_path, img_url)
+        line, words = spelled.place(value)
+        records.append((value, target, line, "" if words == value else words))
+    return PageLinks(sorted(anchors), records)
+
+
+class Spellings:
+    """Where each link of a written page was written: the href Markdown made of it
+    (`ctx.written`: its n-th place holds the n-th spelling), found in the body."""
+
+    def __init__(self, ctx: UnitContext):
+        self.written = ctx.written
+        self.lines = SourceLines(ctx.page)  # its own count of places: a page is read once
+        self.seen: dict[str, int] = {}
+
+    def place(self, value: str) -> tuple[int, str]:
+        spellings = self.written.get(value)
+        if spellings:
+            index = self.seen.get(value, 0)
+            self.seen[value] = index + 1
+            value = spellings[min(index, len(spellings) - 1)]
+        return self.lines.place(value, 0)
+
+
+@dataclass
+class Reference:
+    """A link of a written page to a fragment of another (or the same) page."""
+
+    page: Page
+    words: str  # the link as the author wrote it
+    target: str
+    fragment: str
+    line: int
+
+
+class LinkChecker:
+    """Checks every href and src a group writes, once all its pages are rendered.
+
+    Files are checked as each page is rendered; `#fragments` once every page's
+    ids are known. A mistake is reported at the body line that holds the link,
+    or at the layout when no line of the page holds it.
+    """
+
+    def __init__(self, site: GroupSite, known: set[str], images: ImageStore,
+                 layout_of: Callable[[Page], str]):
+        self.group = site.group
+        self.known = known
+        self.images = images
+        self.layout_of = layout_of
+        self.ids: dict[str, list[str]] = {}  # page -> its ids (a page has a few dozen)
+        self.references: list[Reference] = []
+        self.external: dict[str, list[tuple[str, int]]] = {}
+
+    def evaluate(self, page: Page, links: PageLinks, problems: Problems,
+                 images: ImageRecorder) -> None:
+        """Check one written page's links against the files the group will have.
+
+        The images they show are planned for `images` (the group's notes)."""
+        self.ids[page.output] = links.ids
+        for value, target, line, words in links.records:
+            if target is None:
+                if value.startswith("#"):
+                    self._note_anchor(page, value, words or value, line)
+                else:
+                    self._note_external(page, value, line)
+            elif target == OUTSIDE:
+                self._error(problems, page.path, line or 1,
+                            f"'{words or value}' points outside the site",
+                            f"links inside the site start with '{self.group.base_path}/'")
+            elif target.startswith("images/") and target in self.known:
+                self._use_image(page, line or 1, target[len("images/"):], problems, images)
+            elif (target in self.known or f"{target}/index.html" in self.known
+                  or target in self.images.plan):
+                fragment = urlsplit(value).fragment if "#" in value else ""
+                if fragment:
+                    target = target if target in self.known else f"{target}/index.html"
+                    self.references.append(Reference(page, words or value, target,
+                                                     unquote(fragment), line or 1))
+            else:
+                self._missing(page, words or value, target, line, problems)
+
+    def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
+        """A page kept from a build whose links all resolved, when only the pages at
+        `changed` have new bodies: its anchors, and its links to anchors on those pages."""
+        self.ids[page.output] = links.ids
+        for value, target, line, words in links.anchored:
+            if target is None or target == OUTSIDE:
+                continue
+            if target not in self.known:
+                target = f"{target}/index.html"
+            if target in changed:
+                self.references.append(Reference(page, words or value, target,
+                                                 unquote(urlsplit(value).fragment), line or 1))
+
+    def finish(self, problems: Problems) -> None:
+        """Check the fragments, now that every page's ids are known."""
+        self._check_fragments(self.references, problems)
+
+    def recheck(self, page: Page, links: PageLinks, problems: Problems,
+                images: ImageRecorder) -> None:
+        """Check a page again after its body changed: its links, and links to its anchors."""
+        self.references = [ref for ref in self.references if ref.page is not page]
+        for places in self.external.values():
+            places[:] = [place for place in places if place[0] != page.path]
+        self.evaluate(page, links, problems, images)
+        self._check_fragments([ref for ref in self.references
+                               if ref.page is page or ref.target == page.output], problems)
+
+    def _check_fragments(self, references: list[Reference], problems: Problems) -> None:
+        for ref in references:
+            ids = self.ids.get(ref.target)
+            if ids is None or ref.fragment in ids:
+                continue  # not a page (a static file), or a found anchor
+            where = "this page" if ref.target == ref.page.output else "that page"
+            self._error(problems, ref.page.path, ref.line,
+                        f"link '{ref.words}': there is no '#{ref.fragment}' on {where}",
+                        did_you_mean(ref.fragment, ids))
+
+    def _error(self, problems: Problems, path: str, line: int, message: str,
+               hint: str | None) -> None:
+        """A mistake found in this group: reported once for all the groups it is found in
+        (errors.once_for_all_groups)."""
+        problems.items.append(Diagnostic(path, line, message, hint, groups=(self.group.name,)))
+
+    def _note_anchor(self, page: Page, value: str, words: str, line: int) -> None:
+        # An anchor on the page itself, as the author wrote it: the layout's own (a skip
+        # link, a table of contents) may point at what a script adds.
+        if len(value) > 1 and line:
+            self.references.append(Reference(page, words, page.output, unquote(value[1:]),
+                                             line))
+
+    def _note_external(self, page: Page, value: str, line: int) -> None:
+        # Only what the author wrote (a line of the body holds it), not the layout's links.
+        if value.startswith(("http://", "https://")) and page.content_path and line:
+            self.external.setdefault(value, []).append((page.path, line))
+
+    def _use_image(self, page: Page, line: int, rel: str, problems: Problems,
+                   images: ImageRecorder) -> None:
+        try:
+            self.images.published(images, rel)
+        except ImageError as exc:
+            self._error(problems, page.path, line, str(exc), exc.hint)
+            return
+        self.images.note_use(images, rel, page.path, line)
+
+    def _missing(self, page: Page, value: str, target: str, line: int,
+                 problems: Problems) -> None:
+        if not line:
+            problems.error(f"templates/{self.layout_of(page)}", None,
+                           f"the layout links to '{value}', which is not in the "
+                           f"{self.group.name} site (on {page.url or '/'})")
+            return
+        if target.startswith("images/"):
+            self._error(problems, page.path, line, f"image '{value}' points to nothing",
+                        self._near_image(value, target) or f"there is no content/{target}")
+        else:
+            # A typo keeps the kind of file; the page itself is no other file it meant.
+            kind = posixpath.splitext(target)[1]
+            near = did_you_mean(target, [k for k in self.known if k != page.output
+                                         and posixpath.splitext(k)[1] == kind])
+            self._error(problems, page.path, line, f"link '{value}' points to nothing",
+                        near or f"there is no {target} in the site")
+
+    def _near_image(self, words: str, target: str) -> str | None:
+        """An image under content/images/ named like the missing one, spelled as the
+        author spelled theirs."""
+        rel = target[len("images/"):]
+        found = closest(rel, [k[len("images/"):] for k in self.known if k.startswith("images/")])
+        if found is None:
+            return None
+        spelled = words[:-len(rel)] + found if words.endswith(rel) else f"images/{found}"
+        return f"did you mean '{spelled}'?"

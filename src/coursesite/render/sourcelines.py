@@ -1,0 +1,126 @@
+"""Where on a page's file something a unit reports was written, and in what words.
+
+Errors are found in what the build made of a page (its HTML, a link resolved for one
+group), but are reported at the line of the page's file that holds what the author
+wrote, in the words written there: `{{ IMGURL }}/images/x.png`, not `/beta/images/x.png`.
+The place is found by looking for the text in the body, as a link is written in
+Markdown or HTML (after `(`, `"`, `<`, a space, ...). The same text can be written in
+several places (two links to the same missing page, a path that is also the tail of
+another): the n-th time a text is asked for, its n-th place is given, so that each
+error is at its own line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coursesite.content import Page
+
+# What a link starts after in Markdown or HTML: [x](a.md), href="a.md", <a.md>, and
+# (after spaces) [x]: a.md. Not any space: prose that names a file is no link.
+OPENING = frozenset("(<\"'=")
+REFERENCE = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\Z", re.MULTILINE)
+# What ends it (a title may follow after a space); also where its words end.
+STOP = frozenset(" \t\n()<>\"'")
+# Site variables before a path, as in `{{ IMGURL }}/images/x.png`: part of its words.
+VARIABLES = (("}}", "{{"), (">>", "<<"))
+
+
+class SourceLines:
+    """The places of what one unit reports, each asked for in the order it is found."""
+
+    __slots__ = ("_asked", "page")
+
+    def __init__(self, page: Page):
+        self.page = page
+        self._asked: dict[str, int] = {}  # text -> the places given for it so far
+
+    def place(self, value: str, default: int = 1) -> tuple[int, str]:
+        """The file line of the next place that holds the link `value` (or the longest
+        tail of its path), and the words written there; (default, value) if none does."""
+        body = self.page.body
+        path = value.split("#")[0].split("?")[0]
+        last = path.rfind("/", 0, len(path) - 1)  # the last '/' that has something after it
+        if (path[last + 1:] if last >= 0 else value) not in body:
+            return default, value  # not even the shortest tail is there: most links are not
+        spots = link_spots(body, value, path)
+        if not spots:
+            return default, value
+        start, words = self._next(value, spots)
+        return self.page.body_line + body.count("\n", 0, start), words or value
+
+    def line(self, text: str, default: int = 1) -> int:
+        """The file line of the next place that holds `text` (a formula, a `[ref]`)."""
+        body = self.page.body
+        spots = [(at, "") for at in occurrences(body, text)] if text else []
+        if not spots:
+            return default
+        start, _ = self._next(text, spots)
+        return self.page.body_line + body.count("\n", 0, start)
+
+    def _next(self, text: str, spots: list[tuple[int, str]]) -> tuple[int, str]:
+        index = self._asked.get(text, 0)
+        self._asked[text] = index + 1
+        return spots[min(index, len(spots) - 1)]  # asked more often than written: the last
+
+
+def occurrences(body: str, text: str) -> list[int]:
+    found, at = [], body.find(text)
+    while at >= 0:
+        found.append(at)
+        at = body.find(text, at + 1)
+    return found
+
+
+def link_spots(body: str, value: str, path: str) -> list[tuple[int, str]]:
+    """Where `value` is written as a link (start, words), in order: as it is, else the
+    longest tail of its path after a '/' (what a site variable or '../' led to); else
+    the first place that holds either at all, with no words of its own."""
+    tails = [value]
+    while "/" in path:
+        path = path.split("/", 1)[1]
+        if path:
+            tails.append(path)
+    tails = [tail for tail in tails if "\n" not in tail]  # no line holds a newline
+    for number, tail in enumerate(tails):
+        spots = [widen(body, at, at + len(tail)) for at in occurrences(body, tail)
+                 if bounded(body, at, at + len(tail), after_slash=number > 0)]
+        if spots:
+            return spots
+    for tail in tails:
+        at = body.find(tail)
+        if at >= 0:
+            return [(at, "")]
+    return []
+
+
+def bounded(body: str, start: int, end: int, after_slash: bool) -> bool:
+    """Whether body[start:end] is a whole link as written (or, `after_slash`, its end)."""
+    after = body[end] if end < len(body) else "\n"
+    if after_slash:
+        return body[start - 1] == "/" and (after in STOP or after in "#?")
+    if after not in STOP:
+        return False
+    before = body[start - 1] if start else "\n"
+    if before in OPENING:
+        return True
+    line_start = body.rfind("\n", 0, start) + 1
+    return before in " \t" and REFERENCE.match(body, line_start, start) is not None
+
+
+def widen(body: str, start: int, end: int) -> tuple[int, str]:
+    """The whole link as written around body[start:end], site variables included."""
+    while start > 0:
+        for closing, opening in VARIABLES:
+            if body.endswith(closing, 0, start):
+                begins = body.rfind(opening, 0, start)
+                if begins >= 0 and "\n" not in body[begins:start]:
+                    start = begins
+                    break
+        else:
+            if body[start - 1] in STOP or body[start - 1] == "=":
+                break
+            start -= 1
+    while end < len(body) and body[end] not in STOP:
+        end += 1
+    return start, body[start:end]

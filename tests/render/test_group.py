@@ -1,0 +1,56 @@
+"""A group's pages rendered one unit at a time: a page with errors is still checked whole."""
+
+from __future__ import annotations
+
+from tests.conftest import Site, snapshot
+
+
+def test_a_bad_header_hides_none_of_the_other_mistakes_of_its_page(site: Site) -> None:
+    site.image("cover.png")
+    site.page("index.md", "title: Home\ngroups: all\n\nWelcome\n")
+    site.page("linker.md", """\
+        title: Linker
+        groups: rtc, aifh
+
+        [the broken page](broken.md) and [its part](broken.md#part-one)
+        """)
+    site.page("broken.md", "title: Broken\ngroups: rtc, aifh\n\n## Part one\n")
+    assert site.build().code == 0
+    before = snapshot(site.root / "output")
+    site.page("broken.md", """\
+        title: Broken
+        groups: rtc, aifh
+        picture: covr.png
+        order: first
+
+        ## Part one
+
+        [gone](gone.md) and [nowhere](#nope) and ![lost](/images/lost.png)
+        Broken $\\frac{a}{b$ here.
+        """)
+    result = site.build()
+    assert result.code == 1
+    err = result.err
+    assert "content/broken.md:3: error: picture 'content/images/covr.png' does not exist\n" \
+           "    hint: did you mean 'cover.png'?" in err
+    assert "content/broken.md:4: error: order 'first' is not a whole number" in err
+    assert "content/broken.md:8: error: link 'gone.md' points to no page" in err
+    assert "content/broken.md:8: error: link '#nope': there is no '#nope' on this page" in err
+    assert "content/broken.md:8: error: image '/images/lost.png' points to nothing" in err
+    assert "content/broken.md:9: error: formula '\\frac{a}{b': a '{' is never closed" in err
+    # Once each, not once per group, and none for the page that links to it.
+    assert err.count(": error:") == 6, err
+    assert "linker.md" not in err
+    assert snapshot(site.root / "output") == before  # it was checked, never written
+
+
+def test_a_page_that_nests_too_deeply_is_still_not_rendered(site: Site) -> None:
+    deep = "".join("    " * level + "- level\n" for level in range(60))
+    site.page("deep.md", f"title: Deep\ngroups: rtc\n\n[gone](gone.md)\n\n{deep}")
+    site.page("linker.md", "title: Linker\ngroups: rtc\n\n[deep](deep.md)\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/deep.md:56: error: a list nested 51 deep: Markdown takes 50 levels" \
+           in result.err
+    assert result.err.count(": error:") == 1, result.err  # no link checked, not even its linker's
+    assert "Traceback" not in result.err
