@@ -4,7 +4,7 @@
 written, it is on disk exactly as written (size and mtime), and what it would
 be made from now has the key recorded with it.** Everything else is made
 again. For a page, the key is a hash of everything its bytes were made from
-(GroupRenderer.unit_key: its source, its layouts, the group's settings, the
+(render/unitkey.py, UnitKeys.unit_key: its source, its layouts, the group's settings, the
 pages around it, and the answer to every question it asked while rendering);
 for other files, the hash of their bytes.
 

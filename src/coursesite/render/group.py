@@ -22,10 +22,9 @@ from pygments.formatters import HtmlFormatter
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
-from coursesite.digest import digest_of
 from coursesite.errors import ContentError, Diagnostic, Problems, SiteError
 from coursesite.images.decorate import decorate_images
-from coursesite.images.sources import ImageError, SourceInfo
+from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
 from coursesite.render.body import BodyRenderer, Layouts
 from coursesite.render.context import LayoutContext
@@ -34,6 +33,7 @@ from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.nav import missing_nav
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
 from coursesite.render.unit import UnitContext
+from coursesite.render.unitkey import UnitKeys
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
@@ -134,8 +134,7 @@ class GroupRenderer:
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
         self.checker = LinkChecker(site, known, images, self.context.layout_of)
-        # A memo of this build, keyed by what it answers: no unit's state.
-        self._summaries: dict[str, object] = {}
+        self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
@@ -243,67 +242,11 @@ class GroupRenderer:
             self.out.files[name] = text.encode("utf-8")
         return self.out
 
-    # -- what a unit depends on ---------------------------------------------
+    # -- what a unit depends on (unitkey.py) --------------------------------
 
     def unit_key(self, page: Page, deps: Sequence[Sequence[str]]) -> str:
         """A hash of everything the page's bytes in this group are made from."""
-        asked = [tuple(dep) for dep in deps]  # the cache gives back lists
-        answers = [self.dep_value(dep) for dep in asked]
-        source = page.digest if page.content_path else (page.title, page.output)
-        return digest_of(self.fingerprint,
-                         self.layouts.fingerprint(self.context.layout_of(page)),
-                         source, page.content_path, self.neighbourhood(page), asked, answers)
-
-    def dep_value(self, dep: tuple[str, ...]) -> object:
-        if dep[0] == "image":
-            try:
-                info = self.images.info(dep[1])
-                return (info.hash, info.width, info.height, info.format)
-            except ImageError as exc:
-                return str(exc)
-        if dep[0] == "pages":
-            return self.listing_digest
-        return self.linker.dep_value(dep)
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """The group's settings, and what every page of every group is called and where."""
-        groups = [(g.name, g.url, g.img_url) for g in self.config.groups.values()]
-        return digest_of(repr(self.group), self.config.language, self.config.search,
-                         self.config.images.fingerprint(), groups,
-                         self.layouts.fingerprint("redirect.html"))
-
-    @functools.cached_property
-    def listing_digest(self) -> str:
-        """What a body that uses `pages` can show: every listed page, bodies included."""
-        return digest_of([(self.summary(p), p.digest) for p in self.site.listed_pages()])
-
-    def summary(self, page: Page | None) -> object:
-        """What a link, a card or a breadcrumb shows of a page."""
-        if page is None:
-            return None
-        known = self._summaries.get(page.path)
-        if known is None:
-            picture = self.dep_value(("image", page.picture)) if page.picture else None
-            known = self._summaries[page.path] = (
-                page.content_path, page.title, page.url, page.description, page.picture,
-                picture, page.date.isoformat() if page.date else None, page.listed)
-        return known
-
-    def neighbourhood(self, page: Page) -> object:
-        """Every other page the layout shows around this one."""
-        site = self.site
-        parent = site.parent(page)
-        shown: list[Page | None] = [*site.breadcrumbs(page), *site.prev_next(page)]
-        if parent and parent.folder and not page.is_section:
-            shown += [parent, *site.section(parent).lessons]
-        if page.is_section:
-            shown += list(site.section(None if page is self.home else page).children)
-        if page is self.home:
-            shown += [*site.courses(), *site.recent(6)]
-        picture = page.picture or self.group.picture
-        return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
-                self.home.title)
+        return self.keys.unit_key(page, deps)
 
     # -- one page -----------------------------------------------------------
 

@@ -46,7 +46,7 @@ def rerender(live: LiveSite, changed: list[Path],
     for page in fresh.values():
         live.pages[page.content_path].__dict__.update(page.__dict__)  # same object, new body
     for renderer in live.renderers.values():
-        renderer.__dict__.pop("listing_digest", None)  # it includes the pages' digests
+        renderer.keys.__dict__.pop("listing_digest", None)  # it includes the pages' digests
     units = affected_units(live, set(fresh))
     scratch = live.output_dir / ".rerender"
     try:

@@ -13,7 +13,7 @@ from coursesite.content.page import Page
 class UnitRecord:
     """What the state keeps of one written page (stored as a list of these fields)."""
 
-    key: str  # a hash of everything its bytes were made from (GroupRenderer.unit_key)
+    key: str  # a hash of everything its bytes were made from (render/unitkey.py)
     digest: str  # sha256 of the bytes written
     size: int
     ids: list[str]  # the page's anchors
