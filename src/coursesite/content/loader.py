@@ -88,7 +88,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
                            config.limits.yaml_nodes, config.limits.nesting)
     images = str(config.content_dir / "images")
     sources = find_pages(config, problems)
-    if not sources:  # a wrong 'content:', or pages not written yet: either way no sites
+    if not sources and not problems.errors:  # a wrong 'content:', or no page written yet
         line = config.line_of("content") if ("content",) in config.lines else None
         raise ConfigError(config.rel(config.config_path), line,
                           f"the content folder {config.rel(config.content_dir)} holds no page",
