@@ -56,3 +56,15 @@ def test_mistakes_are_in_the_words_the_author_wrote_not_the_rendered_url(site: S
     assert "content/self.md:7: error: image '<< IMGURL >>/images/y.png' points to nothing" in err
     assert "/beta/" not in err
     assert err.count(": error:") == 3, err  # one each, not one per group
+
+
+def test_a_layout_link_is_not_put_on_a_line_whose_prose_holds_its_text(site: Site) -> None:
+    site.write("templates/page.html", """\
+        {% extends "base.html" %}
+        {% block content %}{{ content }}<a href="/handouts/">handouts</a>{% endblock %}
+        """)
+    site.page("lesson.md", "title: Lesson\ngroups: rtc\n\nThe /handouts/ folder is gone.\n")
+    result = site.build()
+    assert result.code == 1
+    assert "templates/page.html: error: the layout links to '/handouts/'" in result.err
+    assert "content/lesson.md" not in result.err

@@ -100,11 +100,15 @@ class PageLinks:
 
 def extract_links(ctx: UnitContext, html: str) -> PageLinks:
     """The links of the unit's page as written, each with the body line and the words of
-    the place that holds it (0 and "" for a layout's)."""
-    failed = ctx.failed
+    the place that holds it (0 and "" for a layout's).
+
+    Markdown made each href of the body from what the author wrote (`ctx.written`:
+    the n-th time an href is written, it is its n-th spelling): that is looked for."""
+    written, failed = ctx.written, ctx.failed
     base_path, img_url = ctx.group.base_path, ctx.group.img_url
     page_dir = posixpath.dirname(ctx.page.output)
-    spelled = Spellings(ctx)
+    place = SourceLines(ctx.page).place  # its own count of places: the page is read once
+    seen: dict[str, int] = {}  # href -> how many times it was found so far
     records = []
     anchors = set()
     pattern = LINK_OR_ANCHOR if SPACED_EQUALS.search(html) else LINK_OR_ANCHOR_AT_EQUALS
@@ -120,27 +124,14 @@ def extract_links(ctx: UnitContext, html: str) -> PageLinks:
         if value in failed:
             continue
         target = output_target(value, page_dir, base_path, img_url)
-        line, words = spelled.place(value)
+        spelled = value
+        spellings = written.get(value)
+        if spellings:
+            index = seen[value] = seen.get(value, -1) + 1
+            spelled = spellings[min(index, len(spellings) - 1)]
+        line, words = place(spelled, 0)
         records.append((value, target, line, "" if words == value else words))
     return PageLinks(sorted(anchors), records)
-
-
-class Spellings:
-    """Where each link of a written page was written: the href Markdown made of it
-    (`ctx.written`: its n-th place holds the n-th spelling), found in the body."""
-
-    def __init__(self, ctx: UnitContext):
-        self.written = ctx.written
-        self.lines = SourceLines(ctx.page)  # its own count of places: a page is read once
-        self.seen: dict[str, int] = {}
-
-    def place(self, value: str) -> tuple[int, str]:
-        spellings = self.written.get(value)
-        if spellings:
-            index = self.seen.get(value, 0)
-            self.seen[value] = index + 1
-            value = spellings[min(index, len(spellings) - 1)]
-        return self.lines.place(value, 0)
 
 
 @dataclass

@@ -3,11 +3,12 @@
 Errors are found in what the build made of a page (its HTML, a link resolved for one
 group), but are reported at the line of the page's file that holds what the author
 wrote, in the words written there: `{{ IMGURL }}/images/x.png`, not `/beta/images/x.png`.
-The place is found by looking for the text in the body, as a link is written in
-Markdown or HTML (after `(`, `"`, `<`, a space, ...). The same text can be written in
-several places (two links to the same missing page, a path that is also the tail of
-another): the n-th time a text is asked for, its n-th place is given, so that each
-error is at its own line.
+The place is found by looking for the text in the body where a link can be written
+in Markdown or HTML (after `(`, `"`, `<`, `=`, or in a `[ref]: url` line), never in
+prose that happens to hold it. The same text can be written in several places (two
+links to the same missing page, a path that is also the tail of another): the n-th
+time a text is asked for, its n-th place is given, so that each error is at its own
+line.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class SourceLines:
         body = self.page.body
         path = value.split("#")[0].split("?")[0]
         last = path.rfind("/", 0, len(path) - 1)  # the last '/' that has something after it
-        if (path[last + 1:] if last >= 0 else value) not in body:
-            return default, value  # not even the shortest tail is there: most links are not
+        # Not even the shortest tail, after its '/', is there: most links (the layout's) are not.
+        if (path[last:] if last >= 0 else value) not in body:
+            return default, value
         spots = link_spots(body, value, path)
         if not spots:
             return default, value
@@ -74,8 +76,7 @@ def occurrences(body: str, text: str) -> list[int]:
 
 def link_spots(body: str, value: str, path: str) -> list[tuple[int, str]]:
     """Where `value` is written as a link (start, words), in order: as it is, else the
-    longest tail of its path after a '/' (what a site variable or '../' led to); else
-    the first place that holds either at all, with no words of its own."""
+    longest tail of its path after a '/' (what a site variable or '../' led to)."""
     tails = [value]
     while "/" in path:
         path = path.split("/", 1)[1]
@@ -83,24 +84,24 @@ def link_spots(body: str, value: str, path: str) -> list[tuple[int, str]]:
             tails.append(path)
     tails = [tail for tail in tails if "\n" not in tail]  # no line holds a newline
     for number, tail in enumerate(tails):
-        spots = [widen(body, at, at + len(tail)) for at in occurrences(body, tail)
-                 if bounded(body, at, at + len(tail), after_slash=number > 0)]
+        spots = []
+        for at in occurrences(body, tail):
+            end = at + len(tail)
+            after = body[end] if end < len(body) else "\n"
+            if number == 0:
+                if after in STOP and opens_link(body, at):
+                    spots.append((at, tail))
+            elif body[at - 1] == "/" and (after in STOP or after in "#?"):
+                start, words = widen(body, at, end)
+                if opens_link(body, start):  # a prose '/x/' is no link
+                    spots.append((start, words))
         if spots:
             return spots
-    for tail in tails:
-        at = body.find(tail)
-        if at >= 0:
-            return [(at, "")]
-    return []
+    return []  # in the prose (a layout's link whose text a sentence holds), not as a link
 
 
-def bounded(body: str, start: int, end: int, after_slash: bool) -> bool:
-    """Whether body[start:end] is a whole link as written (or, `after_slash`, its end)."""
-    after = body[end] if end < len(body) else "\n"
-    if after_slash:
-        return body[start - 1] == "/" and (after in STOP or after in "#?")
-    if after not in STOP:
-        return False
+def opens_link(body: str, start: int) -> bool:
+    """Whether a link as written can start at body[start]."""
     before = body[start - 1] if start else "\n"
     if before in OPENING:
         return True
