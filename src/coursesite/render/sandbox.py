@@ -38,7 +38,7 @@ BUDGET = "coursesite budget"  # its key in a render's context: a space, so no te
 ROUNDS = "coursesite_rounds"  # the filter every loop's iterable goes through
 JOINED = "coursesite_joined"  # the filter `~` becomes
 # Filters whose result grows with an argument, not with the value they are given.
-WIDTH_FILTERS = {"center": 0, "indent": 0, "truncate": 0, "wordwrap": 0}
+WIDTH_FILTERS = {"center", "indent", "truncate", "wordwrap"}
 STR_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
 # The widths and precisions of '%' and str.format fields: '%999999999s', '{:>999999999}'.
 PERCENT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d+))?")
