@@ -132,6 +132,10 @@ groups:
     url: https://t.org/
     publish:
       command: rsync -a {output}/ host:/srv
+    content: website-tl/content
+    urls:
+      members: people/{slug}/
+      pages/news: "news/{date:%Y}/{slug}.html"
 limits:
   render_seconds: 20
   render_steps: 2000000
@@ -141,10 +145,14 @@ limits:
   image_pixels: 200000000
   search_seconds: 60
   publish_seconds: 120
+exclude: ["pages/drafts/**", "*.tmp.md"]
+ungrouped: skip
+link_tags: {member: members}
 """
 
 
 def test_every_key_is_read(tmp_path: Path) -> None:
+    (tmp_path / "website-tl" / "content").mkdir(parents=True)
     config = load_config(write(tmp_path, EVERY_KEY))
     assert config.content_dir == tmp_path / "pages"
     assert config.templates_dir == tmp_path / "layouts"
@@ -166,6 +174,10 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert config.line_of("groups", "tl", "publish", "command") == 37
     assert config.line_of("images", "quality") == 13
     assert config.limits == Limits(20, 2_000_000, 6_000_000, 60, 5000, 200_000_000, 60, 120)
+    assert (tl.content_dir, rtc.content_dir) == (tmp_path / "website-tl" / "content", None)
+    assert tl.urls == {"members": "people/{slug}/", "pages/news": "news/{date:%Y}/{slug}.html"}
+    assert config.exclude == ("pages/drafts/**", "*.tmp.md")
+    assert (config.ungrouped, config.link_tags) == ("skip", {"member": "members"})
 
 
 def test_keys_left_empty_that_mean_their_default(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from coursesite.build.output import GroupFolder
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
+from coursesite.content.grouping import group_pages
 from coursesite.content.loader import load_pages
 from coursesite.digest import code_fingerprint
 from coursesite.errors import Problems
@@ -166,7 +167,8 @@ class Build:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
             output.remove_stale_staging(self.output_dir)
-        self.scanned = scan([self.config.content_dir, *self.theme.template_dirs,
+        roots = [folder for folder, _ in self.config.content_roots()]
+        self.scanned = scan([*roots, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
         if self.options.mode is not Mode.BUILD or self.state.meta("inputs") != self.inputs:
@@ -196,16 +198,15 @@ class Build:
                                 stats=self.scanned, jobs=self.options.jobs)
 
     def structure(self) -> None:
-        self.sites = {name: GroupSite(group, [p for p in self.pages if name in p.groups],
-                                      self.problems)
+        self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems)
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 
         self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs)
         stages.check_layouts(self.pages, self.layouts, self.problems)
         stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
-        others = {path: stat for path, stat in self.scanned.items()
-                  if not path.startswith(str(self.config.content_dir)) or "/images/" in path}
+        pages = {page.source for page in self.pages}
+        others = {path: stat for path, stat in self.scanned.items() if path not in pages}
         self.outline = fresh.outline_of(others, self.settings(), self.pages)
         self.bodies = fresh.bodies_changed(self.state.meta("outline"), self.outline,
                                            self.state.page_digests(), self.pages)

@@ -16,8 +16,10 @@ import re
 
 from coursesite.config.schema import (
     REQUIRED,
+    Choice,
     Flag,
     Folder,
+    Globs,
     Integer,
     Integers,
     Key,
@@ -30,10 +32,14 @@ from coursesite.config.schema import (
     Text,
     Url,
     UrlOrPath,
+    UrlPattern,
 )
 
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 IMAGE_FORMATS = ("webp", "avif")
+# A folder of content, as `urls:` and `link_tags:` name it: 'members', 'pages/members'.
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+TAG_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 NAV = Table((
     Key("title", Text(), REQUIRED, "the link's text"),
@@ -60,6 +66,12 @@ GROUP = Table((
     Key("nav", Nullable(ListOf(Section(NAV))), [], "the links of the top navigation"),
     Key("publish", Nullable(Section(PUBLISH, short="target")), None,
         "where `build-site publish` sends the group; `publish: TARGET` is short for a target"),
+    Key("content", Nullable(Folder()), None,
+        "the group's own pages (e.g. website-rtc/content), laid out like content/",
+        field="content_dir"),
+    Key("urls", Nullable(Named(UrlPattern(), "folder", FOLDER_NAME,
+                               rule="name a folder of pages, e.g. members or pages/members")),
+        {}, "URL patterns of a folder's pages in this group, e.g. members: people/{slug}/"),
 ), missing="group '{name}' has no '{key}'")
 
 IMAGES = Table((
@@ -116,6 +128,13 @@ SITE = Table((
         field="cache_dir"),
     Key("images", Nullable(Section(IMAGES)), {}, "how images are processed"),
     Key("limits", Nullable(Section(LIMITS)), {}, "what any one page, image or program may cost"),
+    Key("exclude", Globs(), [],
+        "globs of files under each content folder that are not pages, e.g. pages/drafts/**"),
+    Key("ungrouped", Choice(("error", "skip")), "error",
+        "a page whose header names no groups: an error, or left out with a warning"),
+    Key("link_tags", Nullable(Named(Text(), "tag", TAG_NAME,
+                                    rule="a tag is letters, digits, '-' and '_'")), {},
+        "[tag/slug] links to page slug of a folder, e.g. member: members"),
     Key("list_fields", Names(lower=True), [],
         "header keys whose text is split on commas, e.g. [people, bibkeys]"),
     Key("language", Text(), "en", "<html lang>, and the language of the search index"),

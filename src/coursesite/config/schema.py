@@ -46,6 +46,13 @@ class Reader:
         # reading goes on with the next one (see Table.read).
         self.errors: list[ConfigError] = []
 
+    def relative(self, path: Path) -> str:
+        """A path as messages show it: relative to the folder of site.yaml."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     def fail(self, key_path: KeyPath, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(self.path, yamltext.line_of(self.lines, key_path), message, hint)
 
@@ -224,6 +231,65 @@ def single_slashes(url: str) -> str:
     if "//" not in parts.path and (parts.netloc or not url.startswith("//")):
         return url
     return parts._replace(path=re.sub("/{2,}", "/", parts.path)).geturl()
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """One of a few words."""
+
+    choices: tuple[str, ...]
+
+    def read(self, reader: Reader, value: Any, path: KeyPath) -> str:
+        text = Text().read(reader, value, path)
+        if text not in self.choices:
+            raise reader.fail(path, f"{dotted(path)} must be {self.describe()}, not '{text}'",
+                              did_you_mean(text, self.choices))
+        return text
+
+    def describe(self) -> str:
+        return " or ".join(self.choices)
+
+
+# The parts a URL pattern may hold: {slug}, {category}, {date:%Y} (any strftime format).
+PATTERN_PART = re.compile(r"\{(slug|category|date(?::[^{}]*)?)\}")
+
+
+@dataclass(frozen=True)
+class UrlPattern(Kind):
+    """A site path with {slug}, {category} and {date:%Y} parts, ending in '/' or '.html'."""
+
+    def read(self, reader: Reader, value: Any, path: KeyPath) -> str:
+        text = Text().read(reader, value, path).lstrip("/")
+        rest = PATTERN_PART.sub("", text)
+        if "{" in rest or "}" in rest:
+            bad = re.search(r"\{[^}]*\}?", rest)
+            raise reader.fail(path, f"unknown part '{bad.group(0) if bad else rest}' in URL "
+                              f"pattern '{text}'", "patterns may use {slug}, {category} and "
+                              "{date:%Y} (any strftime format)")
+        if not (text.endswith("/") or text.endswith(".html")) or ".." in text.split("/"):
+            raise reader.fail(path, f"URL pattern '{text}' must end in '/' or '.html'",
+                              "e.g. people/{slug}/ (written to people/<slug>/index.html)")
+        return text
+
+    def describe(self) -> str:
+        return "a URL pattern such as people/{slug}/"
+
+
+@dataclass(frozen=True)
+class Globs(Kind):
+    """Glob patterns of paths under a content folder ('**' for any folders)."""
+
+    def read(self, reader: Reader, value: Any, path: KeyPath) -> tuple[str, ...]:
+        globs = Names().read(reader, value, path)
+        for index, glob in enumerate(globs):
+            if glob.startswith("/") or ".." in glob.split("/"):
+                raise reader.fail((*path, index), f"exclude pattern '{glob}' leaves the "
+                                  "content folder", "patterns are relative to content/, "
+                                  "e.g. pages/drafts/**")
+        return globs
+
+    def describe(self) -> str:
+        return "a list of glob patterns, e.g. pages/drafts/**"
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,8 @@ class GroupConfig:
     picture: str | None
     nav: tuple[NavItem, ...]
     publish: PublishSettings | None
+    content_dir: Path | None  # the group's own pages (SPEC §7), or None
+    urls: dict[str, str] = field(hash=False)  # folder -> URL pattern, in this group only
 
     @property
     def base_path(self) -> str:
@@ -156,11 +158,19 @@ class SiteConfig:
     language: str
     groups: dict[str, GroupConfig]
     search: bool  # a Pagefind index and a search box in every group
+    exclude: tuple[str, ...]  # globs of files under each content folder that are not pages
+    ungrouped: str  # "error" or "skip": a page whose header names no groups
+    link_tags: dict[str, str] = field(hash=False)  # [tag/slug] -> the page slug of folder
     # The line of each key of site.yaml, for messages about a setting found wrong later.
     lines: dict[yamltext.KeyPath, int] = field(default_factory=dict, compare=False, repr=False)
 
     def line_of(self, *key_path: str | int) -> int | None:
         return yamltext.line_of(self.lines, key_path) if self.lines else None
+
+    def content_roots(self) -> list[tuple[Path, str | None]]:
+        """Each folder of pages with the group it belongs to alone (None: shared)."""
+        own = [(g.content_dir, name) for name, g in self.groups.items() if g.content_dir]
+        return [(self.content_dir, None), *own]
 
     def rel(self, path: Path) -> str:
         """A path as it appears in messages: relative to the site root."""
@@ -200,6 +210,7 @@ def load_config(config_path: Path) -> SiteConfig:
 def _site_config(config_path: Path, values: dict[str, Any], reader: Reader) -> SiteConfig:
     """The model of the values read by options.SITE (every key there is a field here)."""
     groups = {name: _group(name, group, reader) for name, group in values.pop("groups").items()}
+    _check_own_content(values["content_dir"], groups, reader)
     for index, name in enumerate(values["default_groups"]):
         if name not in groups and name != "all":
             raise reader.fail(
@@ -211,6 +222,26 @@ def _site_config(config_path: Path, values: dict[str, Any], reader: Reader) -> S
                       images=ImageSettings(**values.pop("images")),
                       limits=Limits(**values.pop("limits")), lines=reader.lines,
                       **values)
+
+
+def _check_own_content(shared: Path, groups: dict[str, GroupConfig], reader: Reader) -> None:
+    """A group's own content folder exists, and is neither the shared one nor another's."""
+    seen: dict[Path, str] = {}
+    for name, group in groups.items():
+        folder = group.content_dir
+        if folder is None:
+            continue
+        where = ("groups", name, "content")
+        if not folder.is_dir():
+            raise reader.fail(where, f"group {name}'s content folder "
+                              f"{reader.relative(folder)} does not exist",
+                              "set it to the folder of the group's own pages, relative to "
+                              "site.yaml, e.g. website-rtc/content")
+        if folder == shared or folder in seen:
+            other = "the shared content folder" if folder == shared else f"group {seen[folder]}'s"
+            raise reader.fail(where, f"group {name}'s content folder is also {other}",
+                              "each group's own pages need a folder of their own")
+        seen[folder] = name
 
 
 def _group(name: str, values: dict[str, Any], reader: Reader) -> GroupConfig:

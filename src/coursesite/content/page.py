@@ -14,7 +14,10 @@ class Page:
     # cache, and making a Path of each would cost a twentieth of a one-page rebuild.
     source: str
     path: str  # as shown in messages: relative to the site root
-    content_path: str  # relative to content/, e.g. "courses/intro.md"
+    # What tells it from every other page (the build state's key): relative to content/,
+    # e.g. "courses/intro.md"; a page of a group's own content folder (SPEC §7) is
+    # "<that folder, from the site root>/<rel>".
+    content_path: str
     title: str
     body_text: str | None  # None: not read yet (a page restored from the build cache)
     body_line: int  # the file line on which the body starts
@@ -42,6 +45,10 @@ class Page:
     outline: str = ""  # a hash of all but its body: what other pages can show of it
     # Its body nests too deeply for Markdown (content/nesting.py): never rendered at all.
     unrenderable: bool = False
+    rel: str = ""  # relative to its content folder: where it lands, what links name
+    own_group: str | None = None  # it is in this group's own content folder, and only there
+    # An empty `title:`: data a layout lists (a calendar item), with no page of its own.
+    data_only: bool = False
 
     @property
     def body(self) -> str:
@@ -56,7 +63,14 @@ class Page:
     @property
     def listed(self) -> bool:
         """Whether listings, navigation and the sitemap show this page."""
-        return self.status == "published" and self.redirect is None and not self.broken
+        return (self.status == "published" and self.redirect is None and not self.broken
+                and not self.data_only)
+
+    @property
+    def link_text(self) -> str:
+        """What a link to the page shows: its `name:` (a member's), else its title."""
+        name = self.meta.get("name")
+        return name.strip() if isinstance(name, str) and name.strip() else self.title
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -72,4 +86,5 @@ def page_outline(page: Page) -> tuple[object, ...]:
     """Everything of a page that other pages can show: all but its body."""
     return (page.content_path, page.title, page.description, page.groups, page.picture,
             page.date, page.order, page.template, page.slug, page.category, page.status,
-            page.redirect, page.url, page.broken, sorted(page.meta.items()))
+            page.redirect, page.url, page.broken, sorted(page.meta.items()), page.own_group,
+            page.data_only)

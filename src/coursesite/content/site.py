@@ -13,6 +13,7 @@ from datetime import datetime
 
 from coursesite.config.site import GroupConfig
 from coursesite.content.page import Page
+from coursesite.content.placing import url_folder
 from coursesite.errors import Problems
 
 
@@ -46,6 +47,8 @@ class GroupSite:
         self.by_content_path = {p.content_path: p for p in self.pages}
         self.by_url: dict[str, Page] = {}
         for page in self.pages:
+            if page.data_only:  # no page of its own: at no URL
+                continue
             other = self.by_url.get(page.output)
             if other is not None:
                 problems.error(page.path, page.line_of("slug"),
@@ -75,6 +78,28 @@ class GroupSite:
     @functools.cached_property
     def _listed(self) -> list[Page]:
         return [p for p in self.pages if p.listed]
+
+    @functools.cached_property
+    def by_rel(self) -> dict[str, Page]:
+        """The group's pages by their paths in their content folders."""
+        return {p.rel: p for p in self.pages}
+
+    @functools.cached_property
+    def _refs(self) -> dict[tuple[str, str], Page]:
+        """(category, slug), (folder, slug) and (URL folder, slug) -> the first such page."""
+        refs: dict[tuple[str, str], Page] = {}
+        for page in self.pages:
+            for where in (("c", page.category), ("f", page.folder), ("f", url_folder(page))):
+                refs.setdefault((where[0] + where[1], page.slug), page)
+        return refs
+
+    def by_category(self, category: str, slug: str) -> Page | None:
+        """The page `[category/slug]` names."""
+        return self._refs.get(("c" + category, slug))
+
+    def by_ref(self, folder: str, slug: str) -> Page | None:
+        """The page `slug` of a folder (`[member/slug]` with link_tags member: members)."""
+        return self._refs.get(("f" + folder, slug))
 
     @property
     def home(self) -> Page | None:

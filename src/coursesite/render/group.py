@@ -128,7 +128,7 @@ class GroupRenderer:
                                               self.group.description)
         self.context = LayoutContext(config, site, self.home, linker, images)
         # A page with errors is no file of the output, but a link to it is no other mistake.
-        known = (static | images.candidates | {p.output for p in site.pages}
+        known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
                  | {"index.html", "404.html", *GENERATED})
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
@@ -144,9 +144,11 @@ class GroupRenderer:
 
         A page with errors is rendered too, to find the rest of its mistakes in one
         build, unless its body must not reach Markdown."""
-        pages = [p for p in self.site.pages if not p.unrenderable]
+        pages = [p for p in self.site.pages if not (p.unrenderable or p.data_only)]
         if self.site.home is None:
             pages.append(self.home)
+        if "404.html" in self.site.by_url:  # a page of its own (Pelican's `save_as: 404.html`)
+            return pages
         return [*pages, virtual_page(self.config, "Page not found", "404.html")]
 
     def begin(self, problems: Problems) -> None:

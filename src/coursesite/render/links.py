@@ -8,6 +8,7 @@ build then writes is checked by linkcheck.py.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from urllib.parse import unquote
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
+from coursesite.content.placing import url_folder
 from coursesite.errors import did_you_mean
 from coursesite.render.unit import UnitContext
 
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+PELICAN_FORMS = ("{filename}", "{static}")
 
 
 class LinkError(Exception):
@@ -31,6 +34,8 @@ class LinkError(Exception):
 class Linker:
     """Resolves page links for one group, looking into the others when needed.
 
+    Authors name a page by its path in its content folder (`rel`): in a group,
+    that is the group's own page there if it has one, else the shared one.
     Each question a unit asks is noted in its context (`deps`): its cache key is
     made from the answers (`dep_value`).
     """
@@ -40,11 +45,23 @@ class Linker:
     sites: dict[str, GroupSite]  # every group, in site.yaml order
     all_pages: dict[str, Page]  # content path -> page, whatever its groups
 
+    @functools.cached_property
+    def by_rel(self) -> dict[str, Page]:
+        """Every page by its path in its content folder, for a link from this group: the
+        group's own first, then the others' (a shared page before another group's own)."""
+        found: dict[str, Page] = {}
+        ranked = sorted(self.all_pages.values(), key=lambda p: (
+            p.own_group is not None and p.own_group != self.site.group.name, p.own_group or ""))
+        for page in ranked:
+            found.setdefault(page.rel, page)
+        found.update(self.site.by_rel)
+        return found
+
     def dep_value(self, dep: tuple[str, ...]) -> object:
         """The answer to a recorded question now: what the build cache compares."""
         try:
             if dep[0] == "page":
-                target = self.all_pages.get(dep[1])
+                target = self.by_rel.get(dep[1])
                 return None if target is None else (self.page_href(target), target.title)
             if dep[0] == "ref":
                 return self.find_ref(dep[1], dep[2] or None)
@@ -56,49 +73,80 @@ class Linker:
         return f"{self.site.group.base_path}/{page.url}"
 
     def page_href(self, target: Page) -> str:
-        """The target's URL here, or absolute on the first group that has it."""
-        if target.content_path in self.site.by_content_path:
-            return self.href(target)
+        """The target's URL here, or absolute on the first group that has it (each group
+        may place it elsewhere: its own copy of the page says where)."""
+        if target.data_only:
+            raise LinkError(f"'{target.path}' has no page of its own (its title is empty)",
+                            "give it a title, or link to the page that lists it")
+        here = self.site.by_content_path.get(target.content_path)
+        if here is not None:
+            return self.href(here)
         for site in self.sites.values():
-            if target.content_path in site.by_content_path:
-                return site.group.absolute(target.url)
+            there = site.by_content_path.get(target.content_path)
+            if there is not None:
+                return site.group.absolute(there.url)
         raise LinkError(f"'{target.path}' is in no group that is built",
                         "give it a 'groups:' line or remove its 'status: draft'")
 
     def resolve(self, ctx: UnitContext, value: str) -> str:
         """The href to write for what an author wrote on the unit's page; raises LinkError."""
-        if value.startswith("{static}"):
-            return f"{self.site.group.img_url}/{value[len('{static}'):].lstrip('/')}"
+        if value.startswith(PELICAN_FORMS):
+            return self.pelican_link(ctx, value)
         target, sep, fragment = value.partition("#")
-        is_filename = target.startswith("{filename}")
-        if not (is_filename or (target.endswith(".md") and not EXTERNAL.match(target))):
+        if not (target.endswith(".md") and not EXTERNAL.match(target)):
             return value
-        if is_filename:
-            path = posixpath.normpath(target[len("{filename}"):].lstrip("/"))
-        elif target.startswith("/"):
+        if target.startswith("/"):
             path = posixpath.normpath(target.lstrip("/"))
         else:
             path = posixpath.normpath(posixpath.join(ctx.page.folder, unquote(target)))
         ctx.deps.append(("page", path))
-        found = self.all_pages.get(path)
+        found = self.by_rel.get(path)
         if found is None:
             raise LinkError(f"link '{value}' points to no page",
                             self.no_page_hint(ctx.page, unquote(target), path))
         return self.page_href(found) + (sep + fragment if sep else "")
+
+    def pelican_link(self, ctx: UnitContext, value: str) -> str:
+        """`{filename}path` or `{static}path`: relative to the page, or (with a leading '/'
+        or when not found there) to its content folder; a page, or a file in images/."""
+        prefix = "{filename}" if value.startswith("{filename}") else "{static}"
+        target, sep, fragment = value[len(prefix):].partition("#")
+        written = unquote(target)
+        tries = [posixpath.normpath(written.lstrip("/"))]
+        if not written.startswith("/"):
+            tries.insert(0, posixpath.normpath(posixpath.join(ctx.page.folder, written)))
+        tail = sep + fragment if sep else ""
+        for path in tries:
+            if path.endswith(".md"):
+                ctx.deps.append(("page", path))
+                if path in self.by_rel:
+                    return self.page_href(self.by_rel[path]) + tail
+            elif path.startswith("images/") and (self.config.content_dir / path).is_file():
+                return f"{self.site.group.img_url}/{path}{tail}"
+        if any(p.endswith(".md") for p in tries):
+            raise LinkError(f"link '{value}' points to no page",
+                            self.no_page_hint(ctx.page, prefix + written, tries[-1]))
+        found = next((p for p in tries if not p.startswith("../")
+                      and (self.config.content_dir / p).is_file()), None)
+        if found is not None:
+            raise LinkError(f"link '{value}' is to content/{found}, which is not published: "
+                            "files are published from content/images/",
+                            f"move it to content/images/ and link to {prefix}/images/...")
+        raise LinkError(f"link '{value}' points to no file",
+                        f"there is no content/{tries[-1]}")
 
     def no_page_hint(self, page: Page, written: str, path: str) -> str:
         """The page the author may have meant, written as they wrote theirs (relative to
         their page, from the content folder or as `{filename}`), or what was looked for."""
         if written.startswith("{filename}"):
             prefix = "{filename}/" if written.startswith("{filename}/") else "{filename}"
-            spelled = {prefix + other: other for other in self.all_pages}
+            spelled = {prefix + other: other for other in self.by_rel}
         elif written.startswith("/"):
-            spelled = {"/" + other: other for other in self.all_pages}
+            spelled = {"/" + other: other for other in self.by_rel}
         else:
             spelled = {posixpath.relpath(other, page.folder or "."): other
-                       for other in self.all_pages}
-        near = did_you_mean(written, [w for w, other in spelled.items()
-                                      if other != page.content_path])
+                       for other in self.by_rel}
+        near = did_you_mean(written, [w for w, other in spelled.items() if other != page.rel])
         if near:
             return near
         if (self.config.content_dir / path).is_file():
@@ -107,24 +155,28 @@ class Linker:
         return f"there is no content/{path}"
 
     def page_ref(self, ctx: UnitContext, ref: str, group: str | None) -> tuple[str, str]:
-        """`[category/slug]` (optionally in a named group) as (href, title)."""
+        """`[category/slug]` (optionally in a named group) as (href, text)."""
         ctx.deps.append(("ref", ref, group or ""))
         return self.find_ref(ref, group)
 
     def find_ref(self, ref: str, group: str | None) -> tuple[str, str]:
-        """page_ref's answer, asked for no unit (the cache key's answers)."""
+        """page_ref's answer, asked for no unit (the cache key's answers). `[tag/slug]` of
+        `link_tags` names the page `slug` of the tag's folder, else of that category."""
         category, _, slug = ref.partition("/")
         if group is not None and group not in self.sites:
             raise LinkError(f"'[{ref}, group: {group}]' names unknown group '{group}'",
                             did_you_mean(group, self.sites))
+        folder = self.config.link_tags.get(category)
         sites = [self.sites[group]] if group else [self.site, *self.sites.values()]
         for site in sites:
-            for candidate in site.pages:
-                if candidate.category == category and candidate.slug == slug:
-                    href = (self.href(candidate) if site is self.site
-                            else site.group.absolute(candidate.url))
-                    return href, candidate.title
+            found = site.by_ref(folder, slug) if folder else site.by_category(category, slug)
+            if found is not None:
+                href = (self.href(found) if site is self.site
+                        else site.group.absolute(found.url))
+                return href, found.link_text
         names = {f"{p.category}/{p.slug}" for p in self.all_pages.values()}
+        names |= {f"{tag}/{p.slug}" for tag, tagged in self.config.link_tags.items()
+                  for p in self.all_pages.values() if tagged in (p.folder, url_folder(p))}
         raise LinkError(f"'[{ref}]' names no page", did_you_mean(ref, names))
 
 

@@ -75,13 +75,15 @@ def reload_bodies(live: LiveSite, changed: list[Path]) -> dict[str, Page] | None
     config = live.config
     fresh: dict[str, Page] = {}
     for path in changed:
-        if path.suffix != ".md" or not path.is_relative_to(config.content_dir):
+        root = next((folder for folder, _ in config.content_roots()
+                     if path.is_relative_to(folder)), None)
+        if path.suffix != ".md" or root is None:
             return None
-        if not leads_inside(path, config.content_dir):
+        if not leads_inside(path, root):
             return None  # now a link out of content/: the build reports it, never reads it
         content_path = content_path_of(path, config)
-        old = live.pages.get(content_path)
-        if old is None or not path.is_file():
+        old = live.pages.get(content_path) if content_path is not None else None
+        if content_path is None or old is None or not path.is_file():
             return None  # a new, deleted or renamed page changes listings
         problems = Problems()
         try:
