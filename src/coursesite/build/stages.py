@@ -54,9 +54,17 @@ def check_content(config: SiteConfig) -> None:
                           "of your pages")
 
 
+# The layouts of group websites (SPEC §8) that Pelican trees name in `template:`: a page
+# naming one the theme lacks is shown with the page layout, never failed for it.
+GROUP_LAYOUTS = frozenset({
+    "people", "people-single", "projects", "project-single", "vacancies", "student-vacancies",
+    "vacancy-single", "software-single", "research-single", "calendar-archive", "news-archive",
+    "courses", "publications", "publications-author"})
+
+
 def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
     for page in pages:
-        if page.template:
+        if page.template and page.template.removesuffix(".html") not in GROUP_LAYOUTS:
             name = page.template if page.template.endswith(".html") else page.template + ".html"
             if not layouts.exists(name):
                 problems.error(page.path, page.line_of("template"),

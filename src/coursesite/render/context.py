@@ -44,7 +44,7 @@ class LayoutContext:
         """The theme's layout for a page that names none (or one that does not exist)."""
         if page is self.home:
             return "home.html"
-        if page.output == "404.html":
+        if page.output == "404.html" and not page.content_path:  # a site's own is a page
             return "404.html"
         return "section.html" if page.is_section else "page.html"
 

@@ -1,0 +1,181 @@
+"""A tree laid out the Pelican way (SPEC §7) builds as it is: tests/pelican/tree, written
+in the style of DIAGNijmegen/website-content, with a site.yaml of only §7's keys.
+
+One build of it is shared by the tests that only read what it wrote.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, Result, Site, run_cli
+
+TREE = REPO / "tests" / "pelican" / "tree"
+
+# Which pages land in which site, at which URL: the golden answer.
+PAGES = {
+    "diag": {
+        "404.html", "index.html", "about/index.html", "contact/index.html",
+        "highlights/2026-grant/index.html", "members/index.html",
+        "people/noor-peeters/index.html", "people/sem_de_wit/index.html",
+        "projects/lung-screening/index.html", "software/segmenter/index.html",
+        "vacancies/phd-detection/index.html"},
+    "rtc": {
+        "404.html", "index.html", "contact/index.html", "courses/index.html",
+        "courses/intro/index.html", "members/noor-peeters/index.html",
+        "news/2026-grant/index.html", "projects/lung-screening/index.html",
+        "vacancies/phd-detection/index.html"},
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    root = tmp_path_factory.mktemp("pelican") / "tree"
+    shutil.copytree(TREE, root)
+    return root, run_cli(cwd=root)
+
+
+def html(built: tuple[Path, Result], group: str, rel: str) -> str:
+    return (built[0] / "output" / group / rel).read_text(encoding="utf-8")
+
+
+def test_the_tree_builds_with_no_error(built: tuple[Path, Result]) -> None:
+    _, result = built
+    assert result.code == 0, result.err
+    assert "error" not in result.err
+
+
+@pytest.mark.parametrize("group", sorted(PAGES))
+def test_each_page_lands_in_its_sites_at_its_url(built: tuple[Path, Result], group: str) -> None:
+    out = built[0] / "output" / group
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert written == PAGES[group]
+
+
+def test_a_sites_own_page_is_in_that_site_alone_whatever_its_header_says(
+        built: tuple[Path, Result]) -> None:
+    assert "The lab builds tools" in html(built, "diag", "about/index.html")
+    assert ("website-diag/content/pages/about.md:2: warning: the page is in group diag's own "
+            "content folder: it is built into diag alone, not rtc") in built[1].err
+
+
+def test_a_sites_own_page_replaces_a_default_at_its_url(built: tuple[Path, Result]) -> None:
+    assert "The RTC desk answers" in html(built, "rtc", "contact/index.html")
+    assert "Write to the lab office" in html(built, "diag", "contact/index.html")
+
+
+def test_a_default_page_is_in_the_sites_whose_nav_names_it(built: tuple[Path, Result]) -> None:
+    assert "Everyone who works at the lab" in html(built, "diag", "members/index.html")
+    assert not (built[0] / "output" / "rtc" / "members" / "index.html").exists()
+
+
+def test_url_patterns_place_a_folder_in_one_site_and_links_follow(
+        built: tuple[Path, Result]) -> None:
+    diag = html(built, "diag", "projects/lung-screening/index.html")
+    assert '<a href="/people/noor-peeters/">Noor Peeters</a>' in diag
+    rtc = html(built, "rtc", "projects/lung-screening/index.html")
+    assert '<a href="/members/noor-peeters/">Noor Peeters</a>' in rtc
+    # Sem is in diag only: from rtc, the link goes to his page there.
+    assert '<a href="https://diag.example.org/people/sem_de_wit/">Sem de Wit</a>' in rtc
+
+
+def test_a_member_tag_shows_the_members_name(built: tuple[Path, Result]) -> None:
+    about = html(built, "diag", "about/index.html")
+    assert '<a href="/people/noor-peeters/">Noor Peeters</a>' in about
+
+
+def test_a_page_with_no_groups_is_left_out_with_a_warning(built: tuple[Path, Result]) -> None:
+    assert "content/pages/orphan.md:1: warning: the page names no groups: it is left out" \
+        in built[1].err
+    assert not list((built[0] / "output").rglob("orphan"))
+
+
+def test_an_excluded_file_is_no_page(built: tuple[Path, Result]) -> None:
+    assert "half-done" not in built[1].err  # it has no title: as a page, it would fail
+    assert not list((built[0] / "output").rglob("half-done"))
+
+
+def test_a_data_only_item_gets_no_page(built: tuple[Path, Result]) -> None:
+    assert not list((built[0] / "output").rglob("defence-sem*"))
+    assert "defence-sem" not in built[1].err
+
+
+def test_a_lazy_loaded_image_is_published_with_a_real_src(built: tuple[Path, Result]) -> None:
+    page = html(built, "diag", "vacancies/phd-detection/index.html")
+    assert '<img src="/images/people/noor.png" class="lazy"' in page
+    assert (built[0] / "output" / "diag" / "images" / "people" / "noor.png").is_file()
+
+
+def test_email_links_are_left_alone(built: tuple[Path, Result]) -> None:
+    # Markdown writes the autolink <lab-office@example.org> with its letters as entities.
+    page = html(built, "diag", "projects/lung-screening/index.html")
+    assert "&#64;" in page and "lab-office" not in built[1].err
+    vacancy = html(built, "diag", "vacancies/phd-detection/index.html")
+    assert 'href="mailto:lab-office@example.org"' in vacancy
+
+
+def test_a_header_ended_by_a_comment_line_starts_the_body_there(
+        built: tuple[Path, Result]) -> None:
+    page = html(built, "diag", "software/segmenter/index.html")
+    assert "<!--- a note for editors" in page and "Segmenter outlines organs" in page
+    assert ("content/pages/software/segmenter.md:3: warning: the header ends at '<!--- a note "
+            "for editors: keep this page short -->'") in built[1].err
+
+
+def test_pelican_links_to_pages_and_static_files_resolve(built: tuple[Path, Result]) -> None:
+    intro = html(built, "rtc", "courses/intro/index.html")
+    assert '<a href="/members/noor-peeters/">Noor</a>' in intro
+    assert 'src="/images/people/noor.png"' in intro
+    assert (built[0] / "output" / "rtc" / "images" / "people" / "noor.png").is_file()
+
+
+def test_save_as_makes_the_sites_own_404_page(built: tuple[Path, Result]) -> None:
+    page = html(built, "diag", "404.html")
+    assert "<h1>Not found</h1>" in page and '<a href="/about/">about page</a>' in page
+    assert "Page not found" in html(built, "rtc", "404.html")  # the theme's
+
+
+# -- mistakes in such a tree -----------------------------------------------------------
+
+
+def test_a_member_tag_to_nobody_is_an_error_at_its_line(site: Site) -> None:
+    site.write("site.yaml", "link_tags: {member: members}\ngroups:\n"
+               "  rtc: {title: R, url: 'https://r.org/'}\n")
+    site.page("pages/members/ann.md", "title: Ann\ngroups: rtc\n\nHi.\n")
+    site.page("pages/about.md", "title: About\ngroups: rtc\n\nMeet [member/ann].\n"
+              "And [member/anne-x].\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/pages/about.md:5: error: '[member/anne-x]' names no page" in result.err
+
+
+def test_ungrouped_pages_are_errors_unless_skipped(site: Site) -> None:
+    site.write("site.yaml", "groups:\n  rtc: {title: R, url: 'https://r.org/'}\n")
+    site.page("pages/a.md", "title: A\n\nText.\n")
+    result = site.build()
+    assert result.code == 1
+    assert "content/pages/a.md:1: error: the page names no groups" in result.err
+    assert "'ungrouped: skip' in site.yaml leaves such pages out" in result.err
+
+
+def test_a_groups_content_folder_that_is_not_there_is_a_site_yaml_error(site: Site) -> None:
+    site.write("site.yaml", "groups:\n  rtc:\n    title: R\n    url: 'https://r.org/'\n"
+               "    content: website-rtc/content\n")
+    site.page("a.md", "title: A\ngroups: rtc\n\nText.\n")
+    result = site.build()
+    assert result.code == 2
+    assert ("site.yaml:5: error: group rtc's content folder website-rtc/content does not exist"
+            in result.err)
+
+
+def test_a_url_pattern_with_an_unknown_part_is_a_site_yaml_error(site: Site) -> None:
+    site.write("site.yaml", "groups:\n  rtc:\n    title: R\n    url: 'https://r.org/'\n"
+               "    urls:\n      members: 'people/{name}/'\n")
+    site.page("a.md", "title: A\ngroups: rtc\n\nText.\n")
+    result = site.build()
+    assert result.code == 2
+    assert "site.yaml:6: error: unknown part '{name}' in URL pattern 'people/{name}/'" \
+        in result.err
