@@ -179,3 +179,32 @@ def test_a_url_pattern_with_an_unknown_part_is_a_site_yaml_error(site: Site) -> 
     assert result.code == 2
     assert "site.yaml:6: error: unknown part '{name}' in URL pattern 'people/{name}/'" \
         in result.err
+
+
+# -- the migration check: the tree without §7's keys -------------------------------------
+
+
+def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    shutil.copytree(TREE, root)
+    (root / "site.yaml").write_text(
+        "groups:\n  diag:\n    title: D\n    url: https://diag.example.org/\n"
+        "    nav:\n      - {title: Members, url: /members/}\n"
+        "  rtc: {title: R, url: 'https://rtc.example.org/'}\n", encoding="utf-8")
+    (root / "website-diag" / "pelicanconf.py").write_text(
+        "SITENAME = 'D'\nARTICLE_URL = 'highlights/{slug}/'\n", encoding="utf-8")
+    result = run_cli("check", cwd=root)
+    assert result.code == 1
+    err = result.err
+    assert ("website-rtc/content: warning: 3 pages here are in no content folder: not built\n"
+            "    hint: add 'content: website-rtc/content' to group rtc in site.yaml") in err
+    assert "hint: add 'content: website-diag/content' to group diag in site.yaml" in err
+    assert ("website-diag/pelicanconf.py:2: warning: articles (the news folder) are at "
+            "'highlights/{slug}/'") in err
+    assert "hint: add to group diag in site.yaml: urls: {news: 'highlights/{slug}/'}" in err
+    assert ("content/pages/projects/lung-screening.md:7: error: '[member/noor-peeters]' names "
+            "no page\n    hint: a page 'noor-peeters' is in folder members: add "
+            "'link_tags: {member: members}' to site.yaml") in err
+    assert "'ungrouped: skip' in site.yaml leaves such pages out" in err
+    assert "a file that is no page is left out by 'exclude:' in site.yaml" in err
+    assert not (root / "output").exists()

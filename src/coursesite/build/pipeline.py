@@ -32,6 +32,7 @@ from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
 from coursesite.content.grouping import group_pages
 from coursesite.content.loader import load_pages
+from coursesite.content.migration import pelican_advice
 from coursesite.digest import code_fingerprint
 from coursesite.errors import Problems
 from coursesite.fsutil import scan
@@ -193,6 +194,7 @@ class Build:
         return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir))
 
     def load(self) -> None:
+        pelican_advice(self.config, self.problems)
         self.pages = load_pages(self.config, self.problems, drafts=self.options.drafts,
                                 cache=self.state if self.writes else None,
                                 stats=self.scanned, jobs=self.options.jobs)

@@ -164,7 +164,8 @@ def _typed_page(config: SiteConfig, source: str, shown: str, where: tuple[str, s
         not body.strip() or "content_before" in values or "content_after" in values)
     if not title and not data_only:
         problems.error(shown, lines.get("title", 1), "the page has no title",
-                       "add 'title: …' to the header, or start the body with a heading")
+                       "add 'title: …' to the header, or start the body with a heading; a file "
+                       "that is no page is left out by 'exclude:' in site.yaml")
     page = Page(
         source=source, path=shown, content_path=content_path, title=title, body_text=body,
         body_line=header.body_line, description=fields.text("description"),

@@ -177,7 +177,18 @@ class Linker:
         names = {f"{p.category}/{p.slug}" for p in self.all_pages.values()}
         names |= {f"{tag}/{p.slug}" for tag, tagged in self.config.link_tags.items()
                   for p in self.all_pages.values() if tagged in (p.folder, url_folder(p))}
-        raise LinkError(f"'[{ref}]' names no page", did_you_mean(ref, names))
+        raise LinkError(f"'[{ref}]' names no page",
+                        self.tag_hint(category, slug) or did_you_mean(ref, names))
+
+    def tag_hint(self, tag: str, slug: str) -> str | None:
+        """`[member/x]` in a tree whose page x is in folder members: the link_tags entry."""
+        if tag in self.config.link_tags:
+            return None
+        for page in self.all_pages.values():
+            if page.slug == slug and page.category != tag:
+                return (f"a page '{slug}' is in folder {url_folder(page) or page.folder}: add "
+                        f"'link_tags: {{{tag}: {url_folder(page) or page.folder}}}' to site.yaml")
+        return None
 
 
 @dataclass(frozen=True, slots=True)
