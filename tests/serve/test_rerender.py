@@ -129,3 +129,22 @@ def test_a_page_that_shows_other_bodies_is_rendered_again(site: Site, tmp_path: 
     assert rerender(live, [lesson], nullcontext) == {"rtc": 2}  # the lesson and the digest
     assert b"Second words." in (tmp_path / "live/rtc/digest/index.html").read_bytes()
     assert snapshot(tmp_path / "live") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_page_placed_by_a_url_pattern_is_rendered_at_its_place(tmp_path: Path) -> None:
+    """A member page is at people/<slug>/ in one group (a copy of the page, SPEC §7) and at
+    members/<slug>/ in the other: an edit reaches both, as a clean build would write it."""
+    import shutil
+
+    from tests.content.test_pelican_tree import TREE
+
+    root = tmp_path / "tree"
+    shutil.copytree(TREE, root)
+    site = Site(root)
+    live = kept_build(site, tmp_path / "live")
+    changed = edit(site, "content/pages/members/noor-peeters.md", "chest CT", "chest MRI")
+    rendered = rerender(live, [changed], nullcontext)
+    assert rendered is not None and set(rendered) == {"diag", "rtc"}
+    after = snapshot(tmp_path / "live")
+    assert "chest MRI" in after["diag/people/noor-peeters/index.html"].decode()
+    assert after == clean_build(site, tmp_path / "clean")

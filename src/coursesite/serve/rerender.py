@@ -45,6 +45,11 @@ def rerender(live: LiveSite, changed: list[Path],
         return None
     for page in fresh.values():
         live.pages[page.content_path].__dict__.update(page.__dict__)  # same object, new body
+        for renderer in live.renderers.values():  # a group's copy, at its URL there
+            copy = renderer.site.by_content_path.get(page.content_path)
+            if copy is not None and copy is not live.pages[page.content_path]:
+                copy.__dict__.update({key: value for key, value in page.__dict__.items()
+                                      if key not in ("url", "output")})
     for renderer in live.renderers.values():
         renderer.keys.__dict__.pop("listing_digest", None)  # it includes the pages' digests
     units = affected_units(live, set(fresh))
