@@ -208,3 +208,12 @@ def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
     assert "'ungrouped: skip' in site.yaml leaves such pages out" in err
     assert "a file that is no page is left out by 'exclude:' in site.yaml" in err
     assert not (root / "output").exists()
+
+
+def test_escaped_tags_are_links_and_players_as_pelicans_plugin_made_them(
+        built: tuple[Path, Result]) -> None:
+    sem = html(built, "diag", "people/sem_de_wit/index.html")
+    assert 'with <a href="/people/noor-peeters/">Noor Peeters</a> as supervisor' in sem
+    project = html(built, "diag", "projects/lung-screening/index.html")
+    assert "youtube-nocookie.com/embed/a1B2c3D4e5F" in project
+    assert "\\[youtube" not in project and "[youtube" not in project

@@ -38,8 +38,11 @@ from coursesite.markdown.mathml import MathExtension
 
 HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
 SCROLLING = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*tabindex)")
-EMBED = re.compile(r"^\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
+# `\[youtube: ID]` and `\[member/slug]` too: Pelican trees escape them, because their
+# plugin looked for the tags in the HTML that Markdown made of them.
+EMBED = re.compile(r"^\\?\[(youtube|vimeo):\s*([A-Za-z0-9_-]+)\s*\]\s*$")
 PAGE_REF = r"\[([\w.-]+/[\w.-]+)(?:,\s*group:\s*([\w-]+))?\](?![(\[:])"
+ESCAPED_PAGE_REF = "\\\\" + PAGE_REF
 
 
 class Target(Protocol):
@@ -155,7 +158,7 @@ class CoursePreprocessor(Preprocessor):
             first = line[:1]
             if first == "#":
                 line = HEADING_NO_SPACE.sub(r"\1 ", line)
-            elif first == "[":
+            elif first == "[" or line[:2] == "\\[":
                 embed = EMBED.match(line)
                 if embed:
                     line = self.md.htmlStash.store(embed_html(embed.group(1), embed.group(2)))
@@ -222,6 +225,9 @@ class CourseExtension(Extension):
         md.preprocessors.register(CoursePreprocessor(md), "course", 15)
         md.preprocessors.register(FenceTitles(md), "fence_titles", 28)
         md.inlinePatterns.register(PageRefProcessor(PAGE_REF, md, self.hooks), "page_ref", 175)
+        # Before `escape` (180), which would make the bracket text.
+        md.inlinePatterns.register(PageRefProcessor(ESCAPED_PAGE_REF, md, self.hooks),
+                                   "escaped_page_ref", 185)
         # After the inline patterns (20) and before prettify (10).
         md.treeprocessors.register(LinkTreeprocessor(md, self.hooks), "course_links", 15)
         md.postprocessors.register(FocusableScrolling(md), "focusable_scrolling", 5)

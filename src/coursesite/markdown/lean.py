@@ -27,6 +27,7 @@ PATTERN_KEYS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",),
     "inline_math": ("$",),
     "escape": ("\\",),
+    "escaped_page_ref": ("\\[",),
     "footnote": ("[^",),
     **dict.fromkeys(["page_ref", "reference", "link", "short_reference"], ("[",)),
     **dict.fromkeys(["image_link", "image_reference", "short_image_ref"], ("![",)),
