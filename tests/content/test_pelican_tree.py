@@ -129,6 +129,7 @@ def test_pelican_links_to_pages_and_static_files_resolve(built: tuple[Path, Resu
     intro = html(built, "rtc", "courses/intro/index.html")
     assert '<a href="/members/noor-peeters/">Noor</a>' in intro
     assert 'src="/images/people/noor.png"' in intro
+    assert '<a href="/images/people/noor.png">photo</a>' in intro  # {filename} to a file
     assert (built[0] / "output" / "rtc" / "images" / "people" / "noor.png").is_file()
 
 
