@@ -92,7 +92,7 @@ YAML_NODES = 100_000
 # or exhaust memory; a site that needs more raises its limit (README: Limits).
 LIMITS = Table((
     Key("render_seconds", Integer(1, 3600), 10,
-        "the time one page's body may take to render (its Jinja2 part)"),
+        "the time one page's body may take to render: its Jinja2 part, and its Markdown"),
     Key("render_steps", Integer(1000, 10**9), 1_000_000,
         "the loop rounds and calls one page's body may make"),
     Key("render_chars", Integer(1000, 10**9), 5_000_000,

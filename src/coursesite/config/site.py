@@ -41,7 +41,7 @@ class ImageSettings:
 class Limits:
     """What any one input may cost: `limits:` in site.yaml (options.LIMITS has the defaults)."""
 
-    render_seconds: int  # one page body's Jinja2 part
+    render_seconds: int  # one page body's Jinja2 part, and its Markdown part
     render_steps: int  # loop rounds and calls of one page body
     render_chars: int  # a rendered body, and any text made while rendering it
     nesting: int  # lists, quotes, <div markdown> and [brackets] in a page

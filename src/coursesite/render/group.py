@@ -22,11 +22,12 @@ from pygments.formatters import HtmlFormatter
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
+from coursesite.deadline import TimeUp, time_limit
 from coursesite.errors import ContentError, Diagnostic, Problems, SiteError
 from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
-from coursesite.render.body import BodyRenderer, Layouts
+from coursesite.render.body import BodyRenderer, Converted, Layouts
 from coursesite.render.context import LayoutContext
 from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
 from coursesite.render.links import Linker, UnitLinks
@@ -267,12 +268,7 @@ class GroupRenderer:
         html, toc = "", []
         if text.strip():
             before = len(ctx.problems.items)
-            try:
-                converted, key = self.bodies.convert(links, text)
-            except RecursionError:  # nesting the loader's check (content/nesting.py) missed
-                raise ContentError(page.path, page.body_line, "the page nests too deeply for "
-                                   "Markdown", "nest its lists, quotes or HTML less deeply"
-                                   ) from None
+            converted, key = self.convert(page, links, text)
             html, toc = converted.html, converted.toc
             if key and html and len(ctx.problems.items) == before:
                 self.bodies.keep(key, converted)  # converted here, and without a problem
@@ -282,3 +278,21 @@ class GroupRenderer:
         if page.template and not self.layouts.exists(layout):  # reported by check_layouts
             layout = self.context.default_layout(page)
         return self.layouts.render(layout, context)
+
+    def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
+        """The body's Markdown converted, within limits.render_seconds and Python's stack."""
+        seconds = self.config.limits.render_seconds
+        try:
+            with time_limit(seconds):
+                return self.bodies.convert(links, text)
+        except RecursionError:  # nesting the loader's check (content/nesting.py) missed
+            raise ContentError(page.path, page.body_line, "the page nests too deeply for "
+                               "Markdown", "nest its lists, quotes or HTML less deeply"
+                               ) from None
+        except TimeUp:  # blamed on its longest line: where such runs are
+            lines = page.body.split("\n")
+            longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+            raise ContentError(page.path, page.body_line + longest, "the page body takes "
+                               f"longer than {seconds} s to convert from Markdown",
+                               "look for long runs of *, _, [ or < in it, or raise "
+                               "limits.render_seconds in site.yaml") from None
