@@ -222,3 +222,12 @@ def test_every_key_is_set_in_every_key() -> None:
     unset = [".".join(path) for path, key in DECLARED.items()
              if key is not None and not any(matches(given, path) for given in lines)]
     assert not unset, f"EVERY_KEY does not set {unset}"
+
+
+def test_a_site_yaml_that_is_not_utf8_is_an_error_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_bytes(b"groups:\n  a: {title: \"caf\xe9\", url: x}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "site.yaml")
+    found = caught.value.diagnostic
+    assert (found.path, found.line, found.message) == ("site.yaml", 2,
+                                                       "the file is not valid UTF-8")

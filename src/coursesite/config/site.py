@@ -185,13 +185,19 @@ def load_config(config_path: Path) -> SiteConfig:
     config_path = config_path.resolve()
     shown = config_path.name
     try:
-        text = config_path.read_text(encoding="utf-8-sig")
+        data_bytes = config_path.read_bytes()
+        text = data_bytes.decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
             shown, None, "no such file", "run build-site in a site folder, or pass --config PATH"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(shown, None, f"cannot read the file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = data_bytes[:exc.start].count(b"\n") + 1
+        raise ConfigError(shown, line, "the file is not valid UTF-8",
+                          "save it as UTF-8 in your editor") from None
+    except OSError as exc:
+        raise ConfigError(shown, None, f"cannot read the file: {exc.strerror or exc}",
+                          "check that it is a file you may read") from None
     try:
         data, lines = yamltext.load(text, bound=SITE_YAML_BOUND)
     except yamltext.YamlSyntaxError as exc:
