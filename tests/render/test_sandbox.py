@@ -40,6 +40,15 @@ HOSTILE = {
         "render_steps",
     "{% set s = 'a' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}":
         "render_steps",
+    # One operator on big ints: CPython divides by long division (minutes), multiplies by
+    # Karatsuba (seconds); each is charged before it runs.
+    "{{ ((10 ** 1000000) // (10 ** 500000 + 7)) % 10 }}": "render_steps",
+    "{{ ((10 ** 1000000) % (10 ** 500000 + 7)) % 10 }}": "render_steps",
+    "{% set a = 10 ** 1000000 %}{{ ((a * a) * (a * a)) % 10 }}": "render_steps",
+    "{{ (9 ** 4000000) % 10 }}": "render_steps",
+    "{{ 10 ** 5000000 }}": "render_chars",
+    "{{ 10 ** (10 ** 400) }}": "render_chars",
+    "{{ 'a' * 10 ** 5000 }}": "render_chars",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
     "{{ f(40) }}": "render_steps render_seconds",  # on a busy machine the clock may stop it first
 }
@@ -65,6 +74,17 @@ def test_ordinary_jinja_is_untouched() -> None:
               "{{ '%5.2f' % 3.14159 }} {{ '{:>4}'.format('ab') }} {{ '%s-%s' | format(1, 2) }} "
               "{{ 'x' | center(5) }}|{{ [1, 2] | join(', ') }}|{{ 'a b' | replace(' ', '_') }}")
     assert render(source) == "0-1-2- ababab 1024  3.14   ab 1-2   x  |1, 2|a_b"
+
+
+def test_arithmetic_on_ordinary_numbers_is_untouched() -> None:
+    source = ("{{ (10 ** 5000) % 7 }} {{ 2 ** 100 // 3 }} {{ 10 // -3 }} {{ 2 ** -1 }} "
+              "{{ 1 ** 10 ** 100 }} {{ (-1) ** (10 ** 100 + 1) }} {{ 7 % 0.5 }}")
+    assert render(source) == "2 422550200076076467165567735125 -4 0.5 1 -1 0.0"
+
+
+def test_a_number_too_long_to_show_says_so() -> None:
+    with pytest.raises(OverLimit, match=r"number of about 10\*\*400 digits"):
+        render("{{ 10 ** (10 ** 400) }}")
 
 
 def test_the_time_limit_stops_a_slow_body() -> None:

@@ -18,7 +18,6 @@ filter), filters (each wrapped), and the output (`Budget.output`).
 from __future__ import annotations
 
 import functools
-import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
@@ -33,6 +32,7 @@ from jinja2.visitor import NodeTransformer
 
 from coursesite.config.site import GroupConfig, Limits
 from coursesite.content import Page
+from coursesite.render.arith import digits_of, int_cost, is_int
 
 BUDGET = "coursesite budget"  # its key in a render's context: a space, so no template names it
 ROUNDS = "coursesite_rounds"  # the filter every loop's iterable goes through
@@ -43,6 +43,14 @@ STR_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
 # The widths and precisions of '%' and str.format fields: '%999999999s', '{:>999999999}'.
 PERCENT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d+))?")
 FORMAT_WIDTHS = re.compile(r"\{[^{}]*:[^{}\d]*(\d+)(?:\.(\d+))?")
+
+
+def amount(n: int) -> str:
+    """`n` as a message shows it: 'a' * 10**5000 asks for more characters than Python
+    turns into digits (4,300), and a number of a thousand digits says nothing more."""
+    if n < 10**15:
+        return f"{n:,}"
+    return f"about 10**{digits_of(n.bit_length()) - 1}"
 
 
 class OverLimit(Exception):
@@ -76,9 +84,22 @@ class Budget:
     def size(self, length: int) -> None:
         """A text or list of `length` characters or items, about to be made or just made."""
         if length > self.limits.render_chars:
-            raise OverLimit(f"the page body makes a text or list of {length:,} characters or "
+            raise OverLimit(f"the page body makes a text or list of {amount(length)} characters or "
                             f"items, over the limit of {self.limits.render_chars:,}",
                             "render_chars")
+
+    def number(self, digits: int) -> None:
+        """A number of `digits` decimal digits, about to be made."""
+        if digits > self.limits.render_chars:
+            raise OverLimit(f"the page body makes a number of {amount(digits)} digits, over the "
+                            f"limit of {self.limits.render_chars:,}", "render_chars")
+
+    def work(self, steps: int) -> None:
+        """Arithmetic worth `steps` steps, charged (or refused) before it is done."""
+        if steps > self.steps_left:
+            raise OverLimit("the page body computes with numbers so long that it would take "
+                            f"more than {self.limits.render_steps:,} steps", "render_steps")
+        self.steps_left -= steps
 
     def output(self, chunks: Iterable[str]) -> str:
         """The rendered body, refused as soon as it grows over the limit."""
@@ -128,9 +149,6 @@ def operator_size(operator: str, left: Any, right: Any) -> int:
     if operator == "%" and isinstance(left, str):  # '%*s' takes its width from the values
         values = right if isinstance(right, tuple) else (right,)
         return max(field_widths(PERCENT_WIDTHS, left), largest_int(values))
-    if (operator == "**" and isinstance(left, int) and isinstance(right, int)
-            and abs(left) > 1 and right > 0):
-        return int(right * math.log10(abs(left))) + 1  # the digits of the result
     return 0
 
 
@@ -228,7 +246,7 @@ class _Charged(NodeTransformer):
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with every loop, call, operator and filter charged."""
 
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Where the site sits on this machine, and where it is published (a URL may hold
@@ -253,6 +271,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         budget = budget_of(context)
         budget.charge()
         budget.size(operator_size(operator, left, right))
+        if is_int(left) and is_int(right):
+            digits, steps = int_cost(operator, left, right)
+            budget.number(digits)
+            budget.work(steps)
         result = super().call_binop(context, operator, left, right)
         budget.size(length(result))  # '%' formats: its length is known once made
         return result
