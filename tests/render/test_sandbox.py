@@ -49,6 +49,19 @@ HOSTILE = {
     "{{ 10 ** 5000000 }}": "render_chars",
     "{{ 10 ** (10 ** 400) }}": "render_chars",
     "{{ 'a' * 10 ** 5000 }}": "render_chars",
+    # One filter is one call of Python: charged for its work before or while it runs.
+    "{{ ([[1]] * 100000) | sum(start=[]) | length }}": "render_steps",
+    "{% set s = 'a' * 900000 %}{{ s | wordwrap(1) | length }}": "render_steps",
+    "{% set s = 'ab ' * 1000 %}{{ s | wordwrap(1, wrapstring='x' * 10000) }}": "render_chars",
+    "{{ 'a' | center(width=1000000000) }}": "render_chars",
+    "{{ range(10) | batch(1000000000, 'x') | list | length }}": "render_chars",
+    "{{ range(100) | slice(4000000) | list | length }}": "render_steps",
+    "{{ ('x' * 4000000) | list | length }}": "render_steps",
+    "{{ ([1] * 4000000) | sort | length }}": "render_steps",
+    "{{ ('x' * 4000000) | max }}": "render_steps",
+    "{{ range(99999) | map('string') | join('x' * 1000) | length }}": "render_chars",
+    "{{ 'ab' | replace('', 'x' * 3000000) | length }}": "render_chars",
+    "{% set w = ' ' * 1000000 %}{{ ('x\n' * 100) | indent(w) | length }}": "render_chars",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
     "{{ f(40) }}": "render_steps render_seconds",  # on a busy machine the clock may stop it first
 }
@@ -74,6 +87,17 @@ def test_ordinary_jinja_is_untouched() -> None:
               "{{ '%5.2f' % 3.14159 }} {{ '{:>4}'.format('ab') }} {{ '%s-%s' | format(1, 2) }} "
               "{{ 'x' | center(5) }}|{{ [1, 2] | join(', ') }}|{{ 'a b' | replace(' ', '_') }}")
     assert render(source) == "0-1-2- ababab 1024  3.14   ab 1-2   x  |1, 2|a_b"
+
+
+def test_ordinary_filters_are_untouched() -> None:
+    source = ("{{ [1, 2, 3] | sum }} {{ [[1], [2]] | sum(start=[]) }} "
+              "{{ [{'a': 2}, {'a': 3}] | sum('a') }} {{ [3, 1, 2] | sort | join(',') }} "
+              "{{ 'abc' | join('-') }} {{ [1, 5, 2] | max }} {{ {'b': 1, 'a': 2} | sort | join }} "
+              "{{ range(7) | slice(3) | list }} {{ range(5) | batch(2, 0) | list }} "
+              "{{ 'aXb' | replace('X', '--') }} {{ 'ab' | replace('', '.') }} "
+              "{{ 'a b c d' | wordwrap(3) }} {{ 'x' | center(width=3) }}|")
+    assert render(source) == ("6 [1, 2] 5 1,2,3 a-b-c 5 ab [[0, 1, 2], [3, 4], [5, 6]] "
+                              "[[0, 1], [2, 3], [4, 0]] a--b .a.b. a b\nc d  x |")
 
 
 def test_arithmetic_on_ordinary_numbers_is_untouched() -> None:

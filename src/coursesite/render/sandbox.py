@@ -18,13 +18,14 @@ filter), filters (each wrapped), and the output (`Budget.output`).
 from __future__ import annotations
 
 import functools
-import re
+import inspect
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
@@ -33,16 +34,24 @@ from jinja2.visitor import NodeTransformer
 from coursesite.config.site import GroupConfig, Limits
 from coursesite.content import Page
 from coursesite.render.arith import digits_of, int_cost, is_int
+from coursesite.render.sizes import (
+    SIZED_FILTERS,
+    asked_size,
+    filter_size,
+    filter_work,
+    length,
+    operator_size,
+)
 
 BUDGET = "coursesite budget"  # its key in a render's context: a space, so no template names it
 ROUNDS = "coursesite_rounds"  # the filter every loop's iterable goes through
 JOINED = "coursesite_joined"  # the filter `~` becomes
-# Filters whose result grows with an argument, not with the value they are given.
-WIDTH_FILTERS = {"center", "indent", "truncate", "wordwrap"}
-STR_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
-# The widths and precisions of '%' and str.format fields: '%999999999s', '{:>999999999}'.
-PERCENT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d+))?")
-FORMAT_WIDTHS = re.compile(r"\{[^{}]*:[^{}\d]*(\d+)(?:\.(\d+))?")
+# Filters that go through all the items of their value in one call of Python: each item is
+# charged as the filter takes it, which checks the clock too.
+ITERATING_FILTERS = {"batch", "groupby", "join", "list", "map", "max", "min", "reject",
+                     "rejectattr", "select", "selectattr", "slice", "sort", "unique"}
+# Adding lists copies them: about 200 items a microsecond (a step).
+ITEMS_COPIED_PER_STEP = 200
 
 
 def amount(n: int) -> str:
@@ -94,11 +103,12 @@ class Budget:
             raise OverLimit(f"the page body makes a number of {amount(digits)} digits, over the "
                             f"limit of {self.limits.render_chars:,}", "render_chars")
 
-    def work(self, steps: int) -> None:
-        """Arithmetic worth `steps` steps, charged (or refused) before it is done."""
+    def work(self, steps: int, doing: str) -> None:
+        """Work of `steps` steps in one call of Python, charged (or refused) before it is
+        done: no clock check can stop it once it runs. `doing`: what the message says."""
         if steps > self.steps_left:
-            raise OverLimit("the page body computes with numbers so long that it would take "
-                            f"more than {self.limits.render_steps:,} steps", "render_steps")
+            raise OverLimit(f"the page body {doing} that it would take more than "
+                            f"{self.limits.render_steps:,} steps", "render_steps")
         self.steps_left -= steps
 
     def output(self, chunks: Iterable[str]) -> str:
@@ -119,83 +129,23 @@ def budget_of(context: Context) -> Budget:
     return budget
 
 
-def length(value: Any) -> int:
-    """The length of what an operation made, when it is a text or a collection."""
-    return len(value) if isinstance(value, str | bytes | list | tuple | dict) else 0
-
-
-def sized(value: Any) -> bool:
-    return isinstance(value, str | bytes | list | tuple)
-
-
-def field_widths(pattern: re.Pattern[str], text: str) -> int:
-    """The widest field a format string asks for: it is made that wide, whatever it holds."""
-    return max((int(n) for groups in pattern.findall(text) for n in groups if n), default=0)
-
-
-def largest_int(values: Iterable[Any]) -> int:
-    return max((v for v in values if isinstance(v, int)), default=0)
-
-
-def operator_size(operator: str, left: Any, right: Any) -> int:
-    """The length of `left <operator> right` worked out before it is made (0: not a sequence)."""
-    if operator == "*":
-        if sized(left) and isinstance(right, int):
-            return len(left) * right
-        if sized(right) and isinstance(left, int):
-            return len(right) * left
-    if operator == "+" and sized(left) and sized(right):
-        return len(left) + len(right)
-    if operator == "%" and isinstance(left, str):  # '%*s' takes its width from the values
-        values = right if isinstance(right, tuple) else (right,)
-        return max(field_widths(PERCENT_WIDTHS, left), largest_int(values))
-    return 0
-
-
-def asked_size(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
-    """The length a str method will make, when an argument says it: 'x'.ljust(10**9)."""
-    obj = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format to check its fields
-    owner = getattr(obj, "__self__", None)
-    name = getattr(obj, "__name__", "")
-    if not isinstance(owner, str):
-        return 0
-    if name in STR_WIDTH_METHODS:
-        return largest_int(args)
-    if name in ("format", "format_map"):  # '{:{w}}'.format(1, w=10**9) takes it from an argument
-        return max(field_widths(FORMAT_WIDTHS, owner), largest_int((*args, *kwargs.values())))
-    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and args[0]:
-        return len(owner) + owner.count(args[0]) * len(str(args[1]))
-    if name == "join" and args and isinstance(args[0], Sized):
-        return len(owner) * len(args[0])
-    return 0
-
-
-def filter_size(name: str, args: tuple[Any, ...]) -> int:
-    """The length a filter will make, worked out from its arguments where they say it."""
-    value = args[0] if args else None
-    if name in WIDTH_FILTERS and len(args) > 1 and isinstance(args[1], int):
-        lines = value.count("\n") + 1 if isinstance(value, str) else 1
-        return args[1] * (lines if name == "indent" else 1)
-    if name == "replace" and len(args) >= 3 and isinstance(value, str) and args[1]:
-        return len(value) + value.count(str(args[1])) * len(str(args[2]))
-    if name == "join" and isinstance(value, Sized) and len(args) > 1:
-        return len(str(args[1])) * len(value)
-    if name == "format" and isinstance(value, str):
-        return max(field_widths(PERCENT_WIDTHS, value), largest_int(args[1:]))
-    if name == "slice" and len(args) > 1 and isinstance(args[1], int):
-        return args[1]
-    return 0
-
-
 def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """`func` charged to the budget, and refused when it would make too long a result."""
+    """`func` charged to the budget, and refused when it would make too long a result or
+    take too long: a filter is one call of Python, which no clock check interrupts."""
     passes = _PassArg.from_obj(func)
+    signature = parameters(func) if name in SIZED_FILTERS else None
 
     @functools.wraps(func)
     def bounded(context: Context, *args: Any, **kwargs: Any) -> Any:
         budget = budget_of(context)
         budget.charge()
-        budget.size(filter_size(name, args))
+        args = taken(name, budget, args)
+        if signature is not None:
+            named = signature.bind(*args, **kwargs)
+            named.apply_defaults()
+            budget.size(filter_size(name, named.arguments))
+            for steps in filter_work(name, named.arguments):
+                budget.work(steps, f"gives | {name} a text so long")
         if passes is _PassArg.context:
             args = (context, *args)
         elif passes is _PassArg.eval_context:
@@ -210,12 +160,58 @@ def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
+def parameters(func: Callable[..., Any]) -> inspect.Signature:
+    """A filter's parameters as a template gives them: without the environment or context
+    that Jinja2 passes first (Jinja2 wraps most filters in one that takes it, too)."""
+    inner = inspect.unwrap(func)
+    signature = inspect.signature(inner)
+    if _PassArg.from_obj(inner) is None:
+        return signature
+    return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+
+def taken(name: str, budget: Budget, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A filter's arguments, its value charged item by item when the filter goes through
+    them all. `join` takes them first, to know their number before it makes its text."""
+    if name not in ITERATING_FILTERS or not args:
+        return args
+    items = charged(budget, args[0])
+    return (list(items) if name == "join" else items, *args[1:])
+
+
+def charged(budget: Budget, items: Iterable[Any]) -> Iterator[Any]:
+    """Items, each charged as it is taken."""
+    for item in items:
+        budget.charge()
+        yield item
+
+
 @jinja2.pass_context
 def rounds(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
     """A loop's items, each round charged."""
+    return charged(budget_of(context), iterable)
+
+
+@jinja2.pass_context
+def bounded_sum(context: Context, iterable: Iterable[Any], attribute: str | int | None = None,
+                start: Any = 0) -> Any:
+    """Jinja2's `sum`, each addition charged for what it copies: `[[1]] * 10**5 |
+    sum(start=[])` copies the growing list at each item, 5 billion copies in one call."""
     budget = budget_of(context)
-    for item in iterable:
+    budget.charge()
+    if attribute is not None:
+        iterable = map(make_attrgetter(context.environment, attribute), iterable)
+    return sum(growing(budget, iterable, start), start)
+
+
+def growing(budget: Budget, items: Iterable[Any], start: Any) -> Iterator[Any]:
+    """The items of a sum, each charged for the length of the total it makes."""
+    total = length(start)
+    for item in items:
+        total += length(item)
         budget.charge()
+        budget.size(total)
+        budget.work(total // ITEMS_COPIED_PER_STEP, "adds up lists so long")
         yield item
 
 
@@ -259,6 +255,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def bound(self) -> None:
         """Wrap the filters, once they are all registered."""
         self.filters = {name: bounded_filter(name, func) for name, func in self.filters.items()}
+        self.filters["sum"] = bounded_sum
         self.filters[ROUNDS] = rounds
         self.filters[JOINED] = joined
 
@@ -274,7 +271,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if is_int(left) and is_int(right):
             digits, steps = int_cost(operator, left, right)
             budget.number(digits)
-            budget.work(steps)
+            budget.work(steps, "computes with numbers so long")
         result = super().call_binop(context, operator, left, right)
         budget.size(length(result))  # '%' formats: its length is known once made
         return result
