@@ -62,6 +62,15 @@ HOSTILE = {
     "{{ range(99999) | map('string') | join('x' * 1000) | length }}": "render_chars",
     "{{ 'ab' | replace('', 'x' * 3000000) | length }}": "render_chars",
     "{% set w = ' ' * 1000000 %}{{ ('x\n' * 100) | indent(w) | length }}": "render_chars",
+    # Text captured before it is output: each buffer is bounded as it fills.
+    "{% set x %}{% for i in range(2000) %}{{ 'x' * 4000 }}{% endfor %}{% endset %}":
+        "render_chars",
+    "{% filter upper %}{% for i in range(2000) %}{{ 'x' * 4000 }}{% endfor %}{% endfilter %}":
+        "render_chars",
+    "{% macro f() %}{% for i in range(2000) %}{{ 'x' * 4000 }}{% endfor %}{% endmacro %}"
+    "{% set y = f() %}": "render_chars",
+    "{% macro f() %}{{ caller() }}{% endmacro %}{% call f() %}{% for i in range(2000) %}"
+    "{{ 'x' * 4000 }}{% endfor %}{% endcall %}": "render_chars",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
     "{{ f(40) }}": "render_steps render_seconds",  # on a busy machine the clock may stop it first
 }
@@ -98,6 +107,23 @@ def test_ordinary_filters_are_untouched() -> None:
               "{{ 'a b c d' | wordwrap(3) }} {{ 'x' | center(width=3) }}|")
     assert render(source) == ("6 [1, 2] 5 1,2,3 a-b-c 5 ab [[0, 1, 2], [3, 4], [5, 6]] "
                               "[[0, 1], [2, 3], [4, 0]] a--b .a.b. a b\nc d  x |")
+
+
+def test_blocks_that_capture_text_are_untouched() -> None:
+    source = ("{% set x %}ab{% endset %}{{ x }} {% set y | upper %}cd{% endset %}{{ y }} "
+              "{% filter upper %}ef{% endfilter %} {% filter length %}abc{% endfilter %} "
+              "{% set z %}{% filter length %}abcd{% endfilter %}{% endset %}{{ z }} "
+              "{% macro m() %}<{{ caller() }}>{% endmacro %}{% call m() %}gh{% endcall %}")
+    assert render(source) == "ab CD EF 3 4 <gh>"
+
+
+def test_a_macro_imported_without_context_is_charged_too(site: Site) -> None:
+    site.write("templates/m.html", "{% macro shout(t) %}{% for i in range(2) %}{{ t | upper }}"
+               "{% endfor %}{% endmacro %}\n")
+    site.page("p.md", "title: P\ngroups: rtc\n\n{% import 'm.html' as m %}{{ m.shout('hi') }}\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert "HIHI" in site.out("rtc/p/index.html")
 
 
 def test_arithmetic_on_ordinary_numbers_is_untouched() -> None:

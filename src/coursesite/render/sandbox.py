@@ -3,8 +3,9 @@
 Jinja2's sandbox keeps a page away from Python's internals, but not from
 spending: `{{ 'a' * 10**9 }}` asks for a gigabyte, two nested loops over
 `range(99999)` for ten billion rounds, and either would hang the build (and
-`serve` with it). Each render is given a `Budget` (from `limits:` in site.yaml)
-in its context, under a key no template can name. The environment charges it
+`serve` with it). Each render is given a `Budget` (from `limits:` in site.yaml),
+held for the thread while it runs: not in the template's context, which a template
+imported without context would not see. The environment charges it
 for every loop round, call, operator and filter, checks the clock at each
 charge, and refuses any text or list longer than `render_chars` before making
 it where its length can be known beforehand, else as soon as it is made.
@@ -12,11 +13,14 @@ it where its length can be known beforehand, else as soon as it is made.
 Every way a template makes work passes one of these points: loops (each `for`
 is rewritten to iterate through the `rounds` filter), calls (macros, methods,
 functions: `call`), operators (`call_binop`), `~` (rewritten into the `joined`
-filter), filters (each wrapped), and the output (`Budget.output`).
+filter), filters (each wrapped), the output (`Budget.output`), and the text a
+`{% set %}` or `{% filter %}` block, a macro or a `{% call %}` captures before it
+is output (`Captured`, the buffer the compiled template appends it to).
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import time
@@ -25,6 +29,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -43,7 +48,8 @@ from coursesite.render.sizes import (
     operator_size,
 )
 
-BUDGET = "coursesite budget"  # its key in a render's context: a space, so no template names it
+# The budget of the render running in this thread (serve renders in several at once).
+BUDGET: contextvars.ContextVar[Budget] = contextvars.ContextVar("coursesite budget")
 ROUNDS = "coursesite_rounds"  # the filter every loop's iterable goes through
 JOINED = "coursesite_joined"  # the filter `~` becomes
 # Filters that go through all the items of their value in one call of Python: each item is
@@ -122,11 +128,57 @@ class Budget:
         return "".join(parts)
 
 
-def budget_of(context: Context) -> Budget:
-    budget = context.parent.get(BUDGET)
-    if not isinstance(budget, Budget):  # every render puts one there: see BoundedSandbox.render
-        raise RuntimeError("a page body rendered without a budget")
-    return budget
+def current_budget() -> Budget:
+    """The budget of the render running in this thread."""
+    try:
+        return BUDGET.get()
+    except LookupError:  # every render sets one: see BoundedSandbox.render
+        raise RuntimeError("a page body rendered without a budget") from None
+
+
+class Captured(list[str]):
+    """The buffer that a `{% set %}` or `{% filter %}` block, a macro or a `{% call %}`
+    collects its text in, refused as soon as it holds too much: the compiled template
+    appends to it without passing any other check, and only its end makes a text."""
+
+    def __init__(self, budget: Budget):
+        super().__init__()
+        self.budget = budget
+        self.written = 0
+
+    def append(self, chunk: str) -> None:
+        self.written += length(chunk)
+        self.budget.size(self.written)
+        super().append(chunk)
+
+    def extend(self, chunks: Iterable[str]) -> None:
+        for chunk in chunks:
+            self.append(chunk)
+
+
+class BoundedCode(CodeGenerator):
+    """Jinja2's compiler, with every buffer a `Captured`, and a filter block's result
+    made text (`{% filter length %}` gives a number, which Jinja2 itself fails to join)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.block_filters: set[int] = set()
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.captured()")
+
+    def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
+        self.block_filters.add(id(node.filter))
+        super().visit_FilterBlock(node, frame)
+
+    def visit_Filter(self, node: nodes.Filter, frame: Frame) -> None:
+        if id(node) not in self.block_filters:
+            super().visit_Filter(node, frame)
+            return
+        self.write("str(")
+        super().visit_Filter(node, frame)
+        self.write(")")
 
 
 def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,7 +189,7 @@ def bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def bounded(context: Context, *args: Any, **kwargs: Any) -> Any:
-        budget = budget_of(context)
+        budget = current_budget()
         budget.charge()
         args = taken(name, budget, args)
         if signature is not None:
@@ -186,10 +238,9 @@ def charged(budget: Budget, items: Iterable[Any]) -> Iterator[Any]:
         yield item
 
 
-@jinja2.pass_context
-def rounds(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
+def rounds(iterable: Iterable[Any]) -> Iterator[Any]:
     """A loop's items, each round charged."""
-    return charged(budget_of(context), iterable)
+    return charged(current_budget(), iterable)
 
 
 @jinja2.pass_context
@@ -197,7 +248,7 @@ def bounded_sum(context: Context, iterable: Iterable[Any], attribute: str | int 
                 start: Any = 0) -> Any:
     """Jinja2's `sum`, each addition charged for what it copies: `[[1]] * 10**5 |
     sum(start=[])` copies the growing list at each item, 5 billion copies in one call."""
-    budget = budget_of(context)
+    budget = current_budget()
     budget.charge()
     if attribute is not None:
         iterable = map(make_attrgetter(context.environment, attribute), iterable)
@@ -218,7 +269,7 @@ def growing(budget: Budget, items: Iterable[Any], start: Any) -> Iterator[Any]:
 @jinja2.pass_context
 def joined(context: Context, values: list[Any]) -> str:
     """What `a ~ b` makes, refused when too long."""
-    budget = budget_of(context)
+    budget = current_budget()
     budget.charge()
     texts = [str(value) for value in values]
     budget.size(sum(map(len, texts)))
@@ -243,6 +294,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with every loop, call, operator and filter charged."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+    code_generator_class = BoundedCode
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Where the site sits on this machine, and where it is published (a URL may hold
@@ -265,7 +317,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return tree
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        budget = budget_of(context)
+        budget = current_budget()
         budget.charge()
         budget.size(operator_size(operator, left, right))
         if is_int(left) and is_int(right):
@@ -278,7 +330,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
-        budget = budget_of(__context)
+        budget = current_budget()
         budget.charge()
         budget.size(asked_size(__obj, args, kwargs))
         result = super().call(__context, __obj, *args, **kwargs)
@@ -289,4 +341,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                limits: Limits) -> str:
         """The template rendered within `limits`."""
         budget = Budget(limits)
-        return budget.output(template.generate({**context, BUDGET: budget}))
+        token = BUDGET.set(budget)
+        try:
+            return budget.output(template.generate(context))
+        finally:
+            BUDGET.reset(token)
+
+    def captured(self) -> Captured:
+        """A new buffer for the compiled template (see BoundedCode)."""
+        return Captured(current_budget())
