@@ -71,6 +71,16 @@ HOSTILE = {
     "{% set y = f() %}": "render_chars",
     "{% macro f() %}{{ caller() }}{% endmacro %}{% call f() %}{% for i in range(2000) %}"
     "{{ 'x' * 4000 }}{% endfor %}{% endcall %}": "render_chars",
+    # str methods sized from their arguments before they run, str.format field by field.
+    "{% set s = 'a' * 3000 %}{{ s.replace('', 'x' * 3000) }}": "render_chars",
+    "{% set t = {97: 'x' * 4000000} %}{{ ('a' * 1000).translate(t) }}": "render_chars",
+    "{{ '{:>{}}'.format('x', '9999999999') }}": "render_chars",
+    "{{ '{:.{}f}'.format(1.5, 10 ** 9) }}": "render_chars",
+    "{{ '{a:{b}}'.format_map({'a': 1, 'b': 10 ** 9}) }}": "render_chars",
+    "{% set s = 'a' * 1000000 %}{{ ('{0}' * 100).format(s) }}": "render_chars",
+    "{% set s = 'a' * 4000000 %}{{ ''.join([s] * 1000) }}": "render_chars",
+    "{{ ('\t' * 1000).expandtabs(100000) }}": "render_chars",
+    "{{ ('%' ~ '9' * 5000 ~ 's') % 1 }}": "render_chars",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
     "{{ f(40) }}": "render_steps render_seconds",  # on a busy machine the clock may stop it first
 }
@@ -124,6 +134,22 @@ def test_a_macro_imported_without_context_is_charged_too(site: Site) -> None:
     result = site.build()
     assert result.code == 0, result.err
     assert "HIHI" in site.out("rtc/p/index.html")
+
+
+def test_ordinary_str_methods_are_untouched() -> None:
+    source = ("{{ '{:>5}|{:.2f}|{a}|{!r}'.format('ab', 3.14159, 'q', a=1) }} "
+              "{{ '{x}'.format_map({'x': 2}) }} {{ '-'.join(range(3) | map('string')) }} "
+              "{{ 'abc'.translate({97: 'X'}) }} {{ 'a\tb'.expandtabs(4) }} "
+              "{{ 'ab'.replace('', '.') }} {{ 'x'.center(5, '*') }} "
+              "{{ ('<b>{}</b>' | safe).format('<i>') }}")
+    assert render(source) == ("   ab|3.14|1|'q' 2 0-1-2 Xbc a   b .a.b. **x** "
+                              "<b>&lt;i&gt;</b>")
+
+
+@pytest.mark.parametrize("source", ["{{ 'x'.encode() }}", "{{ '{0.__class__}'.format(1) }}"])
+def test_bytes_and_internals_cannot_be_reached(source: str) -> None:
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        render(source)
 
 
 def test_arithmetic_on_ordinary_numbers_is_untouched() -> None:

@@ -32,9 +32,14 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context, markup_join, str_join
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEnvironment,
+    SandboxedFormatter,
+)
 from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
+from markupsafe import EscapeFormatter, Markup
 
 from coursesite.config.site import GroupConfig, Limits
 from coursesite.content import Page
@@ -46,6 +51,7 @@ from coursesite.render.sizes import (
     filter_work,
     length,
     operator_size,
+    spec_size,
 )
 
 # The budget of the render running in this thread (serve renders in several at once).
@@ -154,6 +160,28 @@ class Captured(list[str]):
     def extend(self, chunks: Iterable[str]) -> None:
         for chunk in chunks:
             self.append(chunk)
+
+
+class BoundedFormatter(SandboxedFormatter):
+    """The sandbox's str.format, each field refused before it is made when its spec (with
+    the widths nested in it filled in: '{:{}}'.format(1, 10**9)) asks for too long a text,
+    and the whole as soon as it grows too long ('{0}{0}{0}'.format(s))."""
+
+    def __init__(self, env: SandboxedEnvironment, **kwargs: Any):
+        super().__init__(env, **kwargs)
+        self.budget = current_budget()
+        self.written = 0
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        self.budget.size(spec_size(format_spec))
+        text = super().format_field(value, format_spec)
+        self.written += length(text)
+        self.budget.size(self.written)
+        return text
+
+
+class BoundedEscapeFormatter(BoundedFormatter, EscapeFormatter):
+    """The same for a Markup format string, whose values are escaped."""
 
 
 class BoundedCode(CodeGenerator):
@@ -296,13 +324,6 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
     code_generator_class = BoundedCode
 
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        # Where the site sits on this machine, and where it is published (a URL may hold
-        # a user name): not for a page, whose output would differ from machine to machine.
-        if (attr == "source" and isinstance(obj, Page)) or (
-                attr == "publish" and isinstance(obj, GroupConfig)):
-            return False
-        return super().is_safe_attribute(obj, attr, value)
 
     def bound(self) -> None:
         """Wrap the filters, once they are all registered."""
@@ -328,11 +349,43 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         budget.size(length(result))  # '%' formats: its length is known once made
         return result
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Where the site sits on this machine, and where it is published (a URL may hold
+        # a user name): not for a page, whose output would differ from machine to machine.
+        if (attr == "source" and isinstance(obj, Page)) or (
+                attr == "publish" and isinstance(obj, GroupConfig)):
+            return False
+        # bytes have the methods of str without their checks here (b'x'.center(10**9)),
+        # and a page has no use for them: none can be made or reached.
+        if isinstance(obj, bytes | bytearray) or (attr == "encode" and isinstance(obj, str)):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """str.format and format_map, bounded field by field (see BoundedFormatter)."""
+        if super().wrap_str_format(value) is None:  # not a str's format or format_map
+            return None
+        owner: str = value.__self__
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if value.__name__ == "format_map":
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                kwargs, args = args[0], ()
+            formatter = (BoundedEscapeFormatter(self, escape=owner.escape)
+                         if isinstance(owner, Markup) else BoundedFormatter(self))
+            return type(owner)(formatter.vformat(owner, args, kwargs))
+
+        return functools.update_wrapper(bounded, value)
+
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
         budget = current_budget()
         budget.charge()
-        budget.size(asked_size(__obj, args, kwargs))
+        if getattr(__obj, "__name__", "") == "join" and isinstance(
+                getattr(__obj, "__self__", None), str) and args:  # to know its items' lengths
+            args = (list(charged(budget, args[0])), *args[1:])
+        budget.size(asked_size(__obj, args))
         result = super().call(__context, __obj, *args, **kwargs)
         budget.size(length(result))
         return result

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
-STR_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
-# The widths and precisions of '%' and str.format fields: '%999999999s', '{:>999999999}'.
+# The widths and precisions of '%' fields: '%999999999s'.
 PERCENT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d+))?")
-FORMAT_WIDTHS = re.compile(r"\{[^{}]*:[^{}\d]*(\d+)(?:\.(\d+))?")
+# The width and precision of a format spec: [[fill]align][sign][z][#][0][width][,_][.precision]
+SPEC_WIDTH = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?", re.DOTALL)
 # Filters sized from their arguments, which are bound to the filter's parameter names
 # first (`center(width=10**9)` says it as well as `center(10**9)`).
 SIZED_FILTERS = {"batch", "center", "format", "indent", "join", "replace", "slice", "wordwrap"}
@@ -37,7 +37,13 @@ def sized(value: Any) -> bool:
 
 def field_widths(pattern: re.Pattern[str], text: str) -> int:
     """The widest field a format string asks for: it is made that wide, whatever it holds."""
-    return max((int(n) for groups in pattern.findall(text) for n in groups if n), default=0)
+    return max((number(n) for groups in pattern.findall(text) for n in groups if n), default=0)
+
+
+def number(digits: str) -> int:
+    """A width as written: Python reads no number of more than 4,300 digits, and any of
+    more than 18 is too large to be a width."""
+    return int(digits) if len(digits) < 19 else 10**18
 
 
 def largest_int(values: Iterable[Any]) -> int:
@@ -59,22 +65,35 @@ def operator_size(operator: str, left: Any, right: Any) -> int:
     return 0
 
 
-def asked_size(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
-    """The length a str method will make, when an argument says it: 'x'.ljust(10**9)."""
-    obj = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format to check its fields
+def asked_size(obj: Any, args: tuple[Any, ...]) -> int:
+    """The length a str method will make, worked out from its arguments: 'x'.ljust(10**9),
+    'ab'.replace('', s), 'x'.join([s] * 1000), 'a'.translate({97: s}). (str.format is
+    bounded field by field as it runs: see BoundedFormatter.)"""
     owner = getattr(obj, "__self__", None)
     name = getattr(obj, "__name__", "")
-    if not isinstance(owner, str):
+    if not isinstance(owner, str) or not args:
         return 0
-    if name in STR_WIDTH_METHODS:
-        return largest_int(args)
-    if name in ("format", "format_map"):  # '{:{w}}'.format(1, w=10**9) takes it from an argument
-        return max(field_widths(FORMAT_WIDTHS, owner), largest_int((*args, *kwargs.values())))
-    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and args[0]:
-        return len(owner) + owner.count(args[0]) * len(str(args[1]))
-    if name == "join" and args and isinstance(args[0], Sized):
-        return len(owner) * len(args[0])
+    first = args[0]
+    if name in ("ljust", "rjust", "center", "zfill") and isinstance(first, int):
+        return max(len(owner), first)
+    if name == "expandtabs" and isinstance(first, int):
+        return len(owner) + owner.count("\t") * max(first, 0)
+    if name == "replace" and len(args) >= 2 and isinstance(first, str):
+        count = args[2] if len(args) > 2 else None
+        return len(owner) + occurrences(owner, first, count) * len(str(args[1]))
+    if name == "join" and isinstance(first, list | tuple):
+        return len(owner) * len(first) + sum(map(length, first))
+    if name == "translate" and isinstance(first, dict | list | tuple):
+        values = first.values() if isinstance(first, dict) else first
+        return len(owner) * max(map(length, values), default=1)
     return 0
+
+
+def spec_size(spec: str) -> int:
+    """The width or precision a format spec asks for ('>999999999', '.999999999f'), however
+    long the value it formats: at least that many characters are made."""
+    found = SPEC_WIDTH.match(spec)
+    return max((number(n) for n in found.groups() if n), default=0) if found else 0
 
 
 def lines_of(text: Any) -> int:
