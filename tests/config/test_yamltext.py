@@ -85,6 +85,23 @@ def test_an_impossible_date_is_an_error_at_its_line() -> None:
     assert error.hint == "write a date that exists, as YYYY-MM-DD"
 
 
+@pytest.mark.parametrize("number", ["9" * 4301, "-" + "9" * 4300, "1" + ":1" * 2200,
+                                    "!!int " + "7" * 5000])
+def test_a_number_too_long_for_python_is_an_error_at_its_line(number: str) -> None:
+    started = time.monotonic()
+    error = refused(f"title: T\nweight: {number}\n", first_line=2)
+    assert error.line == 3
+    assert error.message.startswith("the number is ")
+    assert error.message.endswith("characters long, more than the 4,300 allowed")
+    assert error.hint == "write a shorter number, or quote it if it is text"
+    assert time.monotonic() - started < 5
+
+
+def test_a_long_number_quoted_is_text_and_one_of_4300_digits_a_number() -> None:
+    assert yamltext.load(f"a: '{'9' * 5000}'\nb: {'9' * 4300}\n")[0] == {
+        "a": "9" * 5000, "b": int("9" * 4300)}
+
+
 @pytest.mark.parametrize(("text", "line", "message"), [
     ("a: &x 1\nb: &x 2\n", 2, "the anchor '&x' is defined twice (also on line 1)"),
     ("a: 1\nb: *nope\n", 2, "invalid YAML: the alias '*nope' has no anchor '&nope' before it"),

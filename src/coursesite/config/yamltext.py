@@ -41,6 +41,7 @@ KeyPath = tuple[str | int, ...]
 # PyYAML's merge keys, the settings) may recurse once a level, far below Python's limit.
 MAX_DEPTH = 100
 DEEP_HINT = "write the values less deeply nested"
+MAX_NUMBER_DIGITS = 4300  # Python's own limit for reading an int (sys.get_int_max_str_digits)
 
 
 class YamlSyntaxError(Exception):
@@ -94,6 +95,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, first_line: int,
     problem = exc.problem or str(exc)
     if isinstance(exc, _DateError):
         return YamlSyntaxError(line, problem, "write a date that exists, as YYYY-MM-DD")
+    if isinstance(exc, _NumberError):
+        return YamlSyntaxError(line, problem, "write a shorter number, or quote it if it is "
+                               "text")
     if "maximum nesting depth" in problem:  # libyaml's own bound, deeper than MAX_DEPTH
         return YamlSyntaxError(line, _too_deep(bound), DEEP_HINT)
     return YamlSyntaxError(line, f"invalid YAML: {problem}")
@@ -120,9 +124,13 @@ class _DateError(ConstructorError):
     pass
 
 
+class _NumberError(ConstructorError):
+    pass
+
+
 class _Loader(_Base):
-    """PyYAML's safe loader, with an impossible date (2024-02-30) a mistake at its line:
-    PyYAML lets datetime's ValueError out, with no line."""
+    """PyYAML's safe loader, with an impossible date (2024-02-30) or too long a number a
+    mistake at its line: PyYAML lets their ValueError out, with no line."""
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> date | datetime:
         try:
@@ -131,8 +139,21 @@ class _Loader(_Base):
             raise _DateError(None, None, f"'{node.value}' is not a date ({exc})",
                              node.start_mark) from None
 
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        # Python reads no number of more than 4,300 digits (its guard against quadratic
+        # work, which a 1:2:3 base-60 number of a thousand parts would meet too). It is
+        # refused, not kept as text: a setting or a header value would then be text where
+        # the author wrote a number, a mistake found later and elsewhere, or never.
+        if len(str(node.value)) > MAX_NUMBER_DIGITS:
+            raise _NumberError(None, None, f"the number is {len(str(node.value)):,} "
+                               f"characters long, more than the {MAX_NUMBER_DIGITS:,} "
+                               "allowed", node.start_mark)
+        value: int = super().construct_yaml_int(node)
+        return value
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 def _node_mark(mark: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,9 @@ EXTENDS = re.compile(r"^\s*(?:\{#.*?#\}\s*)*\{%-?\s*extends\s", re.DOTALL)
 SIMPLE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 UNCLOSED = re.compile(r"innermost block that needs to be closed is '(\w+)'")
 TOKEN = "\x00{}\x00"
+# What Python says of str() on an int past sys.get_int_max_str_digits(), a guard of its own
+# against quadratic work: a limit of the page, not a failure of the build.
+LONG_INT_TEXT = "for integer string conversion"
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.DOTALL)
 INLINE_MATH = re.compile(INLINE)
 
@@ -341,6 +345,14 @@ class BodyRenderer:
             raise self._jinja_error(page, source, context, name, exc) from None
         except NotReproducible as exc:
             raise self._error(page, error_line(exc, name), exc.message(), exc.hint) from None
+        except ValueError as exc:
+            if LONG_INT_TEXT not in str(exc):
+                raise self._error(page, error_line(exc, name),
+                                  f"ValueError in page body: {exc}") from None
+            raise self._error(page, error_line(exc, name), "the page body turns a number of "
+                              f"more than {sys.get_int_max_str_digits():,} digits into text",
+                              "Python shows no longer number; show part of it, such as "
+                              "n % 10**100") from None
         except jinja2.TemplateNotFound as exc:
             raise self._error(page, error_line(exc, name), f"no template '{exc.name}'") from None
         except Exception as exc:  # untrusted input: any failure is the page's mistake
