@@ -129,7 +129,9 @@ class Build:
         try:
             with stage(self.reporter, "scan"), out_of_collectors_sight():
                 unchanged = self.scan()
-            if unchanged:
+            if unchanged:  # its warnings still said (a folder in output/ it left alone)
+                stages.stop_on_errors(self.config, self.problems, self.options.strict,
+                                      self.reporter)
                 return BuildResult({}, self.output_dir, 0, 0)
             with stage(self.reporter, "load"), out_of_collectors_sight():
                 self.load()
@@ -165,7 +167,11 @@ class Build:
         if self.writes:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
-            output.remove_stale_staging(self.output_dir)
+            for left in output.remove_stale_staging(self.output_dir):
+                self.problems.warning(self.config.rel(left), None, "a folder named like "
+                                      "coursesite's staging folders, but not marked as "
+                                      "one of them, is left as it is",
+                                      "delete it if it is not yours")
         self.scanned = scan([self.config.content_dir, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
@@ -222,10 +228,12 @@ class Build:
         rendering = [name for name in self.chosen if name not in self.kept]
         if not self.writes:  # `check`: render into a temporary folder that is thrown away
             scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
+            for name in rendering:
+                (scratch / name).mkdir()  # pages are written only below a staging folder
             return {name: scratch / name for name in rendering}
         found = {name: output.staging_for(self.output_dir, name) for name in rendering}
         for staging in found.values():
-            cleanup.callback(stages.remove_tree, staging)
+            cleanup.callback(output.remove_staging, staging)
         return found
 
     def render(self, stagings: dict[str, Path]) -> None:

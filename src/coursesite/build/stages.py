@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -107,10 +106,6 @@ def stop_on_errors(config: SiteConfig, problems: Problems, strict: bool,
         in_config = any(d.path == config.rel(config.config_path) for d in fatal)
         raise BuildFailed(fatal, exit_code=2 if in_config else 1)
     problems.items.clear()
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 # -- writing ------------------------------------------------------------------------------
