@@ -167,11 +167,7 @@ class Build:
         if self.writes:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
-            for left in output.remove_stale_staging(self.output_dir):
-                self.problems.warning(self.config.rel(left), None, "a folder named like "
-                                      "coursesite's staging folders, but not marked as "
-                                      "one of them, is left as it is",
-                                      "delete it if it is not yours")
+            stages.remove_stale_staging(self.config, self.output_dir, self.problems)
         self.scanned = scan([self.config.content_dir, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
@@ -228,9 +224,7 @@ class Build:
         rendering = [name for name in self.chosen if name not in self.kept]
         if not self.writes:  # `check`: render into a temporary folder that is thrown away
             scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
-            for name in rendering:
-                (scratch / name).mkdir()  # pages are written only below a staging folder
-            return {name: scratch / name for name in rendering}
+            return {name: stages.made(scratch / name) for name in rendering}
         found = {name: output.staging_for(self.output_dir, name) for name in rendering}
         for staging in found.values():
             cleanup.callback(output.remove_staging, staging)
