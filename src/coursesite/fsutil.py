@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,3 +171,13 @@ def replaced_atomically(path: Path) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def make_dirs_below(top: Path, folder: Path) -> None:
+    """`folder` and the folders between it and `top`, which must exist (FileNotFoundError
+    when it does not): `top` itself is never made."""
+    current = top
+    for part in folder.relative_to(top).parts:
+        current = current / part
+        with suppress(FileExistsError):
+            current.mkdir()

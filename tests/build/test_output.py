@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from coursesite.build.output import MARK, STAGING, mark, remove_stale_staging, staging_for
+from coursesite.fsutil import make_dirs_below
 from tests.build.test_incremental import clean_build_of, course_site, edit
 from tests.conftest import Site, snapshot
 
@@ -217,6 +219,50 @@ def test_a_build_killed_at_any_moment_is_repaired_by_the_next(site: Site, tmp_pa
         assert groups_of(site) == expected, f"killed at moment {moment}"
     assert site.build().code == 0
     assert not list((site.root / "output").glob(".coursesite-staging-*"))
+
+
+def test_only_staging_folders_coursesite_marked_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    ours = staging_for(out, "rtc")
+    (ours / "page").mkdir()
+    (ours / "page" / "index.html").write_text("half written")
+    gone = out / f"{STAGING}search-old-rtc-1"  # marked, then stopped before it was made
+    mark(gone)
+    empty = out / f"{STAGING}aifh-7"  # unmarked (an older coursesite's), but empty
+    empty.mkdir()
+    theirs = out / f"{STAGING}notes"
+    theirs.mkdir()
+    (theirs / "mine.txt").write_text("keep")
+    forged = out / f"{STAGING}other"
+    forged.mkdir()
+    (forged / "mine.txt").write_text("keep")
+    (out / f"{STAGING}other{MARK}").write_text("not what coursesite writes")
+    assert remove_stale_staging(out) == [theirs, forged]
+    assert sorted(p.name for p in out.iterdir()) == [theirs.name, forged.name,
+                                                    f"{forged.name}{MARK}"]
+    assert (theirs / "mine.txt").read_text() == (forged / "mine.txt").read_text() == "keep"
+
+
+def test_a_folder_named_like_a_staging_folder_is_kept_with_a_warning(site: Site) -> None:
+    built(site)
+    theirs = site.root / "output" / f"{STAGING}notes"
+    theirs.mkdir()
+    (theirs / "mine.txt").write_text("keep")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert (f"output/{STAGING}notes: warning: a folder named like coursesite's staging "
+            "folders, but not marked as one of them, is left as it is") in result.err
+    assert (theirs / "mine.txt").read_text() == "keep"
+
+
+def test_pages_are_written_only_below_a_staging_folder_that_exists(tmp_path: Path) -> None:
+    # A worker of a stopped build must not make again the folder the next build removed.
+    with pytest.raises(FileNotFoundError):
+        make_dirs_below(tmp_path / "gone", tmp_path / "gone" / "a" / "b")
+    assert not (tmp_path / "gone").exists()
+    make_dirs_below(tmp_path, tmp_path / "a" / "b")
+    make_dirs_below(tmp_path, tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir()
 
 
 def groups_of(site: Site) -> dict[str, bytes]:

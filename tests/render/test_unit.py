@@ -24,6 +24,7 @@ def test_rendering_units_rebinds_no_field_of_a_shared_object(demo: Site, tmp_pat
               renderer.bodies.hooks, renderer.bodies.markdown, renderer.context,
               renderer.checker]
     before = [fields(obj) for obj in shared]
+    (tmp_path / "staging").mkdir()  # pages are written only below a staging folder
     for page in renderer.pages()[:6]:
         result = renderer.render_unit(page, tmp_path / "staging")
         assert result.ok, result.problems

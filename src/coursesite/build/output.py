@@ -179,6 +179,7 @@ def apply_plan(plan: Plan, state: BuildState) -> None:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(plan.staging, target)
+        unmark(plan.staging)
     else:
         for rel in plan.place:
             dest = target / rel
@@ -210,20 +211,72 @@ def remove_empty_parents(target: Path, rel: str) -> None:
 
 
 def staging_for(output_dir: Path, group: str) -> Path:
-    """A new staging folder for this process, beside the group's output."""
+    """A new staging folder for this process, beside the group's output, marked as ours."""
     staging = output_dir / f"{STAGING}{group}-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    mark(staging)
+    staging.mkdir()
     return staging
 
 
-def remove_stale_staging(output_dir: Path) -> None:
-    """Staging folders left by builds that were stopped (the caller holds the site's lock)."""
-    if output_dir.is_dir():
-        for entry in output_dir.iterdir():
-            if entry.name.startswith(STAGING) and entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
+# A folder coursesite makes beside the groups' folders has a file beside it that says so,
+# written before the folder is made and removed once it is gone. Beside it, not in it:
+# a staging folder becomes a group's folder, and Pagefind writes into its own.
+MARK = ".made-by-coursesite"
+
+
+def mark(folder: Path) -> None:
+    folder.with_name(folder.name + MARK).write_text(_mark_text(folder), encoding="utf-8")
+
+
+def unmark(folder: Path) -> None:
+    folder.with_name(folder.name + MARK).unlink(missing_ok=True)
+
+
+def remove_staging(folder: Path) -> None:
+    """A folder coursesite made beside the groups' folders, and its mark."""
+    shutil.rmtree(folder, ignore_errors=True)
+    unmark(folder)
+
+
+def _mark_text(folder: Path) -> str:
+    return f"coursesite made {folder.name} beside this file, and removes both\n"
+
+
+def _marked(folder: Path) -> bool:
+    mark_file = folder.with_name(folder.name + MARK)
+    try:
+        return (not mark_file.is_symlink()
+                and mark_file.read_text(encoding="utf-8") == _mark_text(folder))
+    except (OSError, UnicodeError):
+        return False
+
+
+def remove_stale_staging(output_dir: Path) -> list[Path]:
+    """The folders left by builds that were stopped (the caller holds the site's lock):
+    those marked as coursesite's are removed, and empty ones; returns the others, which
+    coursesite cannot tell it made, left as they are."""
+    if not output_dir.is_dir():
+        return []
+    left = []
+    for entry in sorted(output_dir.iterdir()):
+        if not entry.name.startswith(STAGING):
+            continue
+        if entry.name.endswith(MARK):
+            folder = entry.with_name(entry.name.removesuffix(MARK))
+            if _marked(folder) and not os.path.lexists(folder):
+                entry.unlink()  # its folder is gone already
+        elif entry.is_dir() and not entry.is_symlink():
+            if _marked(entry):
+                remove_staging(entry)
+                continue
+            try:
+                entry.rmdir()  # empty: nothing in it can be anyone's
+            except OSError:
+                left.append(entry)
+    return left
 
 
 # -- folders that must not be written -------------------------------------------------

@@ -131,7 +131,9 @@ class Build:
         try:
             with stage(self.reporter, "scan"), out_of_collectors_sight():
                 unchanged = self.scan()
-            if unchanged:
+            if unchanged:  # its warnings still said (a folder in output/ it left alone)
+                stages.stop_on_errors(self.config, self.problems, self.options.strict,
+                                      self.reporter)
                 return BuildResult({}, self.output_dir, 0, 0)
             with stage(self.reporter, "load"), out_of_collectors_sight():
                 self.load()
@@ -167,7 +169,7 @@ class Build:
         if self.writes:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
-            output.remove_stale_staging(self.output_dir)
+            stages.remove_stale_staging(self.config, self.output_dir, self.problems)
         roots = [folder for folder, _ in self.config.content_roots()]
         self.scanned = scan([*roots, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
@@ -225,10 +227,10 @@ class Build:
         rendering = [name for name in self.chosen if name not in self.kept]
         if not self.writes:  # `check`: render into a temporary folder that is thrown away
             scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
-            return {name: scratch / name for name in rendering}
+            return {name: stages.made(scratch / name) for name in rendering}
         found = {name: output.staging_for(self.output_dir, name) for name in rendering}
         for staging in found.values():
-            cleanup.callback(stages.remove_tree, staging)
+            cleanup.callback(output.remove_staging, staging)
         return found
 
     def render(self, stagings: dict[str, Path]) -> None:

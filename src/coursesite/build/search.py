@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from coursesite.build.output import STAGING
+from coursesite.build.output import STAGING, mark, remove_staging, unmark
 from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
 from coursesite.programs import Deadline, Ran, TimedOut, run
@@ -40,10 +40,13 @@ def index_group(folder: Path, config: SiteConfig, problems: Problems,
     tag = f"{folder.name}-{os.getpid()}-{threading.get_ident()}"
     fresh = folder.parent / f"{STAGING}search-new-{tag}"
     old = folder.parent / f"{STAGING}search-old-{tag}"
+    mark(fresh)
+    mark(old)
     ran = pagefind(folder, fresh, config, problems)
     problem = None if ran is None else unusable(ran, fresh, before_swap)
     if ran is None or problem:
-        shutil.rmtree(fresh, ignore_errors=True)
+        remove_staging(fresh)
+        unmark(old)
         if problem:  # else out of time: an error in `problems` says so
             problems.warning(config.rel(folder), None,
                              f"the search index could not be made: {problem}",
@@ -55,7 +58,8 @@ def index_group(folder: Path, config: SiteConfig, problems: Problems,
         if target.exists():
             os.replace(target, old)
         os.replace(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
+    unmark(fresh)
+    remove_staging(old)
     return True
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -117,8 +116,19 @@ def stop_on_errors(config: SiteConfig, problems: Problems, strict: bool,
     problems.items.clear()
 
 
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def remove_stale_staging(config: SiteConfig, output_dir: Path, problems: Problems) -> None:
+    """The staging folders of builds that were stopped, removed when marked as ours."""
+    for left in output.remove_stale_staging(output_dir):
+        problems.warning(config.rel(left), None, "a folder named like coursesite's staging "
+                         "folders, but not marked as one of them, is left as it is",
+                         "delete it if it is not yours")
+
+
+def made(folder: Path) -> Path:
+    """A scratch folder to render into, made: pages are written only below one that
+    exists (see GroupRenderer.render_unit)."""
+    folder.mkdir()
+    return folder
 
 
 # -- writing ------------------------------------------------------------------------------

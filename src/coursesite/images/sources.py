@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import posixpath
 import re
@@ -27,6 +28,17 @@ from coursesite.images import pixels
 from coursesite.images.variants import Made
 
 PASSTHROUGH = {".svg", ".ico"}  # shown by browsers, not opened by Pillow: copied as they are
+# SVG's number syntax: no nan or inf, which Python's float() would read.
+SVG_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+PX_LENGTH = re.compile(rf"\s*({SVG_NUMBER.pattern})\s*(?:px)?\s*")
+# What was meant as a number but is none: '1.2.3', '--5', 'nan', 'inf'.
+NUMBER_LIKE = re.compile(r"\s*(?:[-+.\deE]+|[-+]?(?:nan|inf|infinity))\s*(?:px)?\s*",
+                         re.IGNORECASE)
+# Far more than any screen or page shows, and small enough for every later use of a
+# size (the build state's 64-bit integers, the ratio of two sizes as a float).
+MAX_SVG_SIDE = 1_000_000
+SVG_SIZE_HINT = ("give the <svg> element a width and height in px (or a percentage), "
+                 "and a viewBox of four numbers")
 
 
 class ImageError(Exception):
@@ -145,7 +157,11 @@ class Sources:
         known = self._sources.get(rel)
         if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
             return known
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            digest = file_sha256(path)
+        except OSError as exc:
+            raise ImageError(f"image 'content/images/{rel}' cannot be read ({exc.strerror})",
+                             "check that the file may be read") from None
         if known and known.hash == digest:
             known.size, known.mtime_ns = stat.st_size, stat.st_mtime_ns
             return known
@@ -182,13 +198,22 @@ class Sources:
         self.known.save_sources({rel: asdict(info) for rel, info in sorted(self._sources.items())})
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks: an image may be larger than the memory."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 def probe(path: Path, rel: str, digest: str, size: int, mtime_ns: int,
           max_pixels: int) -> SourceInfo:
     """Read what an image is from its header (no full decode)."""
     from PIL import Image, UnidentifiedImageError  # see imageproc: only when needed
 
     if path.suffix.lower() in PASSTHROUGH:
-        width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
+        try:
+            width, height = svg_size(path) if path.suffix.lower() == ".svg" else (0, 0)
+        except SvgSizeError as exc:
+            raise ImageError(f"'content/images/{rel}' {exc}", SVG_SIZE_HINT) from None
         return SourceInfo(size, mtime_ns, digest, width, height, "SVG", False, True, True)
     try:
         with pixels.pillow_allowing(max_pixels):
@@ -218,25 +243,63 @@ def _probe_raster(opened: Any, size: int, mtime_ns: int, digest: str) -> SourceI
                           animated, clean or animated)
 
 
+class SvgSizeError(ValueError):
+    """An SVG whose width, height or viewBox is no size it can be shown at."""
+
+
 def svg_size(path: Path) -> tuple[int, int]:
-    """The width and height an SVG declares (or its viewBox), 0 when it declares none."""
+    """The width and height an SVG declares (or its viewBox), 0 when it declares none in
+    pixels (a percentage, another unit). Raises SvgSizeError for a size that is no number
+    of pixels (nan, 1.2.3, -5, 1e999) or more than MAX_SVG_SIDE."""
     try:
         root = ElementTree.parse(path).getroot()
     except (ElementTree.ParseError, OSError):
         return 0, 0
-    width, height = _length(root.get("width")), _length(root.get("height"))
-    box = (root.get("viewBox") or "").replace(",", " ").split()
-    if (not width or not height) and len(box) == 4:
-        try:
-            box_w, box_h = float(box[2]), float(box[3])
-        except ValueError:
-            return width, height
-        if width and box_w:
-            return width, round(width * box_h / box_w)
-        return round(box_w), round(box_h)
-    return width, height
+    width, height = _length(root, "width"), _length(root, "height")
+    if (width and height) or root.get("viewBox") is None:
+        return width, height
+    box = root.get("viewBox") or ""
+    box_w, box_h = _view_box(box)
+    if not box_w:
+        return width, height
+    size = (width, width * box_h / box_w) if width else (box_w, box_h)
+    if max(size) > MAX_SVG_SIDE:
+        raise SvgSizeError(f'declares viewBox="{_shown(box)}", which makes it more than '
+                           f"{MAX_SVG_SIDE:,} px on a side")
+    return round(size[0]), round(size[1])
 
 
-def _length(value: str | None) -> int:
-    match = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", value or "")
-    return round(float(match.group(1))) if match else 0
+def _length(root: ElementTree.Element, name: str) -> int:
+    value = root.get(name)
+    if value is None:
+        return 0
+    match = PX_LENGTH.fullmatch(value)
+    if match is None:
+        if NUMBER_LIKE.fullmatch(value):
+            raise SvgSizeError(f'declares {name}="{_shown(value)}", which is no number')
+        return 0  # a percentage, another unit, a keyword: no size in pixels
+    number = float(match.group(1))
+    if not 0 <= number <= MAX_SVG_SIDE:  # nan fails both comparisons
+        raise SvgSizeError(f'declares {name}="{_shown(value)}", not a size from 0 to '
+                           f"{MAX_SVG_SIDE:,} px")
+    return round(number)
+
+
+def _view_box(value: str) -> tuple[float, float]:
+    """The width and height of a viewBox (0, 0 for one of fewer or more than four values,
+    which browsers ignore, as this did before)."""
+    box = value.replace(",", " ").split()
+    if len(box) != 4:
+        return 0, 0
+    if not all(SVG_NUMBER.fullmatch(n) for n in box):
+        raise SvgSizeError(f'declares viewBox="{_shown(value)}", which is not four numbers')
+    numbers = [float(n) for n in box]
+    if not all(math.isfinite(n) for n in numbers) or min(numbers[2:]) <= 0:
+        raise SvgSizeError(f'declares viewBox="{_shown(value)}", whose width and height are not '
+                           "finite sizes above 0")
+    return numbers[2], numbers[3]
+
+
+def _shown(value: str) -> str:
+    """An attribute's value as a message quotes it: its start, when it is long."""
+    return value if len(value) <= 40 else value[:30] + "…"

@@ -24,6 +24,7 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.deadline import TimeUp, time_limit
 from coursesite.errors import ContentError, Diagnostic, Problems, SiteError
+from coursesite.fsutil import make_dirs_below
 from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
@@ -177,7 +178,9 @@ class GroupRenderer:
         data = html.encode("utf-8")
         if not page.broken:
             target = staging / page.output
-            target.parent.mkdir(parents=True, exist_ok=True)
+            # Never the staging folder itself: a worker that outlives a build stopped
+            # meanwhile would make again, unmarked, what the next build removed.
+            make_dirs_below(staging, target.parent)
             target.write_bytes(data)
         plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
         sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})

@@ -126,6 +126,7 @@ def render_units(units: list[tuple[Page, GroupRenderer]],
     """Render each unit into the scratch folder and check its links; None on any problem."""
     done = []
     for page, renderer in units:
+        (scratch / renderer.group.name).mkdir(parents=True, exist_ok=True)  # see render_unit
         result = renderer.render_unit(page, scratch / renderer.group.name)
         problems = Problems()
         if not result.ok or result.problems or not renderer.replace_unit(page, result, problems):
