@@ -45,7 +45,7 @@ class Fields:
     def path(self, key: str) -> str:
         """A site path a header gives (`save_as:`, `url:`), '' when none or wrong."""
         text = self.text(key).lstrip("/")
-        if text and (".." in text.split("/") or "\\" in text or text.endswith("/index.html/")):
+        if text and (".." in text.split("/") or "\\" in text):
             self.error(key, f"{key} '{text}' leaves the site", "give a path such as about/ "
                        "or 404.html, inside the group's output")
             return ""

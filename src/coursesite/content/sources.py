@@ -12,7 +12,6 @@ import fnmatch
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
@@ -86,10 +85,3 @@ def _skipped(inner: set[str]) -> Callable[[str], bool]:
     """Folders that hold no pages of this content folder: images/, hidden ones, and
     the groups' own content folders inside it."""
     return lambda rel: rel == "images" or rel in inner or rel.rpartition("/")[2].startswith(".")
-
-
-def image_folders(config: SiteConfig, group: str | None) -> list[Path]:
-    """The images/ folders a group's pages may use: its own first, then content/images/."""
-    folders = [config.content_dir / "images"]
-    own = config.groups[group].content_dir if group else None
-    return [own / "images", *folders] if own else folders
