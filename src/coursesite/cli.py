@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Build only this group (repeatable)."),
         click.option("--drafts", is_flag=True, help="Also build pages with 'status: draft'."),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("--date", "today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Build as of this day (YYYY-MM-DD): which events are upcoming. "
+                     "Default: SOURCE_DATE_EPOCH's day, else today."),
         click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
                      show_default="the number of cores", help="Worker processes."),
         click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings."),
@@ -170,7 +174,7 @@ def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_
 
 def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
         quiet: bool, verbose: bool, output: Path | None, write: bool,
-        external: bool = False) -> None:
+        today: datetime | None = None, external: bool = False) -> None:
     reporter = ConsoleReporter(quiet=quiet, verbose=verbose)
     # `check` finds errors; a build that finds them fails
     with handled_errors(reporter, "build failed: {count}; output left as it was" if write
@@ -179,8 +183,23 @@ def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: boo
         options = BuildOptions(groups=groups, drafts=drafts, strict=strict, jobs=jobs,
                                output=output.resolve() if output else None,
                                mode=Mode.BUILD if write else Mode.CHECK,
-                               external=external)
+                               external=external, today=build_date(today))
         build(config, options, reporter)
+
+
+def build_date(given: datetime | None) -> date | None:
+    """The day the build is as of: --date, else SOURCE_DATE_EPOCH's (reproducible
+    builds), else None (today)."""
+    if given is not None:
+        return given.date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise click.UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is no number of seconds "
+                               "since 1970 (unset it, or give --date YYYY-MM-DD)") from None
 
 
 @contextmanager

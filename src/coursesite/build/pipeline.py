@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,7 @@ class BuildOptions:
     output: Path | None = None
     mode: Mode = Mode.BUILD
     external: bool = False  # CHECK: also fetch every external link (`check --external`)
+    today: date | None = None  # the day the build is as of (events: upcoming or past)
     # Held while output/ changes, so a server reading it never sees half a build.
     guard: Callable[[], AbstractContextManager[Any]] = nullcontext
 
@@ -193,7 +195,8 @@ class Build:
             self.config, folder, summary, files)
 
     def settings(self) -> object:
-        return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir))
+        return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir),
+                str(self.options.today or date.today()))
 
     def load(self) -> None:
         pelican_advice(self.config, self.problems)
@@ -202,7 +205,8 @@ class Build:
                                 stats=self.scanned, jobs=self.options.jobs)
 
     def structure(self) -> None:
-        self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems)
+        self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
+                                      self.options.today)
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from coursesite.config.site import GroupConfig
+from coursesite.content.collections import Collections
 from coursesite.content.page import Page
 from coursesite.content.placing import url_folder
 from coursesite.errors import Problems
@@ -41,8 +42,10 @@ class Section:
 
 
 class GroupSite:
-    def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems):
+    def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems,
+                 today: date | None = None):
         self.group = group
+        self.today = today or date.today()  # what is upcoming and what past (events)
         self.pages = sorted(pages, key=lambda p: p.content_path)
         self.by_content_path = {p.content_path: p for p in self.pages}
         self.by_url: dict[str, Page] = {}
@@ -69,11 +72,17 @@ class GroupSite:
         children: dict[str, list[Page]] = {}
         for page in self.pages:
             parent = self.parent(page)
-            if page.listed and not (page.is_section and page.folder == ""):
+            if page.listed and not (page.is_section and page.folder == "") \
+                    and not self.collections.is_item(page):  # a listing shows it instead
                 children.setdefault(parent.folder if parent else "", []).append(page)
         for pages in children.values():
             pages.sort(key=sort_key)
         return children
+
+    @functools.cached_property
+    def collections(self) -> Collections:
+        """The group's people, projects, vacancies, events and news (SPEC §8)."""
+        return Collections(self.pages, self.parent, self.today)
 
     @functools.cached_property
     def _listed(self) -> list[Page]:
@@ -171,6 +180,7 @@ class GroupSite:
         return sorted(found, key=sort_key)
 
     def recent(self, count: int) -> list[Page]:
-        dated = [p for p in self._listed if p.date is not None and not p.is_section]
+        dated = [p for p in self._listed if p.date is not None and not p.is_section
+                 and not self.collections.is_item(p)]
         dated.sort(key=lambda p: (-(p.date or datetime.min).timestamp(), p.path))
         return dated[:count]

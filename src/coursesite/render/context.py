@@ -79,12 +79,18 @@ class LayoutContext:
             "course": site.section(parent) if parent and parent.folder and not page.is_section
             else None,
             "recent": site.recent(6) if page is self.home else [],
-            "courses": site.courses() if page is self.home else [],
+            "courses": site.courses() if page is self.home or page.template in (
+                "courses", "courses.html") else [],
             "canonical": group.absolute(page.url),
             "description": page.description or group.description,
             "og_image": self.social_image(ctx, picture) if picture else None,
             "content": "",
             "toc": [],
+            # Group websites (SPEC §8): what a listing shows, and the collections' lookups
+            # (a project's people, a member's projects).
+            "listing": site.collections.listing(page),
+            "collections": site.collections,
+            "event_texts": {},
             "url": self.url,
             "asset": self.asset,
             "picture_url": self.picture_url,

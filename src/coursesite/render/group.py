@@ -265,6 +265,9 @@ class GroupRenderer:
             context["redirect_absolute"] = urljoin(self.group.url, href)
             return self.layouts.render("redirect.html", context)
         links = UnitLinks(self.linker, ctx)  # what the Markdown hooks ask, for this unit
+        listing = context["listing"]
+        if listing is not None and listing.layout == "calendar-archive":
+            context["event_texts"] = self.event_texts(ctx, listing.pages)
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(links, page, context)
         text = self.bodies.expand(links, page, self.context.body_context(page))
@@ -281,6 +284,32 @@ class GroupRenderer:
         if page.template and not self.layouts.exists(layout):  # reported by check_layouts
             layout = self.context.default_layout(page)
         return self.layouts.render(layout, context)
+
+    def event_texts(self, ctx: UnitContext, events: Sequence[Page]) -> dict[str, Markup]:
+        """Each event's `content_before` or `content_after` as Markdown, by content path.
+
+        Converted as the event's own (its links resolved from its file, its mistakes at
+        its place), and gathered into the listing's unit, whose page shows them."""
+        texts = {}
+        for event in events:
+            text = self.site.collections.event_text(event)
+            if not text:
+                continue
+            sub = UnitContext(event, self.group)
+            try:
+                html = self.convert(event, UnitLinks(self.linker, sub), text)[0].html
+            except ContentError as exc:
+                sub.problems.add(exc)
+                html = ""
+            texts[event.content_path] = Markup(html)
+            ctx.problems.items.extend(sub.problems.items)
+            ctx.deps.extend(sub.deps)
+            ctx.recorded |= sub.recorded
+            ctx.uses.extend(sub.uses)
+            ctx.failed |= sub.failed
+            for href, written in sub.written.items():
+                ctx.written.setdefault(href, []).extend(written)
+        return texts
 
     def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
         """The body's Markdown converted, within limits.render_seconds and Python's stack."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
+from coursesite.content.collections import layout_name, shown_by
 from coursesite.digest import digest_of
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore
@@ -87,6 +88,12 @@ class UnitKeys:
             shown += list(site.section(None if page is self.home else page).children)
         if page is self.home:
             shown += [*site.courses(), *site.recent(6)]
+        elif layout_name(page) == "courses":
+            shown += site.courses()
         picture = page.picture or self.group.picture
+        # What the collections' layouts show (SPEC §8): the items' headers and pictures.
+        collected = [(p.outline, self.summary(p)) for p in shown_by(site.collections, page)]
+        # Which events are upcoming depends on the day of the build.
+        today = site.today.isoformat() if layout_name(page) == "calendar-archive" else None
         return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
-                self.home.title)
+                self.home.title, collected, today)

@@ -1,0 +1,240 @@
+"""Group websites (SPEC §8): what each listing layout shows, and in which order.
+
+A listing is a page whose `template:` names one of LISTINGS (`people`,
+`vacancies`, `calendar-archive`, ...). Its items are pages of the same group,
+found by their own layout (`people-single`, `vacancy-single`, ...) or, for
+events and news, which name none, by their folder (`calendar/`, `news/`) or by
+being in the listing's own folder. Items are no lessons: they get no course
+sidebar and no previous/next (GroupSite leaves them out of its sections).
+Every decision of that kind is made here; the layouts only show the result.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from coursesite.content.page import Page
+
+# The layouts of one item each, and the listing layouts (the real tree's names).
+ITEM_LAYOUTS = frozenset({"people-single", "project-single", "software-single",
+                          "research-single", "vacancy-single", "publication"})
+LISTINGS = frozenset({"people", "projects", "vacancies", "student-vacancies",
+                      "calendar-archive", "news-archive", "courses", "publications",
+                      "publications-author"})
+EVENT_FOLDERS = frozenset({"calendar", "events", "agenda", "defences"})
+NEWS_FOLDERS = frozenset({"news", "highlights", "blog"})
+# A member's `type:` -> the heading of their group on the people page, in this order.
+PEOPLE_TYPES = (("faculty", "Faculty"), ("postdoc", "Postdocs"),
+                ("phd", "PhD candidates"), ("engineer", "Research engineers"),
+                ("staff", "Support staff"), ("student", "Students"), ("guest", "Guests"))
+TYPE_ALIASES = {"postdocs": "postdoc", "phd-student": "phd", "phd candidate": "phd",
+                "phdstudent": "phd", "phd-candidate": "phd", "students": "student",
+                "msc": "student", "support": "staff", "engineers": "engineer",
+                "researcher": "postdoc", "professor": "faculty", "pi": "faculty"}
+PROJECT_KINDS = (("research-single", "Research lines"), ("project-single", "Projects"),
+                 ("software-single", "Software"))
+YES = frozenset({"yes", "true", "on", "1", "y"})
+NO = frozenset({"no", "false", "off", "0", "n"})
+
+
+def layout_name(page: Page) -> str:
+    return (page.template or "").removesuffix(".html")
+
+
+def text_of(page: Page, key: str) -> str:
+    value = page.meta.get(key, "")
+    if isinstance(value, list):
+        return ", ".join(v.strip() for v in value)
+    return value.strip()
+
+
+def items_of(page: Page, key: str) -> list[str]:
+    """A comma-separated (or YAML list) field as its items."""
+    value = page.meta.get(key, "")
+    raw = value if isinstance(value, list) else [value]
+    return [item.strip() for chunk in raw for item in chunk.split(",") if item.strip()]
+
+
+def flag(page: Page, key: str, default: bool) -> bool:
+    """`active: no`, `closed: true`: yes/no fields, anything unknown the default."""
+    value = text_of(page, key).lower()
+    return True if value in YES else False if value in NO else default
+
+
+def fold(name: str) -> str:
+    """A name as compared: no accents, case, dots or hyphens ("Clara I. Sánchez")."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(plain.casefold().replace("-", " ").replace(".", " ").split())
+
+
+def person_type(page: Page) -> str:
+    kind = fold(text_of(page, "type"))
+    return TYPE_ALIASES.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """One headed group of a listing's items."""
+
+    heading: str
+    pages: tuple[Page, ...]
+    apart: bool = False  # former members, closed vacancies, past events: after, quieter
+
+
+@dataclass(frozen=True)
+class Listing:
+    layout: str
+    shelves: tuple[Shelf, ...]
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(p for shelf in self.shelves for p in shelf.pages)
+
+
+def newest_first(pages: list[Page]) -> tuple[Page, ...]:
+    return tuple(sorted(pages, key=lambda p: (-(p.date.timestamp() if p.date else 0.0),
+                                              p.title.casefold(), p.path)))
+
+
+def by_title(pages: list[Page]) -> tuple[Page, ...]:
+    return tuple(sorted(pages, key=lambda p: (p.order is None, p.order or 0,
+                                              fold(p.link_text), p.path)))
+
+
+class Collections:
+    """One group's listings, for one build date (events are upcoming or past)."""
+
+    def __init__(self, pages: list[Page], parent: Callable[[Page], Page | None],
+                 today: date):
+        self.pages = [p for p in pages if p.status == "published" and p.redirect is None
+                      and not p.broken]
+        self.parent, self.today = parent, today
+
+    def is_item(self, page: Page) -> bool:
+        """A page of a collection, not a lesson: no sidebar, no previous/next."""
+        if layout_name(page) in ITEM_LAYOUTS:
+            return True
+        if page.folder.rpartition("/")[2] in EVENT_FOLDERS | NEWS_FOLDERS and not page.is_section:
+            return True
+        parent = self.parent(page)
+        return (parent is not None and parent is not page and not page.is_section
+                and layout_name(parent) in LISTINGS)
+
+    @functools.cached_property
+    def _by_layout(self) -> dict[str, list[Page]]:
+        found: dict[str, list[Page]] = {}
+        for page in self.pages:
+            found.setdefault(layout_name(page), []).append(page)
+        return found
+
+    def with_layout(self, name: str) -> list[Page]:
+        return [p for p in self._by_layout.get(name, []) if not p.data_only]
+
+    @functools.cached_property
+    def members(self) -> dict[str, Page]:
+        """The group's member pages by their folded `name:` (else title)."""
+        found: dict[str, Page] = {}
+        for page in self.with_layout("people-single"):
+            found.setdefault(fold(page.link_text), page)
+        return found
+
+    def people_of(self, page: Page) -> list[Page | str]:
+        """A page's `people:`: each a member page when one has that name, else the name."""
+        return [self.members.get(fold(name), name) for name in items_of(page, "people")]
+
+    def projects_of(self, member: Page) -> list[Page]:
+        """The projects, software and research lines whose `people:` name the member."""
+        name = fold(member.link_text)
+        found = [p for layout, _ in PROJECT_KINDS for p in self.with_layout(layout)
+                 if name in {fold(n) for n in items_of(p, "people")}]
+        return list(by_title(found))
+
+    def listing(self, page: Page) -> Listing | None:
+        """What a listing page shows; None for any other page."""
+        layout = layout_name(page)
+        make = LISTING_MAKERS.get(layout)
+        return make(self, page) if make else None
+
+    # -- the listings ---------------------------------------------------------------
+
+    def people(self, page: Page) -> Listing:
+        current = [p for p in self.with_layout("people-single") if flag(p, "active", True)]
+        former = [p for p in self.with_layout("people-single") if not flag(p, "active", True)]
+        known = dict(PEOPLE_TYPES)
+        shelves = [Shelf(heading, by_title([p for p in current if person_type(p) == kind]))
+                   for kind, heading in PEOPLE_TYPES]
+        others = sorted({person_type(p) for p in current} - set(known))
+        shelves += [Shelf(kind.title() if kind else "Members",
+                          by_title([p for p in current if person_type(p) == kind]))
+                    for kind in others]
+        shelves.append(Shelf("Former members", by_title(former), apart=True))
+        return Listing("people", tuple(s for s in shelves if s.pages))
+
+    def projects(self, page: Page) -> Listing:
+        shelves = [Shelf(heading, by_title(self.with_layout(layout)))
+                   for layout, heading in PROJECT_KINDS]
+        return Listing("projects", tuple(s for s in shelves if s.pages))
+
+    def vacancies(self, page: Page) -> Listing:
+        student = layout_name(page) == "student-vacancies"
+        chosen = [p for p in self.with_layout("vacancy-single")
+                  if (person_type(p) == "student") == student]
+        open_ = [p for p in chosen if not flag(p, "closed", False)]
+        closed = [p for p in chosen if flag(p, "closed", False)]
+        heading = "Student projects" if student else "Open positions"
+        shelves = (Shelf(heading, newest_first(open_)),
+                   Shelf("Closed", newest_first(closed), apart=True))
+        return Listing(layout_name(page), tuple(s for s in shelves if s.pages))
+
+    def in_folders(self, page: Page, folders: frozenset[str]) -> list[Page]:
+        """Dated pages of these folders, or of the listing's own folder."""
+        own = page.folder if page.is_section and page.folder else None
+        return [p for p in self.pages if p is not page and p.date is not None
+                and not p.is_section and layout_name(p) not in LISTINGS | ITEM_LAYOUTS
+                and (p.folder.rpartition("/")[2] in folders or p.folder == own)]
+
+    def events(self, page: Page) -> Listing:
+        items = self.in_folders(page, EVENT_FOLDERS)
+        upcoming = [p for p in items if p.date and p.date.date() >= self.today]
+        past = [p for p in items if p.date and p.date.date() < self.today]
+        shelves = (Shelf("Upcoming", tuple(reversed(newest_first(upcoming)))),
+                   Shelf("Past", newest_first(past), apart=True))
+        return Listing("calendar-archive", tuple(s for s in shelves if s.pages))
+
+    def news(self, page: Page) -> Listing:
+        items = [p for p in self.in_folders(page, NEWS_FOLDERS) if not p.data_only]
+        return Listing("news-archive", (Shelf("News", newest_first(items)),))
+
+    def courses(self, page: Page) -> Listing:
+        return Listing("courses", ())  # the layout shows the group's courses (GroupSite)
+
+    def event_text(self, page: Page) -> str:
+        """What an event shows: `content_before` until its day, `content_after` from then."""
+        upcoming = page.date is not None and page.date.date() >= self.today
+        first, second = ("content_before", "content_after") if upcoming else (
+            "content_after", "content_before")
+        return text_of(page, first) or text_of(page, second) or page.description
+
+
+LISTING_MAKERS: dict[str, Callable[[Collections, Page], Listing]] = {
+    "people": Collections.people, "projects": Collections.projects,
+    "vacancies": Collections.vacancies, "student-vacancies": Collections.vacancies,
+    "calendar-archive": Collections.events, "news-archive": Collections.news,
+    "courses": Collections.courses,
+}
+
+
+def shown_by(collections: Collections, page: Page) -> list[Page]:
+    """Every other page a page's layout shows of the collections: for its unit key."""
+    listing = collections.listing(page)
+    shown: list[Page] = list(listing.pages) if listing else []
+    if items_of(page, "people"):
+        shown += [p for p in collections.people_of(page) if isinstance(p, Page)]
+    if layout_name(page) == "people-single":
+        shown += collections.projects_of(page)
+    return shown
