@@ -52,7 +52,8 @@ def bodies_changed(previous_outline: Any, outline: str, previous: dict[str, str]
     digests then), or None when anything else changed too."""
     if previous_outline != outline:
         return None
-    return {p.content_path for p in pages if previous.get(p.content_path) != p.digest}
+    return {p.content_path for p in pages
+            if not p.entry and previous.get(p.content_path) != p.digest}
 
 
 def unit_is_fresh(record: UnitRecord, written_sha: str | None, page: Page,

@@ -31,7 +31,9 @@ from coursesite.build.output import GroupFolder
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
+from coursesite.content.bibliography import read_bibliography
 from coursesite.content.grouping import group_pages
+from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
 from coursesite.content.loader import load_pages
 from coursesite.content.migration import pelican_advice
 from coursesite.digest import code_fingerprint
@@ -203,10 +205,16 @@ class Build:
         self.pages = load_pages(self.config, self.problems, drafts=self.options.drafts,
                                 cache=self.state if self.writes else None,
                                 stats=self.scanned, jobs=self.options.jobs)
+        # Publications (SPEC §8): the BibTeX entries the groups list, a page each.
+        self.bibliography = read_bibliography(
+            [Path(path) for path in bib_files(self.config, self.scanned)], self.config.root,
+            self.problems, jobs=self.options.jobs)
+        check_bibkeys(self.pages, self.bibliography, self.problems)
+        self.pages += publication_pages(self.config, self.pages, self.bibliography)
 
     def structure(self) -> None:
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
-                                      self.options.today)
+                                      self.options.today, self.bibliography)
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 

@@ -53,22 +53,20 @@ def check_content(config: SiteConfig) -> None:
                           "of your pages")
 
 
-# The layouts of group websites (SPEC §8) that Pelican trees name in `template:`: a page
-# naming one the theme lacks is shown with the page layout, never failed for it.
-GROUP_LAYOUTS = frozenset({
-    "people", "people-single", "projects", "project-single", "vacancies", "student-vacancies",
-    "vacancy-single", "software-single", "research-single", "calendar-archive", "news-archive",
-    "courses", "publications", "publications-author"})
-
-
 def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
     for page in pages:
-        if page.template and page.template.removesuffix(".html") not in GROUP_LAYOUTS:
-            name = page.template if page.template.endswith(".html") else page.template + ".html"
-            if not layouts.exists(name):
-                problems.error(page.path, page.line_of("template"),
-                               f"template '{page.template}' does not exist",
-                               f"add templates/{name}, or use one of the theme's layouts")
+        if not page.template:
+            continue
+        name = page.template if page.template.endswith(".html") else page.template + ".html"
+        if name == "publication.html" and not page.entry:
+            problems.error(page.path, page.line_of("template"),
+                           "the layout 'publication' shows a BibTeX entry",
+                           "put the entry in a .bib file under content/: its page is made "
+                           "for you; use another layout here")
+        elif not layouts.exists(name):
+            problems.error(page.path, page.line_of("template"),
+                           f"template '{page.template}' does not exist",
+                           f"add templates/{name}, or use one of the theme's layouts")
 
 
 def check_reserved(config: SiteConfig, pages: list[Page], static: dict[str, Path],

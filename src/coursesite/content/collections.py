@@ -12,12 +12,14 @@ Every decision of that kind is made here; the layouts only show the result.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from coursesite.content.bibliography import Bibliography, BibEntry
+from coursesite.content.meta import flag, fold, items_of, layout_name, text_of
 from coursesite.content.page import Page
+from coursesite.content.publications import MemberIndex, by_year, sort_entries, type_name
 
 # The layouts of one item each, and the listing layouts (the real tree's names).
 ITEM_LAYOUTS = frozenset({"people-single", "project-single", "software-single",
@@ -37,39 +39,6 @@ TYPE_ALIASES = {"postdocs": "postdoc", "phd-student": "phd", "phd candidate": "p
                 "researcher": "postdoc", "professor": "faculty", "pi": "faculty"}
 PROJECT_KINDS = (("research-single", "Research lines"), ("project-single", "Projects"),
                  ("software-single", "Software"))
-YES = frozenset({"yes", "true", "on", "1", "y"})
-NO = frozenset({"no", "false", "off", "0", "n"})
-
-
-def layout_name(page: Page) -> str:
-    return (page.template or "").removesuffix(".html")
-
-
-def text_of(page: Page, key: str) -> str:
-    value = page.meta.get(key, "")
-    if isinstance(value, list):
-        return ", ".join(v.strip() for v in value)
-    return value.strip()
-
-
-def items_of(page: Page, key: str) -> list[str]:
-    """A comma-separated (or YAML list) field as its items."""
-    value = page.meta.get(key, "")
-    raw = value if isinstance(value, list) else [value]
-    return [item.strip() for chunk in raw for item in chunk.split(",") if item.strip()]
-
-
-def flag(page: Page, key: str, default: bool) -> bool:
-    """`active: no`, `closed: true`: yes/no fields, anything unknown the default."""
-    value = text_of(page, key).lower()
-    return True if value in YES else False if value in NO else default
-
-
-def fold(name: str) -> str:
-    """A name as compared: no accents, case, dots or hyphens ("Clara I. Sánchez")."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return " ".join(plain.casefold().replace("-", " ").replace(".", " ").split())
 
 
 def person_type(page: Page) -> str:
@@ -110,10 +79,11 @@ class Collections:
     """One group's listings, for one build date (events are upcoming or past)."""
 
     def __init__(self, pages: list[Page], parent: Callable[[Page], Page | None],
-                 today: date):
+                 today: date, bibliography: Bibliography | None = None):
         self.pages = [p for p in pages if p.status == "published" and p.redirect is None
                       and not p.broken]
         self.parent, self.today = parent, today
+        self.bibliography = bibliography or Bibliography({})
 
     def is_item(self, page: Page) -> bool:
         """A page of a collection, not a lesson: no sidebar, no previous/next."""
@@ -220,12 +190,72 @@ class Collections:
             "content_after", "content_before")
         return text_of(page, first) or text_of(page, second) or page.description
 
+    # -- publications ------------------------------------------------------------
+
+    type_name = staticmethod(type_name)  # "Journal articles", for a layout
+
+    def entry(self, page: Page) -> BibEntry | None:
+        """The BibTeX entry a publication's page shows."""
+        return self.bibliography.get(page.entry) if page.entry else None
+
+    @functools.cached_property
+    def _publications(self) -> dict[str, Page]:
+        return {p.entry.lower(): p for p in self.with_layout("publication") if p.entry}
+
+    @functools.cached_property
+    def _authored(self) -> MemberIndex:
+        return MemberIndex(self.bibliography)
+
+    @functools.cached_property
+    def _members_by_last(self) -> dict[str, list[Page]]:
+        found: dict[str, list[Page]] = {}
+        for page in self.members.values():
+            found.setdefault(fold(page.link_text).rpartition(" ")[2], []).append(page)
+        return found
+
+    def publications_of(self, page: Page) -> list[Page]:
+        """A member's publications (its `bibkeys:` and those it is an author of), or a
+        publications-author page's (its `bibkeys:`, and its `author:` member's)."""
+        keys = [k.lower() for k in items_of(page, "bibkeys")]
+        member: Page | None = page if layout_name(page) == "people-single" else None
+        author = text_of(page, "author")
+        if member is None and author:
+            member = self.members.get(fold(author)) or self.member_by_slug(author)
+        if member is not None:
+            keys += [e.key.lower() for e in self._authored.authored_by(member.link_text)]
+        found = {self._publications[k].content_path: self._publications[k]
+                 for k in keys if k in self._publications}
+        entries = sort_entries(e for p in found.values() if (e := self.entry(p)))
+        return [self._publications[e.key.lower()] for e in entries]
+
+    def member_by_slug(self, slug: str) -> Page | None:
+        return next((p for p in self.members.values() if p.slug == slug.lower()), None)
+
+    def authors_of(self, entry: BibEntry) -> list[Page | str]:
+        """The entry's authors: a member's page where one is the author, else the name."""
+        shown: list[Page | str] = []
+        for person in entry.authors:
+            last = fold(person.last).rpartition(" ")[2]
+            member = next((m for m in self._members_by_last.get(last, ())
+                           if person.matches(m.link_text)), None)
+            shown.append(member or person.display())
+        return shown
+
+    def publications(self, page: Page) -> Listing:
+        chosen = (self.publications_of(page) if layout_name(page) == "publications-author"
+                  else self.with_layout("publication"))
+        entries = {e.key.lower(): p for p in chosen if (e := self.entry(p))}
+        shelves = [Shelf(year.year, tuple(entries[e.key.lower()] for e in year.entries))
+                   for year in by_year(e for p in chosen if (e := self.entry(p)))]
+        return Listing(layout_name(page), tuple(shelves))
+
 
 LISTING_MAKERS: dict[str, Callable[[Collections, Page], Listing]] = {
     "people": Collections.people, "projects": Collections.projects,
     "vacancies": Collections.vacancies, "student-vacancies": Collections.vacancies,
     "calendar-archive": Collections.events, "news-archive": Collections.news,
-    "courses": Collections.courses,
+    "courses": Collections.courses, "publications": Collections.publications,
+    "publications-author": Collections.publications,
 }
 
 
@@ -236,5 +266,8 @@ def shown_by(collections: Collections, page: Page) -> list[Page]:
     if items_of(page, "people"):
         shown += [p for p in collections.people_of(page) if isinstance(p, Page)]
     if layout_name(page) == "people-single":
-        shown += collections.projects_of(page)
+        shown += collections.projects_of(page) + collections.publications_of(page)
+    entry = collections.entry(page)
+    if entry is not None:
+        shown += [p for p in collections.authors_of(entry) if isinstance(p, Page)]
     return shown

@@ -49,6 +49,9 @@ class Page:
     own_group: str | None = None  # it is in this group's own content folder, and only there
     # An empty `title:`: data a layout lists (a calendar item), with no page of its own.
     data_only: bool = False
+    # The key of the BibTeX entry it shows (a publication's page, content/publications.py);
+    # what changes of it is in its outline, not in a body.
+    entry: str = ""
 
     @property
     def body(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from coursesite.config.site import GroupConfig
+from coursesite.content.bibliography import Bibliography
 from coursesite.content.collections import Collections
 from coursesite.content.page import Page
 from coursesite.content.placing import url_folder
@@ -43,8 +44,9 @@ class Section:
 
 class GroupSite:
     def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems,
-                 today: date | None = None):
+                 today: date | None = None, bibliography: Bibliography | None = None):
         self.group = group
+        self.bibliography = bibliography
         self.today = today or date.today()  # what is upcoming and what past (events)
         self.pages = sorted(pages, key=lambda p: p.content_path)
         self.by_content_path = {p.content_path: p for p in self.pages}
@@ -82,7 +84,7 @@ class GroupSite:
     @functools.cached_property
     def collections(self) -> Collections:
         """The group's people, projects, vacancies, events and news (SPEC §8)."""
-        return Collections(self.pages, self.parent, self.today)
+        return Collections(self.pages, self.parent, self.today, self.bibliography)
 
     @functools.cached_property
     def _listed(self) -> list[Page]:

@@ -131,7 +131,7 @@ class GroupRenderer:
         self.context = LayoutContext(config, site, self.home, linker, images)
         # A page with errors is no file of the output, but a link to it is no other mistake.
         known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
-                 | {"index.html", "404.html", *GENERATED})
+                 | {"index.html", "404.html", *GENERATED} | set(self.downloads()))
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
@@ -246,7 +246,17 @@ class GroupRenderer:
         self.out.external = self.checker.external
         for name, text in group_files(self.site, self.context.url).items():
             self.out.files[name] = text.encode("utf-8")
+        self.out.files.update(self.downloads())
         return self.out
+
+    def downloads(self) -> dict[str, bytes]:
+        """Each publication's BibTeX, beside its page: publications/<key>/<key>.bib."""
+        found = {}
+        for page in self.site.pages:
+            entry = self.site.collections.entry(page)
+            if entry is not None and not page.broken:
+                found[f"{page.url}{entry.key}.bib"] = entry.bibtex.encode("utf-8")
+        return found
 
     # -- what a unit depends on (unitkey.py) --------------------------------
 

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
-from coursesite.content.collections import layout_name, shown_by
+from coursesite.content.collections import shown_by
+from coursesite.content.meta import layout_name
 from coursesite.digest import digest_of
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore

@@ -1,0 +1,175 @@
+"""Publications from BibTeX (SPEC §8), built as a user builds them: a page per entry a
+group lists, lists by year, a member's own list, and every mistake at its line.
+
+One build is shared by the tests that only read it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Site, run_cli
+
+SITE_YAML = """\
+link_tags: {member: members}
+groups:
+  lab:
+    title: The Lab
+    url: https://lab.example.org/
+  other:
+    title: Other group
+    url: https://other.example.org/
+"""
+
+STRINGS = """\
+% Encoding: UTF-8
+@String { _Medical_Image_Analysis_ = {Medical Image Analysis} }
+@String { _Medical_Imaging_ = {Medical Imaging} }
+"""
+
+BIB = """\
+@string{MIA = _Medical_Image_Analysis_}
+@string{MI = _Medical_Imaging_}
+
+@article{Smit24,
+  author = {Ann Smith and S\\'{a}nchez, Clara I. and {van Dijk}, Piet},
+  title = {Counting {CT} nodules with deep learning},
+  journal = MIA,
+  year = {2024},
+  volume = {12},
+  pages = {1--10},
+  doi = {10.1000/mia.2024.1},
+  abstract = {We count nodules.},
+  optnote = {DIAG, RADIOLOGY},
+}
+
+@inproceedings{Li25,
+  author = {Bo Li and Ann Smith},
+  title = {Segmenting organs in a hurry},
+  booktitle = MI,
+  year = {2025},
+  url = {https://example.org/li25},
+}
+
+@phdthesis{Old20,
+  author = {Cy Old},
+  title = {A thesis nobody in the lab wrote},
+  school = {Radboud University},
+  year = {2020},
+}
+"""
+
+PAGES = {
+    "index.md": "title: The Lab\ngroups: lab, other\n\nWelcome.\n",
+    "publications.md": "title: Publications\ntemplate: publications\ngroups: lab\n",
+    "members/ann-smith.md": "title: Ann Smith\nname: Ann Smith\ntemplate: people-single\n"
+                            "type: faculty\ngroups: lab\n\nAnn leads the lab. See "
+                            "[our paper](/publications/Li25/).\n",
+    "members/bo-li.md": "title: Bo Li\nname: Bo Li\ntemplate: people-single\ntype: phd\n"
+                        "groups: lab\nbibkeys: Old20\n\nBo segments.\n",
+}
+
+
+def make_site(root: Path) -> Site:
+    site = Site(root)
+    site.write("site.yaml", SITE_YAML)
+    site.page("fullstrings.bib", STRINGS)
+    site.page("publications/lab.bib", BIB)
+    for rel, text in PAGES.items():
+        site.page(rel, text)
+    return site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("publications")
+    make_site(root)
+    result = run_cli(cwd=root)
+    assert result.code == 0, result.err
+    return root / "output"
+
+
+def main_of(out: Path, rel: str) -> str:
+    text = (out / rel).read_text(encoding="utf-8")
+    return text[text.index("<main"):text.index("</main>")]
+
+
+def words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_each_listed_entry_has_a_page_with_its_fields(built: Path) -> None:
+    html = main_of(built, "lab/publications/Smit24/index.html")
+    shown = words(html)
+    assert "Counting CT nodules with deep learning" in shown  # braces gone
+    assert "Clara I. Sánchez" in shown and "Piet van Dijk" in shown  # LaTeX decoded
+    assert "Medical Image Analysis" in shown  # macro of a macro, from another file
+    assert 'href="https://doi.org/10.1000/mia.2024.1"' in html
+    assert "We count nodules." in shown
+    assert '<a href="/members/ann-smith/">Ann Smith</a>' in html  # the member linked
+    assert 'class="pager"' not in html and 'class="sidebar"' not in html
+
+
+def test_the_bibtex_download_is_the_entry_on_its_own(built: Path) -> None:
+    html = main_of(built, "lab/publications/Smit24/index.html")
+    assert 'href="Smit24.bib" download' in html
+    text = (built / "lab" / "publications" / "Smit24" / "Smit24.bib").read_text("utf-8")
+    assert text.startswith("@article{Smit24,")
+    assert "Medical Image Analysis" in text and "MIA" not in text  # no macro left
+
+
+def test_groups_list_entries_of_their_members_bibkeys_and_optnote(built: Path) -> None:
+    lab = {p.name for p in (built / "lab" / "publications").iterdir() if p.is_dir()}
+    assert lab == {"Smit24", "Li25", "Old20"}  # Ann's and Bo's, and Bo's bibkeys
+    assert not (built / "other" / "publications").exists()  # no member, no optnote
+
+
+def test_the_group_list_is_by_year_newest_first(built: Path) -> None:
+    shown = words(main_of(built, "lab/publications/index.html"))
+    assert shown.index("2025") < shown.index("Segmenting organs") < shown.index("2024") \
+        < shown.index("Counting CT nodules") < shown.index("2020") < shown.index("A thesis")
+    assert "Conference paper" in shown and "PhD thesis" in shown
+
+
+def test_a_member_page_lists_its_publications(built: Path) -> None:
+    ann = words(main_of(built, "lab/members/ann-smith/index.html"))
+    assert "Segmenting organs in a hurry" in ann and "Counting CT nodules" in ann
+    assert "A thesis nobody" not in ann
+    bo = words(main_of(built, "lab/members/bo-li/index.html"))
+    assert "A thesis nobody in the lab wrote" in bo and "Segmenting organs" in bo
+
+
+def test_a_link_to_a_publication_resolves(built: Path) -> None:
+    assert 'href="/publications/Li25/"' in main_of(built, "lab/members/ann-smith/index.html")
+
+
+def test_one_entry_changed_changes_its_page_and_the_lists(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert run_cli(cwd=tmp_path).code == 0
+    out = tmp_path / "output" / "lab"
+    untouched = (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns
+    site.page("publications/lab.bib", BIB.replace("in a hurry", "at leisure"))
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 0, result.err
+    for rel in ("publications/Li25/index.html", "publications/index.html",
+                "members/ann-smith/index.html"):
+        assert "at leisure" in (out / rel).read_text("utf-8"), rel
+    assert (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns == untouched
+
+
+def test_an_unknown_bibkey_and_a_broken_entry_fail_at_their_lines(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.page("members/bo-li.md", "title: Bo Li\nname: Bo Li\ntemplate: people-single\n"
+                                  "groups: lab\nbibkeys: Old20, Nope99\n\nBo.\n")
+    site.page("more.bib", "@article{Good1,\n  title = {Fine},\n  author = {A B},\n"
+                          "  year = {2020},\n}\n\n@article{Bad1,\n  title = {Broken\n")
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 1
+    assert "content/members/bo-li.md:5: error: bibkeys: no BibTeX entry has the key " \
+           "'Nope99'" in result.err
+    assert re.search(r"content/more\.bib:7: error: ", result.err), result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "output").exists()
