@@ -39,6 +39,7 @@ from coursesite.render.unitkey import UnitKeys
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
+TOO_SLOW: set[bytes] = set()  # hashes of bodies that ran out of time to convert
 
 
 @dataclass
@@ -283,9 +284,17 @@ class GroupRenderer:
         return self.layouts.render(layout, context)
 
     def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
-        """The body's Markdown converted, within limits.render_seconds and Python's stack."""
+        """The body's Markdown converted, within limits.render_seconds and Python's stack.
+
+        A body that ran out of time is not tried again in this process (the page's
+        other groups, or serve's build after its quick re-render): each try would
+        cost the whole limit again.
+        """
         seconds = self.config.limits.render_seconds
+        tried = hashlib.sha256(f"{seconds}\0{text}".encode(errors="surrogatepass")).digest()
         try:
+            if tried in TOO_SLOW:
+                raise TimeUp
             with time_limit(seconds):
                 return self.bodies.convert(links, text)
         except RecursionError:  # nesting the loader's check (content/nesting.py) missed
@@ -293,6 +302,7 @@ class GroupRenderer:
                                "Markdown", "nest its lists, quotes or HTML less deeply"
                                ) from None
         except TimeUp:  # blamed on its longest line: where such runs are
+            TOO_SLOW.add(tried)
             lines = page.body.split("\n")
             longest = max(range(len(lines)), key=lambda n: len(lines[n]))
             raise ContentError(page.path, page.body_line + longest, "the page body takes "
