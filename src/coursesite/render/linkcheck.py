@@ -252,8 +252,8 @@ class LinkChecker:
             self.images.published(images, rel)
         except ImageError as exc:
             self._error(problems, page.path, line, str(exc), exc.hint)
-            return
-        self.images.note_use(images, rel, page.path, line)
+        self.images.note_use(images, rel, page.path, line)  # a use even when wrong: see
+        # Sources.report_links
 
     def _missing(self, page: Page, value: str, target: str, line: int,
                  problems: Problems) -> None:
