@@ -164,8 +164,8 @@ class Recording:
         self.calls.append(Call("ref", (ref, group, source), answer))
         return answer
 
-    def problem(self, message: str, written: str, hint: str) -> None:
-        self.links.problem(message, written, hint)
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
+        self.links.problem(message, written, hint, at)
 
 
 @dataclass(frozen=True)
