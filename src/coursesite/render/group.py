@@ -34,6 +34,7 @@ from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
 from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.nav import missing_nav
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
+from coursesite.render.sourcelines import layout_line
 from coursesite.render.unit import UnitContext
 from coursesite.render.unitkey import UnitKeys
 
@@ -136,11 +137,24 @@ class GroupRenderer:
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
-        self.checker = LinkChecker(site, known, images, self.context.layout_of)
+        self.checker = LinkChecker(site, known, images, self.in_layout)
         self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
+
+    def in_layout(self, page: Page, value: str) -> tuple[str, int | None]:
+        """The template and line of the page's layout (or one it extends or includes)
+        that hold the link `value`, as written; the layout and no line if none does."""
+        layout = self.context.layout_of(page)
+        sources = self.layouts.sources(layout)
+        found = layout_line({name: text for name, (_, text) in sources.items()}, value)
+        if found is None:
+            return f"templates/{layout}", None
+        name, line = found
+        file = Path(sources[name][0])
+        own = file.is_relative_to(self.config.templates_dir)  # else the default theme's
+        return self.config.rel(file) if own else f"templates/{name}", line
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404.
