@@ -50,6 +50,7 @@ class Limits:
     image_pixels: int  # width x height of an image
     search_seconds: int  # Pagefind, per group
     publish_seconds: int  # git, rsync or a publish command, per group
+    page_bytes: int  # one page file, read no further
 
 
 @dataclass(frozen=True)
