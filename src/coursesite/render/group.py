@@ -121,6 +121,20 @@ def virtual_page(config: SiteConfig, title: str, output: str, description: str =
                 url=url, output=output, is_section=output == "index.html", status="hidden")
 
 
+def in_layout(config: SiteConfig, layouts: Layouts, layout: str,
+              value: str) -> tuple[str, int | None]:
+    """The template and line of a layout (or one it extends or includes) that hold the
+    link `value`, as written; the layout and no line if none does."""
+    sources = layouts.sources(layout)
+    found = layout_line({name: text for name, (_, text) in sources.items()}, value)
+    if found is None:
+        return f"templates/{layout}", None
+    name, line = found
+    file = Path(sources[name][0])
+    own = file.is_relative_to(config.templates_dir)  # else the default theme's
+    return config.rel(file) if own else f"templates/{name}", line
+
+
 class GroupRenderer:
     def __init__(self, config: SiteConfig, site: GroupSite, linker: Linker, bodies: BodyRenderer,
                  layouts: Layouts, images: ImageStore, static: set[str]):
@@ -137,24 +151,12 @@ class GroupRenderer:
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
-        self.checker = LinkChecker(site, known, images, self.in_layout)
+        self.checker = LinkChecker(site, known, images, lambda page, value: in_layout(
+            config, layouts, self.context.layout_of(page), value))
         self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
         self._plans: dict[int, list[tuple[str, Planned]]] = {}  # plans taken in, by id
-
-    def in_layout(self, page: Page, value: str) -> tuple[str, int | None]:
-        """The template and line of the page's layout (or one it extends or includes)
-        that hold the link `value`, as written; the layout and no line if none does."""
-        layout = self.context.layout_of(page)
-        sources = self.layouts.sources(layout)
-        found = layout_line({name: text for name, (_, text) in sources.items()}, value)
-        if found is None:
-            return f"templates/{layout}", None
-        name, line = found
-        file = Path(sources[name][0])
-        own = file.is_relative_to(self.config.templates_dir)  # else the default theme's
-        return self.config.rel(file) if own else f"templates/{name}", line
 
     def pages(self) -> list[Page]:
         """What this group renders: its pages, a generated home if it has none, the 404.
