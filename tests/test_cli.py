@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Site, run_cli, snapshot
+from tests.conftest import REPO, Site, run_cli, snapshot
 
 BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
@@ -37,6 +38,14 @@ def assert_each_error_once(err: str, expected: list[str]) -> None:
         assert len(found) == 1, f"{line!r} reported {len(found)} times:\n{err}"
 
 
+def assert_no_absolute_path(said: str, tmp_path: Path) -> None:
+    """Messages name paths from the site's folder, and no raw OS error (acceptance 3)."""
+    assert "[Errno" not in said, said
+    for absolute in {str(tmp_path), str(tmp_path.resolve()), str(REPO), sys.prefix,
+                     sys.base_prefix, "/tmp/", "/home/", "/usr/"}:
+        assert absolute not in said, f"{absolute!r} in:\n{said}"
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_broken_site(case: str, tmp_path: Path) -> None:
     root = tmp_path / case
@@ -49,6 +58,7 @@ def test_broken_site(case: str, tmp_path: Path) -> None:
         assert line in result.err, f"missing {line!r} in:\n{result.err}"
     assert_each_error_once(result.err, [line for line in expected if ": error:" in line])
     assert "Traceback" not in result.err + result.out
+    assert_no_absolute_path(result.err + result.out, tmp_path)
     for message in result.err.splitlines():
         if ": error:" in message:
             path, line_number, _ = message.split(":", 2)

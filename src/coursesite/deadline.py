@@ -4,7 +4,8 @@ Python-Markdown's regular expressions can take minutes on a crafted page (`*_`
 repeated 200,000 times). The build's main thread is interrupted by a timer
 signal when the time is up; CPython's regex engine checks for signals as it
 runs, so even one long match ends. Only a process's main thread receives
-signals: elsewhere (no such thread in a build) the work runs unbounded.
+signals: a build renders there, or in forked workers (their main threads), and
+`serve` rebuilds there too (serve/server.py); elsewhere the work runs unbounded.
 """
 
 from __future__ import annotations

@@ -14,6 +14,12 @@ from coursesite.errors import Problems
 Stats = dict[str, tuple[int, int]]  # file path -> (size, mtime in ns)
 
 
+def shown_path(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the site's folder, with '..' when it is
+    outside it, never absolute (a message names what the author finds from the site)."""
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
 def scan(folders: list[Path], files: Sequence[Path] = ()) -> Stats:
     """Every file below these folders, and these files, with its size and mtime.
 

@@ -145,6 +145,7 @@ limits:
   image_pixels: 200000000
   search_seconds: 60
   publish_seconds: 120
+  page_bytes: 2000000
 exclude: ["pages/drafts/**", "*.tmp.md"]
 ungrouped: skip
 link_tags: {member: members}
@@ -173,7 +174,8 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert tl.publish == PublishSettings("command:rsync -a {output}/ host:/srv", None, None, 37)
     assert config.line_of("groups", "tl", "publish", "command") == 37
     assert config.line_of("images", "quality") == 13
-    assert config.limits == Limits(20, 2_000_000, 6_000_000, 60, 5000, 200_000_000, 60, 120)
+    assert config.limits == Limits(20, 2_000_000, 6_000_000, 60, 5000, 200_000_000, 60, 120,
+                                   2_000_000)
     assert (tl.content_dir, rtc.content_dir) == (tmp_path / "website-tl" / "content", None)
     assert tl.urls == {"members": "people/{slug}/", "pages/news": "news/{date:%Y}/{slug}.html"}
     assert config.exclude == ("pages/drafts/**", "*.tmp.md")

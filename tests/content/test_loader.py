@@ -320,3 +320,19 @@ def test_a_repeated_bare_key_warns_with_the_value_it_takes(site: Site) -> None:
     assert "content/p.md:4: warning: 'groups' is repeated; its values are read as one list" \
         in result.err
     assert "<h1>Two</h1>" in site.out("aifh/p/index.html")
+
+
+def test_pages_of_a_content_folder_outside_the_site_are_named_from_the_site(
+        site: Site) -> None:
+    site.write("site.yaml", "content: ../shared\n" + BASIC_SITE_YAML)
+    shared = site.root.parent / "shared"
+    shared.mkdir()
+    (shared / "a.md").write_text("title: A\ngroups: rtx\n\nText\n")
+    result = site.build("check")
+    assert result.code == 1
+    assert "../shared/a.md:2: error: unknown group 'rtx'" in result.err
+    assert str(site.root.parent) not in result.err
+    (shared / "a.md").unlink()
+    result = site.build("check")
+    assert result.code == 2
+    assert "site.yaml:1: error: the content folder ../shared holds no page" in result.err

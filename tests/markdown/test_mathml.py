@@ -53,6 +53,43 @@ def test_a_broken_formula_in_two_groups_fails_every_build(site: Site) -> None:
         assert result.code == 1
         assert "content/lesson.md:4: error: formula '\\frac{a}{b'" in result.err
 
+def test_a_mistake_in_a_formula_of_several_lines_is_at_its_own_line(site: Site) -> None:
+    site.page("lesson.md", """\
+        title: Lesson
+        groups: rtc
+
+        $$
+        a + b \\\\
+        \\frac{c}{d \\\\
+        e
+        $$
+
+        $$
+        x = 1 \\\\
+        y = \\foo{2}
+        $$
+
+        ```math
+        p \\\\
+        q }
+        ```
+
+        $$
+        x = 1 \\\\
+        y = x^
+        $$
+        """)
+    result = site.build("--group", "rtc")
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if ": error:" in line]
+    assert errors == [
+        "content/lesson.md:6: error: formula '…\\frac{c}{d \\\\…': a '{' is never closed",
+        "content/lesson.md:12: error: formula '…y = \\foo{2}…': unknown command '\\foo'",
+        "content/lesson.md:17: error: formula '…q }…': a '}' closes nothing",
+        # latex2mathml does not tell where: the formula's first line, and the message says so
+        "content/lesson.md:20: error: formula 'x = 1 \\\\ y = x^', which starts on this line: "
+        "cannot convert (MissingSuperScriptOrSubscriptError); latex2mathml does not say on "
+        "which of its lines"], result.err
 
 
 def test_formulas_are_not_read_as_site_variables(site: Site) -> None:

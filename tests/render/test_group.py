@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.conftest import Site, snapshot
 
 
@@ -54,3 +56,17 @@ def test_a_page_that_nests_too_deeply_is_still_not_rendered(site: Site) -> None:
            in result.err
     assert result.err.count(": error:") == 1, result.err  # no link checked, not even its linker's
     assert "Traceback" not in result.err
+
+
+def test_a_body_too_slow_to_convert_costs_the_limit_once_not_once_per_group(site: Site) -> None:
+    site.write("site.yaml", (site.root / "site.yaml").read_text() + "  extra:\n"
+               "    title: Extra\n    url: https://extra.example.org/\n"
+               "limits: {render_seconds: 2}\n")
+    site.page("stars.md", "title: Stars\ngroups: all\n\n" + "*_" * 100_000 + "\n")
+    started = time.monotonic()
+    result = site.build("check")
+    took = time.monotonic() - started
+    assert result.code == 1
+    assert result.err.count(": error:") == 1
+    assert "content/stars.md:4: error: the page body takes longer than 2 s" in result.err
+    assert took < 5, f"{took:.1f} s for three groups"  # each group's try was 2 s before

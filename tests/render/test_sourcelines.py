@@ -66,5 +66,28 @@ def test_a_layout_link_is_not_put_on_a_line_whose_prose_holds_its_text(site: Sit
     site.page("lesson.md", "title: Lesson\ngroups: rtc\n\nThe /handouts/ folder is gone.\n")
     result = site.build()
     assert result.code == 1
-    assert "templates/page.html: error: the layout links to '/handouts/'" in result.err
+    assert "templates/page.html:2: error: the layout links to '/handouts/'" in result.err
     assert "content/lesson.md" not in result.err
+
+
+def test_a_layout_link_is_reported_at_its_line_in_the_template_that_holds_it(
+        site: Site) -> None:
+    site.write("templates/fancy.html", """\
+        {% extends "page.html" %}
+        {% block content %}
+        <p>Fancy</p>
+        {% include "parts/links.html" %}
+        <a href="/also-missing.html">gone</a>
+        {{ super() }}
+        {% endblock %}
+        """)
+    site.write("templates/parts/links.html", "<nav>\n<a href=\"{{ IMGURL }}/gone/\">x</a>\n"
+                                              "</nav>\n")
+    site.page("lesson.md", "title: Lesson\ngroups: rtc\ntemplate: fancy\n\nText.\n")
+    result = site.build("--group", "rtc")
+    assert result.code == 1
+    assert [line for line in result.err.splitlines() if ": error:" in line] == [
+        "templates/fancy.html:5: error: the layout links to '/also-missing.html', which is "
+        "not in the rtc site (on lesson/)",
+        "templates/parts/links.html:2: error: the layout links to '/gone/', which is "
+        "not in the rtc site (on lesson/)"], result.err

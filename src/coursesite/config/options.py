@@ -106,6 +106,8 @@ LIMITS = Table((
     Key("search_seconds", Integer(1, 86400), 600, "the time Pagefind may take for one group"),
     Key("publish_seconds", Integer(1, 86400), 3600,
         "the time git, rsync or a publish command may take for one group"),
+    Key("page_bytes", Integer(10_000, 10**9), 10_000_000,
+        "the bytes one page file may have; a larger one is not read"),
 ))
 
 # In the order they are checked: with groups first, a site.yaml with no groups says so.

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from coursesite.config import yamltext
 from coursesite.errors import ConfigError, did_you_mean
+from coursesite.fsutil import shown_path
 
 KeyPath = yamltext.KeyPath
 # A key path of the tables, with "*" for the names and the positions a user picks
@@ -48,10 +49,7 @@ class Reader:
 
     def relative(self, path: Path) -> str:
         """A path as messages show it: relative to the folder of site.yaml."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return shown_path(path, self.root)
 
     def fail(self, key_path: KeyPath, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(self.path, yamltext.line_of(self.lines, key_path), message, hint)

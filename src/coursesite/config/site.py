@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from coursesite.config import options, yamltext
 from coursesite.config.schema import Reader
 from coursesite.errors import ConfigError, ConfigErrors, did_you_mean
+from coursesite.fsutil import shown_path
 
 # Where `build-site publish` can send a group; a plain folder path is a target too.
 PUBLISH_SCHEMES = ("file", "ssh", "rsync", "git+file", "git+ssh", "git+https", "s3")
@@ -49,6 +50,7 @@ class Limits:
     image_pixels: int  # width x height of an image
     search_seconds: int  # Pagefind, per group
     publish_seconds: int  # git, rsync or a publish command, per group
+    page_bytes: int  # one page file, read no further
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,7 @@ class SiteConfig:
 
     def rel(self, path: Path) -> str:
         """A path as it appears in messages: relative to the site root."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return shown_path(path, self.root)
 
 
 def load_config(config_path: Path) -> SiteConfig:

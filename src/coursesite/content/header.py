@@ -8,6 +8,7 @@ nor a continuation (that line starts the body, with a warning).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,21 @@ class Header:
     lines: dict[str, int]
     body: str
     body_line: int
+
+
+def read_page_file(source: str, shown: str, limit: int) -> bytes:
+    """The bytes of a page file, of at most `limit` (limits.page_bytes): never more is
+    read, so a page of gigabytes (or a link to /dev/zero) costs no memory."""
+    with open(source, "rb") as file:
+        data = file.read(limit + 1)
+        size = os.fstat(file.fileno()).st_size
+    if len(data) > limit:
+        over = f"{size:,} bytes" if size > limit else f"more than {limit:,} bytes"
+        raise ContentError(shown, 1, f"the page file has {over}, over the limit of "
+                           f"{limit:,} (limits.page_bytes)",
+                           "raise limits.page_bytes in site.yaml if the page really needs "
+                           "more, or split it into several pages")
+    return data
 
 
 def decode(data: bytes, shown: str) -> str:

@@ -16,7 +16,7 @@ from typing import Protocol
 from coursesite.config.site import SiteConfig
 from coursesite.content.fences import Fence, fences
 from coursesite.content.fields import Fields, picture_exists
-from coursesite.content.header import Header, decode, parse_header
+from coursesite.content.header import Header, decode, parse_header, read_page_file
 from coursesite.content.nesting import too_deep
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.content.placing import place_page
@@ -136,8 +136,7 @@ def load_page(config: SiteConfig, source: str | Path, problems: Problems) -> Pag
         raise ContentError(config.rel(Path(source)), None, "the file is in no content folder")
     content_path, rel = identity(root, source)
     shown = f"{root.shown}/{rel}"
-    with open(source, "rb") as file:
-        data = file.read()
+    data = read_page_file(source, shown, config.limits.page_bytes)
     text = decode(data, shown)
     header = parse_header(text, shown, problems, config.limits.yaml_nodes,
                           ("groups", *config.list_fields))

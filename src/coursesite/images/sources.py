@@ -123,10 +123,13 @@ class Sources:
             *(rel for rel, _ in files), *(link.rel for link in links
                                           if link.outside and not link.folder and link.rel)])
 
-    def report_links(self, problems: Problems) -> None:
+    def report_links(self, problems: Problems, used: set[str]) -> None:
         """The links in content/images/ that are not followed, at their paths."""
-        # A link to nothing is no image: a page showing it is told so at its line.
-        images = [link for link in self._walk[1] if not link.missing]
+        # A link to nothing is no image, nor is one out of content/ that a page shows
+        # (or an image below it): the page is told so at its line.
+        images = [link for link in self._walk[1] if not link.missing and not (
+            link.outside and any(rel == link.rel or rel.startswith(f"{link.rel}/")
+                                 for rel in used))]
         report_links(images, f"{self.shown_content}/images", self.shown_content, "image",
                      problems)
 
@@ -176,9 +179,12 @@ class Sources:
             raise ImageError(f"'{rel}' is outside content/images/")
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.content):
-            how = ("a link to a file" if os.path.islink(self.root / rel)
-                   else "in a folder that is a link to a folder")
-            raise ImageError(f"image 'content/images/{rel}' is {how} outside content/")
+            file = os.path.islink(self.root / rel)
+            how = "a link to a file" if file else "in a folder that is a link to a folder"
+            raise ImageError(f"image 'content/images/{rel}' is {how} outside content/",
+                             f"{'copy the file' if file else 'move the folder'} into content/ "
+                             "instead of linking to it: nothing outside content/ is read or "
+                             "published")
         return path
 
     def infos(self, rels: list[str]) -> dict[str, SourceInfo]:

@@ -96,7 +96,7 @@ class ImageStore:
         return self.sources.candidates
 
     def report_links(self, problems: Problems) -> None:
-        self.sources.report_links(problems)
+        self.sources.report_links(problems, set(self.uses))
 
     def info(self, rel: str) -> SourceInfo:
         """What the source is; raises ImageError when it is no usable image."""

@@ -54,8 +54,9 @@ class Target(Protocol):
     def rewrite(self, tag: str, value: str) -> str:
         """The new value of an href/src, given its element tag and value."""
 
-    def problem(self, message: str, written: str, hint: str) -> None:
-        """A mistake in the body (a formula), with what the author wrote and a hint."""
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
+        """A mistake in the body (a formula), with what the author wrote, a hint, and
+        where in what was written it is (None: not known, the start is shown)."""
 
 
 class NoTarget:
@@ -67,7 +68,7 @@ class NoTarget:
     def rewrite(self, tag: str, value: str) -> str:
         return value
 
-    def problem(self, message: str, written: str, hint: str) -> None:
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
         pass
 
 
@@ -102,8 +103,8 @@ class Hooks:
     def rewrite(self, tag: str, value: str) -> str:
         return self._target.rewrite(tag, value)
 
-    def problem(self, message: str, written: str, hint: str) -> None:
-        self._target.problem(message, written, hint)
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
+        self._target.problem(message, written, hint, at)
 
 
 def embed_html(kind: str, video: str) -> str:

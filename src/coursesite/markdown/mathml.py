@@ -19,7 +19,8 @@ from markdown.preprocessors import Preprocessor
 
 from coursesite.content.fences import fence_lines
 
-Report = Callable[[str, str, str], None]  # (message, formula as written, hint)
+# (message, formula as written, hint, where in what was written the mistake is, if known)
+Report = Callable[[str, str, str, int | None], None]
 
 # No space just inside the dollars, no digit after the closing one: "$5 and $10" is money.
 INLINE = r"(?<![\\$\w])\$(?=[^\s$])((?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
@@ -27,17 +28,34 @@ UNKNOWN_COMMAND = re.compile(r"<mi>\\(\w+)</mi>")
 HINT = "check the LaTeX; formulas are converted to MathML by latex2mathml"
 
 
-def formula_problem(latex: str) -> str | None:
-    """Why a formula cannot be shown, or None."""
-    depth = 0
+def formula_problem(latex: str) -> tuple[str, int] | None:
+    """Why a formula cannot be shown and where in it, or None."""
+    opened: list[int] = []  # where each '{' not yet closed is
     for match in re.finditer(r"\\.|[{}]", latex):
         token = match.group(0)
-        depth += {"{": 1, "}": -1}.get(token, 0)
-        if depth < 0:
-            return "a '}' closes nothing"
-    if depth:
-        return "a '{' is never closed"
+        if token == "{":
+            opened.append(match.start())
+        elif token == "}":
+            if not opened:
+                return "a '}' closes nothing", match.start()
+            opened.pop()
+    if opened:  # the first: everything after it is taken in
+        return "a '{' is never closed", opened[0]
     return None
+
+
+def described(latex: str, problem: str, at: int | None) -> str:
+    """The message of a bad formula: one of several lines is shown by the line of its
+    mistake, or whole (on one line) when the converter does not say where it is."""
+    text = latex.strip()
+    if "\n" not in text:
+        return f"formula '{text}': {problem}"
+    if at is not None:
+        start, end = latex.rfind("\n", 0, at) + 1, latex.find("\n", at)
+        return f"formula '…{latex[start:end if end >= 0 else None].strip()}…': {problem}"
+    whole = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return (f"formula '{whole}', which starts on this line: {problem}; "
+            "latex2mathml does not say on which of its lines")
 
 
 def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
@@ -46,8 +64,9 @@ def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
     # formulas) never need the converter, which costs more to import than a page to render.
     from latex2mathml.converter import convert as latex_to_mathml
 
-    problem = formula_problem(latex)
-    if problem is None:
+    found = formula_problem(latex)
+    problem, at = found if found else ("", None)
+    if found is None:
         try:
             mathml = latex_to_mathml(latex, display="block" if display else "inline")
         except Exception as exc:  # the converter's own errors have no common base
@@ -56,8 +75,12 @@ def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
             unknown = UNKNOWN_COMMAND.search(mathml)
             if unknown is None:
                 return str(mathml)
-            problem = f"unknown command '\\{unknown.group(1)}'"
-    report(f"formula '{latex.strip()}': {problem}", written, HINT)
+            name = unknown.group(1)
+            problem = f"unknown command '\\{name}'"
+            command = re.search(rf"\\{re.escape(name)}(?![A-Za-z])", latex)
+            at = command.start() if command else None
+    offset = None if at is None else max(written.find(latex), 0) + at
+    report(described(latex, problem, at), written, HINT, offset)
     return f'<code class="math-error">{escape(written)}</code>'
 
 

@@ -164,8 +164,8 @@ class Recording:
         self.calls.append(Call("ref", (ref, group, source), answer))
         return answer
 
-    def problem(self, message: str, written: str, hint: str) -> None:
-        self.links.problem(message, written, hint)
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
+        self.links.problem(message, written, hint, at)
 
 
 @dataclass(frozen=True)
@@ -408,29 +408,35 @@ class Layouts:
     def fingerprint(self, name: str) -> str:
         """A hash of a layout and of every template it extends, includes or imports."""
         if name not in self._fingerprints:
-            seen: dict[str, str] = {}
-            pending = [name]
-            while pending:
-                current = pending.pop()
-                if current in seen:
-                    continue
-                try:
-                    source, _, _ = self.loader.get_source(self.env, current)
-                except jinja2.TemplateNotFound:
-                    seen[current] = ""
-                    continue
-                seen[current] = source
-                try:
-                    found: list[str | None] = list(
-                        jinja2.meta.find_referenced_templates(self.env.parse(source)))
-                except jinja2.TemplateSyntaxError:
-                    found = []
-                if None in found:  # a name computed at run time: depend on every template
-                    found = list(self.env.list_templates())
-                pending.extend(f for f in found if f)
+            seen = {current: source for current, (_, source) in self.sources(name).items()}
             self._fingerprints[name] = hashlib.sha256(
                 repr(sorted(seen.items())).encode()).hexdigest()
         return self._fingerprints[name]
+
+    def sources(self, name: str) -> dict[str, tuple[str, str]]:
+        """A layout and every template it extends, includes or imports, the layout first:
+        name -> (file, source); a template that does not exist has no file and no text."""
+        seen: dict[str, tuple[str, str]] = {}
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            try:
+                source, filename, _ = self.loader.get_source(self.env, current)
+            except jinja2.TemplateNotFound:
+                seen[current] = ("", "")
+                continue
+            seen[current] = (filename or "", source)
+            try:
+                found: list[str | None] = list(
+                    jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                found = []
+            if None in found:  # a name computed at run time: depend on every template
+                found = list(self.env.list_templates())
+            pending.extend(f for f in found if f)
+        return seen
 
     def exists(self, name: str) -> bool:
         try:

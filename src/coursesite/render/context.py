@@ -141,12 +141,12 @@ class LayoutContext:
         `page` is the page the card shows; `ctx` the unit whose layout shows it."""
         if not page.picture:
             return None
+        self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
         try:
             thumb = self.images.thumbnail(ctx, page.picture)
-        except ImageError as exc:
+        except ImageError as exc:  # told at the picture's line, not also at the link's path
             ctx.problems.error(page.path, page.line_of("picture"), str(exc), exc.hint)
             return None
-        self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
         return Thumbnail(self.asset_image(thumb.src),
                          tuple((mime, self.asset_image(u)) for mime, u in thumb.sources),
                          thumb.width, thumb.height)

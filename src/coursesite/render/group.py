@@ -34,11 +34,13 @@ from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
 from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.nav import missing_nav
 from coursesite.render.sitemap import atom_feed, robots_txt, sitemap_xml
+from coursesite.render.sourcelines import layout_line
 from coursesite.render.unit import UnitContext
 from coursesite.render.unitkey import UnitKeys
 
 HIGHLIGHT_CSS = "css/highlight.css"
 GENERATED = ("sitemap.xml", "robots.txt", "feed.xml", HIGHLIGHT_CSS)
+TOO_SLOW: set[bytes] = set()  # hashes of bodies that ran out of time to convert
 
 
 @dataclass
@@ -119,6 +121,20 @@ def virtual_page(config: SiteConfig, title: str, output: str, description: str =
                 url=url, output=output, is_section=output == "index.html", status="hidden")
 
 
+def in_layout(config: SiteConfig, layouts: Layouts, layout: str,
+              value: str) -> tuple[str, int | None]:
+    """The template and line of a layout (or one it extends or includes) that hold the
+    link `value`, as written; the layout and no line if none does."""
+    sources = layouts.sources(layout)
+    found = layout_line({name: text for name, (_, text) in sources.items()}, value)
+    if found is None:
+        return f"templates/{layout}", None
+    name, line = found
+    file = Path(sources[name][0])
+    own = file.is_relative_to(config.templates_dir)  # else the default theme's
+    return config.rel(file) if own else f"templates/{name}", line
+
+
 class GroupRenderer:
     def __init__(self, config: SiteConfig, site: GroupSite, linker: Linker, bodies: BodyRenderer,
                  layouts: Layouts, images: ImageStore, static: set[str]):
@@ -135,7 +151,8 @@ class GroupRenderer:
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
-        self.checker = LinkChecker(site, known, images, self.context.layout_of)
+        self.checker = LinkChecker(site, known, images, lambda page, value: in_layout(
+            config, layouts, self.context.layout_of(page), value))
         self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)
         self.out = GroupOutput()
         self.page_of: dict[str, Page] = {}  # output path -> page, as accepted
@@ -322,9 +339,17 @@ class GroupRenderer:
         return texts
 
     def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
-        """The body's Markdown converted, within limits.render_seconds and Python's stack."""
+        """The body's Markdown converted, within limits.render_seconds and Python's stack.
+
+        A body that ran out of time is not tried again in this process (the page's
+        other groups, or serve's build after its quick re-render): each try would
+        cost the whole limit again.
+        """
         seconds = self.config.limits.render_seconds
+        tried = hashlib.sha256(f"{seconds}\0{text}".encode(errors="surrogatepass")).digest()
         try:
+            if tried in TOO_SLOW:
+                raise TimeUp
             with time_limit(seconds):
                 return self.bodies.convert(links, text)
         except RecursionError:  # nesting the loader's check (content/nesting.py) missed
@@ -332,6 +357,7 @@ class GroupRenderer:
                                "Markdown", "nest its lists, quotes or HTML less deeply"
                                ) from None
         except TimeUp:  # blamed on its longest line: where such runs are
+            TOO_SLOW.add(tried)
             lines = page.body.split("\n")
             longest = max(range(len(lines)), key=lambda n: len(lines[n]))
             raise ContentError(page.path, page.body_line + longest, "the page body takes "

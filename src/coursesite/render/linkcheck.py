@@ -150,15 +150,17 @@ class LinkChecker:
 
     Files are checked as each page is rendered; `#fragments` once every page's
     ids are known. A mistake is reported at the body line that holds the link,
-    or at the layout when no line of the page holds it.
+    or at the layout's line when no line of the page holds it (`in_layout`: the
+    template and line of the page's layout, or of one it extends or includes, that
+    hold a link as written).
     """
 
     def __init__(self, site: GroupSite, known: set[str], images: ImageStore,
-                 layout_of: Callable[[Page], str]):
+                 in_layout: Callable[[Page, str], tuple[str, int | None]]):
         self.group = site.group
         self.known = known
         self.images = images
-        self.layout_of = layout_of
+        self.in_layout = in_layout
         self.ids: dict[str, list[str]] = {}  # page -> its ids (a page has a few dozen)
         self.references: list[Reference] = []
         self.external: dict[str, list[tuple[str, int]]] = {}
@@ -252,13 +254,13 @@ class LinkChecker:
             self.images.published(images, rel)
         except ImageError as exc:
             self._error(problems, page.path, line, str(exc), exc.hint)
-            return
-        self.images.note_use(images, rel, page.path, line)
+        self.images.note_use(images, rel, page.path, line)  # a use even when wrong: see
+        # Sources.report_links
 
     def _missing(self, page: Page, value: str, target: str, line: int,
                  problems: Problems) -> None:
         if not line:
-            problems.error(f"templates/{self.layout_of(page)}", None,
+            problems.error(*self.in_layout(page, value),
                            f"the layout links to '{value}', which is not in the "
                            f"{self.group.name} site (on {page.url or '/'})")
             return

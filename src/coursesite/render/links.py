@@ -221,6 +221,7 @@ class UnitLinks:
             ctx.problems.error(ctx.page.path, ctx.lines.line(source), exc.message, exc.hint)
             return None
 
-    def problem(self, message: str, written: str, hint: str) -> None:
+    def problem(self, message: str, written: str, hint: str, at: int | None) -> None:
         ctx = self.ctx
-        ctx.problems.error(ctx.page.path, ctx.lines.line(written), message, hint)
+        line = ctx.lines.line(written) + written.count("\n", 0, at or 0)
+        ctx.problems.error(ctx.page.path, line, message, hint)

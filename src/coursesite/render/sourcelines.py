@@ -125,3 +125,14 @@ def widen(body: str, start: int, end: int) -> tuple[int, str]:
     while end < len(body) and body[end] not in STOP:
         end += 1
     return start, body[start:end]
+
+
+def layout_line(sources: dict[str, str], value: str) -> tuple[str, int] | None:
+    """The template (of a layout, then those it extends or includes) and the line that
+    hold the link `value` as written, or the longest tail of its path; None if none does."""
+    path = value.split("#")[0].split("?")[0]
+    for name, source in sources.items():
+        spots = link_spots(source, value, path)
+        if spots:
+            return name, source.count("\n", 0, spots[0][0]) + 1
+    return None

@@ -1,10 +1,13 @@
 """`build-site serve`: build, serve on loopback, watch the sources, rebuild, reload the tab.
 
-Three threads around one build: the HTTP server answers requests from the
-preview output (its own folder under the cache, with the groups' URLs pointed
-at this server); watchers turn saved files into a queue of changes; the
-builder takes every change queued so far, runs the incremental build and tells
-each open tab over Server-Sent Events. A failed build keeps the last good
+Threads around one build: the HTTP server answers requests from the preview
+output (its own folder under the cache, with the groups' URLs pointed at this
+server); watchers turn saved files into a queue of changes; the builder, the
+main thread, takes every change queued so far, runs the incremental build and
+tells each open tab over Server-Sent Events. The builder is the main thread
+because only there does a page's Markdown time limit work (deadline.py: a
+timer signal); the server's threads answer meanwhile, since a slow conversion
+is Python code that lets them run. A failed build keeps the last good
 output and sends its messages to an overlay in the tab, so a mistake never
 stops the server.
 
@@ -254,8 +257,6 @@ def serve(config_path: Path, options: ServeOptions, log: Callable[[str], None],
     changes: queue.Queue[Path] = queue.Queue()
     previewer.rebuild()
     threads = [threading.Thread(target=server.serve_forever, name="http", daemon=True),
-               threading.Thread(target=build_on_changes, name="builder", daemon=True,
-                                args=(previewer, stop, changes)),
                threading.Thread(target=previewer.index_search, name="search", daemon=True,
                                 args=(stop,))]
     for thread in threads:
@@ -269,8 +270,7 @@ def serve(config_path: Path, options: ServeOptions, log: Callable[[str], None],
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop as cleanly as on Ctrl-C
     try:
-        while not stop.wait(0.5):
-            pass
+        build_on_changes(previewer, stop, changes)  # here: see the module's docstring
     finally:
         stop.set()
         previewer.live.stop()
