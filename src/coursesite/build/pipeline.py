@@ -31,9 +31,7 @@ from coursesite.build.output import GroupFolder
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
-from coursesite.content.bibliography import read_bibliography
 from coursesite.content.grouping import group_pages
-from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
 from coursesite.content.loader import load_pages
 from coursesite.content.migration import pelican_advice
 from coursesite.digest import code_fingerprint
@@ -206,11 +204,8 @@ class Build:
                                 cache=self.state if self.writes else None,
                                 stats=self.scanned, jobs=self.options.jobs)
         # Publications (SPEC §8): the BibTeX entries the groups list, a page each.
-        self.bibliography = read_bibliography(
-            [Path(path) for path in bib_files(self.config, self.scanned)], self.config.root,
-            self.problems, jobs=self.options.jobs)
-        check_bibkeys(self.pages, self.bibliography, self.problems)
-        self.pages += publication_pages(self.config, self.pages, self.bibliography)
+        self.bibliography = stages.read_publications(self.config, self.scanned, self.pages,
+                                                     self.problems, self.options.jobs)
 
     def structure(self) -> None:
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,

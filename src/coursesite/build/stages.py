@@ -14,7 +14,10 @@ from coursesite.build.output import SEARCH_PREFIX, GroupFolder, Wanted, file_sha
 from coursesite.build.search import index_group, remove_index
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
+from coursesite.content.bibliography import Bibliography, read_bibliography
+from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
 from coursesite.digest import digest_of
+from coursesite.fsutil import Stats
 from coursesite.errors import BuildFailed, ConfigError, Diagnostic, Problems, did_you_mean
 from coursesite.images.store import ImageStore
 from coursesite.report import Reporter
@@ -51,6 +54,17 @@ def check_content(config: SiteConfig) -> None:
         raise ConfigError(config.rel(config.config_path), None, message,  # the default
                           "create content/ beside site.yaml, or set 'content:' to the folder "
                           "of your pages")
+
+
+def read_publications(config: SiteConfig, scanned: Stats, pages: list[Page],
+                      problems: Problems, jobs: int) -> Bibliography:
+    """Every .bib file read, `bibkeys:` checked, and a page added to `pages` for each
+    entry a group lists (content/publications.py)."""
+    bibliography = read_bibliography([Path(p) for p in bib_files(config, scanned)],
+                                     config.root, problems, jobs=jobs)
+    check_bibkeys(pages, bibliography, problems)
+    pages += publication_pages(config, pages, bibliography)
+    return bibliography
 
 
 def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:

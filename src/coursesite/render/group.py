@@ -29,6 +29,7 @@ from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
 from coursesite.render.body import BodyRenderer, Converted, Layouts
+from coursesite.render.collections import downloads, event_texts
 from coursesite.render.context import LayoutContext
 from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
 from coursesite.render.links import Linker, UnitLinks
@@ -147,7 +148,7 @@ class GroupRenderer:
         self.context = LayoutContext(config, site, self.home, linker, images)
         # A page with errors is no file of the output, but a link to it is no other mistake.
         known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
-                 | {"index.html", "404.html", *GENERATED} | set(self.downloads()))
+                 | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
@@ -263,17 +264,8 @@ class GroupRenderer:
         self.out.external = self.checker.external
         for name, text in group_files(self.site, self.context.url).items():
             self.out.files[name] = text.encode("utf-8")
-        self.out.files.update(self.downloads())
+        self.out.files.update(downloads(self.site))
         return self.out
-
-    def downloads(self) -> dict[str, bytes]:
-        """Each publication's BibTeX, beside its page: publications/<key>/<key>.bib."""
-        found = {}
-        for page in self.site.pages:
-            entry = self.site.collections.entry(page)
-            if entry is not None and not page.broken:
-                found[f"{page.url}{entry.key}.bib"] = entry.bibtex.encode("utf-8")
-        return found
 
     # -- what a unit depends on (unitkey.py) --------------------------------
 
@@ -294,7 +286,8 @@ class GroupRenderer:
         links = UnitLinks(self.linker, ctx)  # what the Markdown hooks ask, for this unit
         listing = context["listing"]
         if listing is not None and listing.layout == "calendar-archive":
-            context["event_texts"] = self.event_texts(ctx, listing.pages)
+            context["event_texts"] = event_texts(ctx, listing.pages, self.site.collections,
+                                                 self.linker, self.convert)
         if self.bodies.is_full_page(page):
             return self.bodies.render_full(links, page, context)
         text = self.bodies.expand(links, page, self.context.body_context(page))
@@ -311,32 +304,6 @@ class GroupRenderer:
         if page.template and not self.layouts.exists(layout):  # reported by check_layouts
             layout = self.context.default_layout(page)
         return self.layouts.render(layout, context)
-
-    def event_texts(self, ctx: UnitContext, events: Sequence[Page]) -> dict[str, Markup]:
-        """Each event's `content_before` or `content_after` as Markdown, by content path.
-
-        Converted as the event's own (its links resolved from its file, its mistakes at
-        its place), and gathered into the listing's unit, whose page shows them."""
-        texts = {}
-        for event in events:
-            text = self.site.collections.event_text(event)
-            if not text:
-                continue
-            sub = UnitContext(event, self.group)
-            try:
-                html = self.convert(event, UnitLinks(self.linker, sub), text)[0].html
-            except ContentError as exc:
-                sub.problems.add(exc)
-                html = ""
-            texts[event.content_path] = Markup(html)
-            ctx.problems.items.extend(sub.problems.items)
-            ctx.deps.extend(sub.deps)
-            ctx.recorded |= sub.recorded
-            ctx.uses.extend(sub.uses)
-            ctx.failed |= sub.failed
-            for href, written in sub.written.items():
-                ctx.written.setdefault(href, []).extend(written)
-        return texts
 
     def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
         """The body's Markdown converted, within limits.render_seconds and Python's stack.
