@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from pathlib import Path
 
 import pytest
 
 from coursesite.content.bibliography import (
+    PARALLEL_FROM,
     Bibliography,
     Person,
     find_bib_files,
@@ -15,6 +17,7 @@ from coursesite.content.bibliography import (
 )
 from coursesite.content.bibliography.latex import _converter, to_text
 from coursesite.errors import Problems
+from tests.conftest import REPO
 
 STRINGS = """\
 % Encoding: UTF-8
@@ -350,6 +353,25 @@ def test_a_macro_defined_nowhere_is_reported_once_at_its_string(tmp_path: Path) 
         " is defined in no .bib file\n"
         "    hint: define it in any .bib file of the site: @string{_Age_and_Ageing_ = {...}}"]
     assert len(bibliography.entries) == 3
+    assert all(entry.broken for entry in bibliography.entries.values())
+    assert not bibliography.cache  # so the next run reports it again
+    _, again = read(tmp_path, cache=bibliography.cache)  # type: ignore[arg-type]
+    assert messages(again) == messages(problems)
+
+
+def test_many_entries_parsed_in_processes_as_in_one(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bibgen", REPO / "benchmarks" / "bibgen.py")
+    assert spec is not None and spec.loader is not None
+    bibgen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bibgen)
+    bibgen.make_bib_site(tmp_path, PARALLEL_FROM + 200)
+    files = find_bib_files(tmp_path / "content")
+    one, two = Problems(), Problems()
+    alone = read_bibliography(files, tmp_path, one)
+    forked = read_bibliography(files, tmp_path, two, jobs=2)
+    assert not one.items and not two.items
+    assert len(alone.entries) == PARALLEL_FROM + 200
+    assert alone.entries == forked.entries and alone.cache == forked.cache
 
 
 def test_a_macro_unused_and_undefined_is_no_error(tmp_path: Path) -> None:

@@ -10,20 +10,22 @@ the one of it and latexcodec that also drops braces and commands such as \\emph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from coursesite.content.bibliography.build import Reported, build_entry
+from coursesite.content.bibliography.build import build_entry
 from coursesite.content.bibliography.model import BibEntry, groups_named
 from coursesite.content.bibliography.names import Person
-from coursesite.content.bibliography.parse import RawBlock, parse_chunk
+from coursesite.content.bibliography.parse import parse_chunk
 from coursesite.content.bibliography.scan import Chunk, split_entries
 from coursesite.content.bibliography.values import Macro, Macros
 from coursesite.content.header import decode
-from coursesite.errors import ContentError, Problems
+from coursesite.errors import ContentError, Diagnostic, Problems
+from coursesite.parallel import forked_map
 
-__all__ = ["BibEntry", "Bibliography", "Chunk", "Person", "find_bib_files", "groups_named",
+__all__ = ["PARALLEL_FROM", "BibEntry", "Bibliography", "Chunk", "Person", "find_bib_files",
+           "groups_named",
            "read_bibliography", "split_entries"]
 
 
@@ -46,12 +48,17 @@ def find_bib_files(content_dir: Path) -> list[Path]:
                              path.relative_to(content_dir).parts))
 
 
+PARALLEL_FROM = 1000  # entries to parse: fewer are parsed faster by this process alone
+
+
 def read_bibliography(files: Iterable[Path], root: Path, problems: Problems,
-                      cache: Mapping[str, BibEntry] | None = None) -> Bibliography:
+                      cache: Mapping[str, BibEntry] | None = None,
+                      jobs: int = 1) -> Bibliography:
     """Read `files` (messages name them relative to `root`), reporting every mistake to
     `problems`; an entry with a syntax error, or whose key another entry above it has,
     is left out. With `cache` (the `cache` of the last Bibliography read), an entry whose
-    chunk and macros are unchanged is taken from it instead of being parsed again."""
+    chunk and macros are unchanged is taken from it instead of being parsed again; the
+    others are parsed in `jobs` processes when there are many."""
     macros = Macros()
     pending: list[tuple[str, Chunk]] = []
     for path in files:
@@ -63,17 +70,43 @@ def read_bibliography(files: Iterable[Path], root: Path, problems: Problems,
                     macros.define(Macro(raw.key, raw.fields[0].value, shown, raw.line))
             else:
                 pending.append((shown, chunk))
+    kept = {index: _cached(cache, chunk, shown, macros)
+            for index, (shown, chunk) in enumerate(pending)}
+    read = _read_all([item for index, item in enumerate(pending) if kept[index] is None],
+                     macros, jobs)
     bibliography = Bibliography()
-    reported = Reported()
-    for shown, chunk in pending:
-        entry = _cached(cache, chunk, shown, macros)
-        if entry is not None:
+    seen: set[Diagnostic] = set()  # a macro many entries use is reported once
+    for index, (_, chunk) in enumerate(pending):
+        entry, found = (kept[index], []) if kept[index] is not None else next(read)
+        problems.items.extend(item for item in found if item not in seen)
+        seen.update(found)
+        if entry is None:
+            continue
+        if not found and not entry.broken:
             bibliography.cache[chunk.digest] = entry
-        else:
-            entry = _read(chunk, shown, macros, problems, reported, bibliography)
-        if entry is not None:
-            _add(bibliography, entry, problems)
+        _add(bibliography, entry, problems)
     return bibliography
+
+
+Read = tuple[BibEntry | None, list[Diagnostic]]
+
+
+def _read_all(chunks: list[tuple[str, Chunk]], macros: Macros, jobs: int) -> Iterator[Read]:
+    if jobs <= 1 or len(chunks) < PARALLEL_FROM:
+        return (_read(chunk, shown, macros) for shown, chunk in chunks)
+    size = -(-len(chunks) // (jobs * 4))
+    pieces = [chunks[start:start + size] for start in range(0, len(chunks), size)]
+    done = forked_map(lambda piece: [_read(chunk, shown, macros) for shown, chunk in piece],
+                      pieces, jobs)
+    return (read for piece in done for read in piece)
+
+
+def _read(chunk: Chunk, shown: str, macros: Macros) -> Read:
+    """The entry of `chunk` (None when it is malformed, or no entry), and its mistakes."""
+    problems = Problems()
+    raw = parse_chunk(chunk, shown, problems)
+    entry = None if raw is None else build_entry(raw, shown, chunk.digest, macros, problems)
+    return entry, problems.items
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -100,18 +133,6 @@ def _cached(cache: Mapping[str, BibEntry] | None, chunk: Chunk, shown: str,
         return None
     if entry.path != shown or entry.line != chunk.line:
         entry = replace(entry, path=shown, line=chunk.line)
-    return entry
-
-
-def _read(chunk: Chunk, shown: str, macros: Macros, problems: Problems, reported: Reported,
-          bibliography: Bibliography) -> BibEntry | None:
-    before = len(problems.items)
-    raw: RawBlock | None = parse_chunk(chunk, shown, problems)
-    if raw is None:
-        return None
-    entry = build_entry(raw, shown, chunk.digest, macros, problems, reported)
-    if len(problems.items) == before:
-        bibliography.cache[chunk.digest] = entry
     return entry
 
 

@@ -18,16 +18,8 @@ PRIVATE = frozenset({"file", "optnote", "groups", "owner", "timestamp", "gsid", 
                      "taverne_url"})
 
 
-class Reported:
-    """The macros already reported as defined nowhere (at their @string), so that a
-    macro many entries use is reported once."""
-
-    def __init__(self) -> None:
-        self.places: set[tuple[str, int, str]] = set()
-
-
-def build_entry(raw: RawBlock, path: str, chunk: str, macros: Macros, problems: Problems,
-                reported: Reported) -> BibEntry:
+def build_entry(raw: RawBlock, path: str, chunk: str, macros: Macros,
+                problems: Problems) -> BibEntry:
     """The entry; an error for each macro defined nowhere and for a missing title (the
     entry is then kept, marked broken, so that links to it still resolve)."""
     latex: dict[str, str] = {}
@@ -36,7 +28,7 @@ def build_entry(raw: RawBlock, path: str, chunk: str, macros: Macros, problems: 
     for field in raw.fields:
         text = macros.expand(field.value)
         if text is None:
-            _report_missing(raw, field, path, macros, problems, reported)
+            _report_missing(field, path, macros, problems)
             broken = True
             continue
         latex[field.name] = text
@@ -69,16 +61,13 @@ def _persons(raw: RawBlock, name: str, latex: dict[str, str], path: str,
     return found
 
 
-def _report_missing(raw: RawBlock, field: RawField, path: str, macros: Macros,
-                    problems: Problems, reported: Reported) -> None:
+def _report_missing(field: RawField, path: str, macros: Macros, problems: Problems) -> None:
+    """At the field, or at the @string whose value holds the macro defined nowhere."""
     missing = macros.missing(field.value)
     if missing is None:  # not reachable: a value that does not expand has one
         return
     name, inside = missing
     where = (path, field.line) if inside is None else (inside.path, inside.line)
-    if (*where, name.lower()) in reported.places:
-        return
-    reported.places.add((*where, name.lower()))
     hint = did_you_mean(name, (macro.name for macro in macros.defined.values())) or \
         f"define it in any .bib file of the site: @string{{{name} = {{...}}}}"
     if inside is None:
