@@ -127,6 +127,18 @@ def test_authors_decoded_and_split(good: Path) -> None:
     assert bibliography.entries["sanc21a"].editors == ()
 
 
+@pytest.mark.parametrize("written", [
+    "10.1007/s00330-022-08978-y", "https://doi.org/10.1007/s00330-022-08978-y",
+    "doi.org/10.1007/s00330-022-08978-y", "http://dx.doi.org/10.1007/s00330-022-08978-y",
+    "doi:10.1007/s00330-022-08978-y",
+])
+def test_the_doi_alone_however_written(tmp_path: Path, written: str) -> None:
+    write(tmp_path, {"a.bib": f"@article{{A1,\n  title = {{T}},\n  doi = {{{written}}},\n}}\n"})
+    entry = read(tmp_path)[0].entries["a1"]
+    assert entry.doi == "10.1007/s00330-022-08978-y"
+    assert entry.fields["doi"] == written
+
+
 def test_get_is_case_insensitive(good: Path) -> None:
     bibliography, _ = read(good)
     assert bibliography.get("JACO15B") is bibliography.get("jaco15b") is not None

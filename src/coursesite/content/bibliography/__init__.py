@@ -25,8 +25,7 @@ from coursesite.errors import ContentError, Diagnostic, Problems
 from coursesite.parallel import forked_map
 
 __all__ = ["PARALLEL_FROM", "BibEntry", "Bibliography", "Chunk", "Person", "find_bib_files",
-           "groups_named",
-           "read_bibliography", "split_entries"]
+           "groups_named", "read_bibliography", "split_entries"]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from coursesite.content.bibliography.names import Person
 
 YEAR = re.compile(r"\d{4}")
 HTTP = re.compile(r"https?://", re.IGNORECASE)
+DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 FILE_TYPE = re.compile(r":[A-Za-z]+$")  # JabRef's `description:path:type`
 # The field holding the venue, by entry type; other types take the first one present.
 VENUE_OF = {"article": "journal", "inproceedings": "booktitle", "conference": "booktitle",
@@ -59,7 +60,9 @@ class BibEntry:
 
     @property
     def doi(self) -> str | None:
-        return self._field("doi")
+        """The DOI alone ("10.1148/..."), also when written as an address or `doi:...`."""
+        doi = self._field("doi")
+        return DOI_PREFIX.sub("", doi) if doi else None
 
     @property
     def url(self) -> str | None:
