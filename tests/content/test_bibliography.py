@@ -139,6 +139,18 @@ def test_the_doi_alone_however_written(tmp_path: Path, written: str) -> None:
     assert entry.fields["doi"] == written
 
 
+@pytest.mark.parametrize(("fields", "pdf"), [
+    ("pdf = {https://x.org/a.pdf}", "https://x.org/a.pdf"),
+    ("file = {:https\\://x.org/a.pdf:PDF}", "https://x.org/a.pdf"),
+    ("file = {A1.pdf:pdf\\\\A1.pdf:PDF}", None),
+    ("pdf = {pdf/A1.pdf}", None),
+])
+def test_the_pdf_only_when_it_is_an_address(tmp_path: Path, fields: str,
+                                            pdf: str | None) -> None:
+    write(tmp_path, {"a.bib": f"@article{{A1,\n  title = {{T}},\n  {fields},\n}}\n"})
+    assert read(tmp_path)[0].entries["a1"].pdf == pdf
+
+
 def test_get_is_case_insensitive(good: Path) -> None:
     bibliography, _ = read(good)
     assert bibliography.get("JACO15B") is bibliography.get("jaco15b") is not None

@@ -1,10 +1,10 @@
 """The site's bibliography: every .bib file under content/ into typed entries.
 
-bibtexparser 2 splits each block, because it gives the line of every block and field,
+bibtexparser 2 splits the blocks, because it gives the line of every block and field,
 goes on after a broken block (pybtex lets an unclosed brace swallow the next field and
 takes a key without its comma), leaves @string macros unexpanded so that they can be
-resolved once every file is read, and parses 10,000 entries in a third of pybtex's time
-(bibtexparser 1 takes thirty times as long); pylatexenc turns LaTeX into Unicode, being
+resolved once every file is read, and is faster than pybtex and far faster than
+bibtexparser 1. pylatexenc turns what LaTeX is left after the accents into Unicode, as
 the one of it and latexcodec that also drops braces and commands such as \\emph.
 """
 

@@ -1,8 +1,8 @@
 """LaTeX in field values to Unicode text: accents and commands, protective braces removed,
 white space collapsed. The accents of names (`S\\'{a}nchez`, `{\\"o}`, `\\v{r}`, `\\l`) and
 the escaped signs (`\\&`, `\\%`) are done here, the way pylatexenc does them; pylatexenc
-reads what is left (`\\emph{...}`, `$...$`): it costs a millisecond a field, a hundred
-times the rest, and most fields need none of it."""
+reads what is left (`\\emph{...}`, `$...$`): it costs far more than all the rest, and
+most fields need none of it."""
 
 from __future__ import annotations
 
