@@ -17,8 +17,8 @@ from coursesite.content import Page
 from coursesite.content.bibliography import Bibliography, read_bibliography
 from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
 from coursesite.digest import digest_of
-from coursesite.fsutil import Stats
 from coursesite.errors import BuildFailed, ConfigError, Diagnostic, Problems, did_you_mean
+from coursesite.fsutil import Stats
 from coursesite.images.store import ImageStore
 from coursesite.report import Reporter
 from coursesite.state.records import FileRecord

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from coursesite.content.bibliography import Bibliography, BibEntry
+from coursesite.content.bibliography import BibEntry, Bibliography
 from coursesite.content.meta import flag, fold, items_of, layout_name, text_of
 from coursesite.content.page import Page
 from coursesite.content.publications import MemberIndex, by_year, sort_entries, type_name
@@ -244,9 +244,10 @@ class Collections:
     def publications(self, page: Page) -> Listing:
         chosen = (self.publications_of(page) if layout_name(page) == "publications-author"
                   else self.with_layout("publication"))
-        entries = {e.key.lower(): p for p in chosen if (e := self.entry(p))}
-        shelves = [Shelf(year.year, tuple(entries[e.key.lower()] for e in year.entries))
-                   for year in by_year(e for p in chosen if (e := self.entry(p)))]
+        pages = {e.key.lower(): p for p in chosen if (e := self.entry(p)) is not None}
+        entries = [e for p in chosen if (e := self.entry(p)) is not None]
+        shelves = [Shelf(year.year, tuple(pages[e.key.lower()] for e in year.entries))
+                   for year in by_year(entries)]
         return Listing(layout_name(page), tuple(shelves))
 
 

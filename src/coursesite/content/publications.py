@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coursesite.config.site import SiteConfig
-from coursesite.content.bibliography import Bibliography, BibEntry, groups_named
+from coursesite.content.bibliography import BibEntry, Bibliography, groups_named
 from coursesite.content.meta import fold, items_of, layout_name
 from coursesite.content.page import Page, page_outline
 from coursesite.content.sources import excluded, root_of
