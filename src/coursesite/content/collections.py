@@ -39,6 +39,10 @@ TYPE_ALIASES = {"postdocs": "postdoc", "phd-student": "phd", "phd candidate": "p
                 "researcher": "postdoc", "professor": "faculty", "pi": "faculty"}
 PROJECT_KINDS = (("research-single", "Research lines"), ("project-single", "Projects"),
                  ("software-single", "Software"))
+# The listing layout that shows each item layout: the item's breadcrumb goes through it.
+LISTED_IN = {"people-single": "people", "project-single": "projects",
+             "software-single": "projects", "research-single": "projects",
+             "vacancy-single": "vacancies", "publication": "publications"}
 
 
 def person_type(page: Page) -> str:
@@ -94,6 +98,20 @@ class Collections:
         parent = self.parent(page)
         return (parent is not None and parent is not page and not page.is_section
                 and layout_name(parent) in LISTINGS)
+
+    def listed_in(self, page: Page) -> Page | None:
+        """The group's listing page that shows an item (the first by path), if any."""
+        layout = LISTED_IN.get(layout_name(page))
+        if layout == "vacancies" and person_type(page) == "student":
+            layout = "student-vacancies"
+        kind = page.folder.rpartition("/")[2]
+        if layout is None and not page.is_section:
+            layout = ("calendar-archive" if kind in EVENT_FOLDERS else
+                      "news-archive" if kind in NEWS_FOLDERS else None)
+        if layout is None:
+            return None
+        found = sorted(self.with_layout(layout), key=lambda p: p.path)
+        return found[0] if found and found[0] is not page else None
 
     @functools.cached_property
     def _by_layout(self) -> dict[str, list[Page]]:

@@ -143,12 +143,16 @@ class GroupSite:
         return found
 
     def breadcrumbs(self, page: Page) -> list[Page]:
-        """The sections from the home page down to the page's parent."""
+        """The sections from the home page down to the page's parent, and for an item
+        of a collection the listing that shows it (Home > People > Ann Smith)."""
         trail: list[Page] = []
         parent = self.parent(page)
         while parent is not None:
             trail.insert(0, parent)
             parent = self.parent(parent)
+        listing = self.collections.listed_in(page)
+        if listing is not None and listing not in trail:
+            trail.append(listing)
         return trail
 
     def siblings(self, page: Page) -> tuple[Page, ...]:

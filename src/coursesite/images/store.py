@@ -144,10 +144,13 @@ class ImageStore:
             self._plan(into, out, planned)
         return made[0]
 
-    def thumbnail(self, into: ImageRecorder, rel: str) -> Thumbnail:
-        """A card picture: cropped around the centre to the thumbnail size."""
+    def thumbnail(self, into: ImageRecorder, rel: str, square: bool = False) -> Thumbnail:
+        """A card picture: cropped around the centre to the thumbnail size (or to a
+        square as wide as it is high, for a member's photo in a round frame)."""
         info = self.info(rel)
         width, height = self.settings.thumbnail
+        if square:
+            width = height
         if not info.raster:
             return Thumbnail(self.published(into, rel), (), width, height)
         fallback = "png" if info.format in ("PNG", "GIF") else "jpeg"

@@ -135,15 +135,16 @@ class LayoutContext:
             self._absolute[out] = absolute
         return absolute
 
-    def thumbnail(self, ctx: UnitContext, page: Page) -> Thumbnail | None:
+    def thumbnail(self, ctx: UnitContext, page: Page, square: bool = False) -> Thumbnail | None:
         """A card's picture as a cropped thumbnail, with URLs (None without a picture).
 
-        `page` is the page the card shows; `ctx` the unit whose layout shows it."""
+        `page` is the page the card shows; `ctx` the unit whose layout shows it;
+        `square` for a member's photo (a round frame)."""
         if not page.picture:
             return None
         self.images.note_use(ctx, page.picture, page.path, page.line_of("picture"))
         try:
-            thumb = self.images.thumbnail(ctx, page.picture)
+            thumb = self.images.thumbnail(ctx, page.picture, square)
         except ImageError as exc:  # told at the picture's line, not also at the link's path
             ctx.problems.error(page.path, page.line_of("picture"), str(exc), exc.hint)
             return None

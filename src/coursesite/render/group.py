@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -202,7 +203,7 @@ class GroupRenderer:
             target.write_bytes(data)
         plan = [(out, self.images.plan[out]) for out in sorted(ctx.recorded)]
         sources = sorted({planned.source for _, planned in plan} | {u[0] for u in ctx.uses})
-        if page.content_path and ("pages" in page.body or self.bodies.is_full_page(page)):
+        if page.content_path and (names_pages(page.body) or self.bodies.is_full_page(page)):
             ctx.deps.append(("pages",))
         return UnitResult(
             group=self.group.name, output=page.output, counted=bool(page.content_path),
@@ -331,3 +332,17 @@ class GroupRenderer:
                                f"longer than {seconds} s to convert from Markdown",
                                "look for long runs of *, _, [ or < in it, or raise "
                                "limits.render_seconds in site.yaml") from None
+
+
+def names_pages(body: str) -> bool:
+    """Whether a body may name the `pages` variable (inside a {{ }} or {% %} tag): it can
+    show every listed page's body, so it depends on all of them. The word in text does
+    not; a body with many such words is taken to name it (a bounded search)."""
+    if "{{" not in body and "{%" not in body:
+        return False
+    for count, match in enumerate(re.finditer(r"\bpages\b", body)):
+        at = match.start()
+        opened = max(body.rfind("{{", 0, at), body.rfind("{%", 0, at))
+        if count >= 100 or opened > max(body.rfind("}}", 0, at), body.rfind("%}", 0, at)):
+            return True
+    return False
