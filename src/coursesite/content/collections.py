@@ -108,10 +108,14 @@ class Collections:
         if layout is None and not page.is_section:
             layout = ("calendar-archive" if kind in EVENT_FOLDERS else
                       "news-archive" if kind in NEWS_FOLDERS else None)
-        if layout is None:
-            return None
-        found = sorted(self.with_layout(layout), key=lambda p: p.path)
-        return found[0] if found and found[0] is not page else None
+        found = self._first_listings.get(layout or "")
+        return found if found is not page else None
+
+    @functools.cached_property
+    def _first_listings(self) -> dict[str, Page]:
+        """Each listing layout's first page by path (every item's breadcrumb asks)."""
+        return {layout: min(self.with_layout(layout), key=lambda p: p.path)
+                for layout in LISTINGS if self.with_layout(layout)}
 
     @functools.cached_property
     def _by_layout(self) -> dict[str, list[Page]]:
