@@ -83,8 +83,8 @@ def test_every_default(tmp_path: Path) -> None:
     assert (config.content_dir, config.templates_dir, config.static_dir, config.output_dir,
             config.cache_dir) == tuple(tmp_path / name for name in (
                 "content", "templates", "static", "output", ".cache"))
-    assert (config.default_groups, config.list_fields, config.language, config.search) == (
-        (), (), "en", True)
+    assert (config.default_groups, config.list_fields, config.language, config.search,
+            config.paginate) == ((), (), "en", True, 10)
     images = config.images
     assert (images.widths, images.formats, images.quality, images.thumbnail, images.sizes) == (
         (480, 800, 1200, 1600), ("webp",), 80, (640, 360), "(max-width: 46rem) 100vw, 46rem")
@@ -149,6 +149,7 @@ limits:
 exclude: ["pages/drafts/**", "*.tmp.md"]
 ungrouped: skip
 link_tags: {member: members}
+paginate: 25
 """
 
 
@@ -162,7 +163,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert config.cache_dir == tmp_path / "tmp" / "cache"
     assert config.default_groups == ("rtc", "aifh")
     assert config.list_fields == ("people", "bibkeys")
-    assert (config.language, config.search) == ("nl", False)
+    assert (config.language, config.search, config.paginate) == ("nl", False, 25)
     assert config.images == ImageSettings((400, 800), ("avif", "webp"), 60, (300, 200), "100vw")
     rtc, aifh, tl = config.groups.values()
     assert (rtc.url, rtc.imgurl, rtc.description, rtc.picture, rtc.nav) == (

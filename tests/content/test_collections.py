@@ -183,3 +183,52 @@ def test_a_broken_link_in_an_event_is_reported_at_the_event(tmp_path: Path) -> N
     assert result.code == 1
     assert "content/calendar/talk.md" in result.err and "slides.md" in result.err
     assert "content/events.md" not in result.err
+
+
+def news_site(root: Path, count: int, paginate: int | None) -> Site:
+    site = make_site(root)
+    if paginate is not None:
+        site.write("site.yaml", f"paginate: {paginate}\n" + (root / "site.yaml").read_text())
+    for n in range(1, count + 1):
+        site.page(f"news/item-{n}.md", f"title: Item {n}\ndate: 2026-01-{n:02d}\ngroups: lab\n"
+                                       f"\nNews number {n}.\n")
+    return site
+
+
+def titles_on(out: Path, rel: str) -> list[str]:
+    return re.findall(r"(Item \d+|A prize|A grant)</a>", main_of(out, rel))
+
+
+def test_news_is_paginated_newest_first_with_links_between_the_pages(tmp_path: Path) -> None:
+    news_site(tmp_path, 5, paginate=3)  # with the two of PAGES: 7 items, 3 pages
+    result = run_cli("--date", "2026-12-02", cwd=tmp_path)
+    assert result.code == 0, result.err  # every link between the pages resolves
+    out = tmp_path / "output" / "lab"
+    pages = [titles_on(out, rel) for rel in
+             ("news/index.html", "news/page/2/index.html", "news/page/3/index.html")]
+    assert pages == [["A prize", "A grant", "Item 5"], ["Item 4", "Item 3", "Item 2"],
+                     ["Item 1"]]
+    assert not (out / "news/page/4").exists() and not (out / "news/page/1").exists()
+    middle = main_of(out, "news/page/2/index.html")
+    assert 'rel="prev" href="/news/"' in middle and 'rel="next" href="/news/page/3/"' in middle
+    assert '<span aria-current="page">2</span>' in middle
+    assert "News, page 2" in (out / "news/page/2/index.html").read_text(encoding="utf-8")
+    # The count is of all the news, not of one page's.
+    assert re.search(r'class="count">7<', main_of(out, "news/index.html"))
+    # A new item moves one down every page: the later pages are rebuilt with it.
+    Site(tmp_path).page("news/item-6.md", "title: Item 6\ndate: 2026-11-01\ngroups: lab\n\nNew.\n")
+    assert run_cli("--date", "2026-12-02", cwd=tmp_path).code == 0
+    assert titles_on(out, "news/page/3/index.html") == ["Item 2", "Item 1"]
+
+
+def test_paginate_0_puts_all_news_on_one_page(tmp_path: Path) -> None:
+    news_site(tmp_path, 12, paginate=0)
+    assert run_cli("--date", "2026-12-02", cwd=tmp_path).code == 0
+    out = tmp_path / "output" / "lab"
+    assert len(titles_on(out, "news/index.html")) == 14 and not (out / "news/page").exists()
+
+
+def test_a_bad_paginate_is_an_error_at_its_line(tmp_path: Path) -> None:
+    news_site(tmp_path, 1, paginate=-1)
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 2 and "site.yaml:1:" in result.err and "paginate" in result.err

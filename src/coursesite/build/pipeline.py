@@ -209,7 +209,8 @@ class Build:
 
     def structure(self) -> None:
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
-                                      self.options.today, self.bibliography)
+                                      self.options.today, self.bibliography,
+                                      self.config.paginate)
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 

@@ -141,4 +141,6 @@ SITE = Table((
         "header keys whose text is split on commas, e.g. [people, bibkeys]"),
     Key("language", Text(), "en", "<html lang>, and the language of the search index"),
     Key("search", Flag(), True, "a Pagefind search index and a search box in every group"),
+    Key("paginate", Integer(0, 10_000), 10,
+        "the items of a news listing per page (news/page/2/ and on); 0: all on one page"),
 ), missing="site.yaml defines no {key}")

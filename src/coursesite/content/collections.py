@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from coursesite.content.bibliography import BibEntry, Bibliography
@@ -60,9 +60,27 @@ class Shelf:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """Where one page of a paginated listing is among its pages (news/, news/page/2/, ...)."""
+
+    number: int  # from 1
+    pages: tuple[Page, ...]  # the listing's pages, its first one first
+    total: int  # the items on all of them
+
+    @property
+    def newer(self) -> Page | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def older(self) -> Page | None:
+        return self.pages[self.number] if self.number < len(self.pages) else None
+
+
+@dataclass(frozen=True)
 class Listing:
     layout: str
     shelves: tuple[Shelf, ...]
+    pager: Pager | None = None
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -74,6 +92,17 @@ def newest_first(pages: list[Page]) -> tuple[Page, ...]:
                                               p.title.casefold(), p.path)))
 
 
+def paged_copy(first: Page, number: int) -> Page:
+    """The `number`-th page of a paginated listing: Hugo's <url>page/<n>/ ("news.html"
+    gives news/page/2/). No section, so that it is its first page's child; no body."""
+    base = first.url if not first.url or first.url.endswith("/") else \
+        first.url.rpartition(".")[0] + "/"
+    url = f"{base}page/{number}/"
+    return replace(first, url=url, output=f"{url}index.html", body_text="", pager=number,
+                   content_path=f"{first.content_path}#page/{number}", is_section=False,
+                   title=f"{first.title}, page {number}", status="hidden")
+
+
 def by_title(pages: list[Page]) -> tuple[Page, ...]:
     return tuple(sorted(pages, key=lambda p: (p.order is None, p.order or 0,
                                               fold(p.link_text), p.path)))
@@ -83,10 +112,10 @@ class Collections:
     """One group's listings, for one build date (events are upcoming or past)."""
 
     def __init__(self, pages: list[Page], parent: Callable[[Page], Page | None],
-                 today: date, bibliography: Bibliography | None = None):
+                 today: date, bibliography: Bibliography | None = None, per_page: int = 0):
         self.pages = [p for p in pages if p.status == "published" and p.redirect is None
                       and not p.broken]
-        self.parent, self.today = parent, today
+        self.parent, self.today, self.per_page = parent, today, per_page
         self.bibliography = bibliography or Bibliography({})
 
     def is_item(self, page: Page) -> bool:
@@ -100,7 +129,10 @@ class Collections:
                 and layout_name(parent) in LISTINGS)
 
     def listed_in(self, page: Page) -> Page | None:
-        """The group's listing page that shows an item (the first by path), if any."""
+        """The group's listing page that shows an item (the first by path), if any; for a
+        later page of a paginated listing, its first page."""
+        if page.pager:
+            return self._pagers[first_path(page)][0]
         layout = LISTED_IN.get(layout_name(page))
         if layout == "vacancies" and person_type(page) == "student":
             layout = "student-vacancies"
@@ -199,8 +231,34 @@ class Collections:
         return Listing("calendar-archive", tuple(s for s in shelves if s.pages))
 
     def news(self, page: Page) -> Listing:
-        items = [p for p in self.in_folders(page, NEWS_FOLDERS) if not p.data_only]
-        return Listing("news-archive", (Shelf("News", newest_first(items)),))
+        """Newest first, `per_page` items on each page of the listing (SPEC §8)."""
+        pages = self._pagers.get(first_path(page))
+        items = self._news_items(pages[0] if pages else page)
+        if pages is None:
+            return Listing("news-archive", (Shelf("News", items),))
+        number = max(page.pager, 1)
+        shown = items[(number - 1) * self.per_page:number * self.per_page]
+        return Listing("news-archive", (Shelf("News", shown),),
+                       Pager(number, pages, len(items)))
+
+    def _news_items(self, page: Page) -> tuple[Page, ...]:
+        return newest_first([p for p in self.in_folders(page, NEWS_FOLDERS) if not p.data_only])
+
+    @functools.cached_property
+    def _pagers(self) -> dict[str, tuple[Page, ...]]:
+        """Each news listing with more than `per_page` items -> its pages, by the first
+        page's content path: the later ones are made here, once per build."""
+        found = {}
+        for first in self.with_layout("news-archive") if self.per_page else ():
+            count = -(-len(self._news_items(first)) // self.per_page)  # rounded up
+            if count > 1:
+                found[first.content_path] = (first, *(paged_copy(first, number)
+                                                      for number in range(2, count + 1)))
+        return found
+
+    def later_pages(self) -> list[Page]:
+        """The pages of paginated listings after their first: pages of the group's own."""
+        return [page for pages in self._pagers.values() for page in pages[1:]]
 
     def courses(self, page: Page) -> Listing:
         return Listing("courses", ())  # the layout shows the group's courses (GroupSite)
@@ -280,6 +338,11 @@ LISTING_MAKERS: dict[str, Callable[[Collections, Page], Listing]] = {
     "courses": Collections.courses, "publications": Collections.publications,
     "publications-author": Collections.publications,
 }
+
+
+def first_path(page: Page) -> str:
+    """The content path of a listing's first page, from any of its pages."""
+    return page.content_path.rpartition("#page/")[0] if page.pager else page.content_path
 
 
 def shown_by(collections: Collections, page: Page) -> list[Page]:

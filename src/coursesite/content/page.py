@@ -52,6 +52,9 @@ class Page:
     # The key of the BibTeX entry it shows (a publication's page, content/publications.py);
     # what changes of it is in its outline, not in a body.
     entry: str = ""
+    # The n-th page (from 2) of a paginated listing: a copy of its first page at
+    # <url>page/<n>/, showing the n-th slice of its items and not its body (collections.py).
+    pager: int = 0
 
     @property
     def body(self) -> str:

@@ -44,8 +44,9 @@ class Section:
 
 class GroupSite:
     def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems,
-                 today: date | None = None, bibliography: Bibliography | None = None):
-        self.group = group
+                 today: date | None = None, bibliography: Bibliography | None = None,
+                 per_page: int = 0):
+        self.group, self.per_page = group, per_page
         self.bibliography = bibliography
         self.today = today or date.today()  # what is upcoming and what past (events)
         self.pages = sorted(pages, key=lambda p: p.content_path)
@@ -84,7 +85,8 @@ class GroupSite:
     @functools.cached_property
     def collections(self) -> Collections:
         """The group's people, projects, vacancies, events and news (SPEC §8)."""
-        return Collections(self.pages, self.parent, self.today, self.bibliography)
+        return Collections(self.pages, self.parent, self.today, self.bibliography,
+                           self.per_page)
 
     @functools.cached_property
     def _listed(self) -> list[Page]:

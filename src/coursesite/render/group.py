@@ -149,6 +149,7 @@ class GroupRenderer:
         self.context = LayoutContext(config, site, self.home, linker, images)
         # A page with errors is no file of the output, but a link to it is no other mistake.
         known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
+                 | {p.output for p in site.collections.later_pages()}
                  | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
@@ -166,6 +167,7 @@ class GroupRenderer:
         A page with errors is rendered too, to find the rest of its mistakes in one
         build, unless its body must not reach Markdown."""
         pages = [p for p in self.site.pages if not (p.unrenderable or p.data_only)]
+        pages += self.site.collections.later_pages()  # news/page/2/ and on
         if self.site.home is None:
             pages.append(self.home)
         if "404.html" in self.site.by_url:  # a page of its own (Pelican's `save_as: 404.html`)

@@ -78,6 +78,8 @@ class Linker:
         if target.data_only:
             raise LinkError(f"'{target.path}' has no page of its own (its title is empty)",
                             "give it a title, or link to the page that lists it")
+        if target.pager:  # a later page of a listing of this group (content/collections.py)
+            return self.href(target)
         here = self.site.by_content_path.get(target.content_path)
         if here is not None:
             return self.href(here)

@@ -93,7 +93,11 @@ class UnitKeys:
             shown += site.courses()
         picture = page.picture or self.group.picture
         # What the collections' layouts show (SPEC §8): the items' headers and pictures.
-        collected = [(p.outline, self.summary(p)) for p in shown_by(site.collections, page)]
+        collected: list[object] = [(p.outline, self.summary(p))
+                                   for p in shown_by(site.collections, page)]
+        listing = site.collections.listing(page)
+        if listing and listing.pager:  # "page 2 of 3", and the links to the others
+            collected.append((listing.pager.number, [p.url for p in listing.pager.pages]))
         # Which events are upcoming depends on the day of the build.
         today = site.today.isoformat() if layout_name(page) == "calendar-archive" else None
         return ([self.summary(p) for p in shown], picture and self.dep_value(("image", picture)),
