@@ -21,7 +21,7 @@ def digest_of(*parts: object) -> str:
 
 # The libraries whose versions change what a build writes for the same input.
 LIBRARIES = ("markdown", "pygments", "jinja2", "markupsafe", "pillow", "pymdown-extensions",
-             "latex2mathml")
+             "latex2mathml", "bibtexparser", "pylatexenc")
 
 
 @functools.cache

@@ -109,3 +109,40 @@ def test_a_failing_pagefind_shows_what_it_printed(site: Site, tmp_path: Path) ->
             "    | Caused by: permission denied\n"
             "    hint: ") in result.err
     assert str(site.root) not in result.err
+
+
+# -- a large group's index in parts ------------------------------------------------------
+
+
+def many_pages(site: Site, count: int) -> None:
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    for n in range(count):
+        site.page(f"notes/note-{n:03d}.md",
+                  f"title: Note {n}\ngroups: rtc\n\nThe word zebra{n:03d} is here.\n")
+
+
+def part_files(site: Site) -> dict[str, int]:
+    """Each part's pagefind-entry.json, by part, with its mtime."""
+    folder = site.root / "output/rtc/pagefind"
+    return {p.parent.name: p.stat().st_mtime_ns for p in folder.glob("*/pagefind-entry.json")}
+
+
+def test_a_large_group_is_indexed_in_parts_and_an_edit_remakes_one(site: Site) -> None:
+    many_pages(site, 300)  # 302 pages: over SHARD_PAGES (250), two parts
+    assert site.build("--group", "rtc").code == 0
+    parts = part_files(site)
+    assert sorted(parts) == ["1", "2"]
+    loader = site.out("rtc/pagefind/pagefind.js")
+    assert '["1", "2"]' in loader and "mergeIndex" in loader
+    everything = "".join(gzip.decompress(p.read_bytes()).decode() for p in
+                         (site.root / "output/rtc/pagefind").glob("*/fragment/*"))
+    assert all(f"zebra{n:03d}" in everything for n in range(300))  # each page in a part
+    site.page("notes/note-007.md", "title: Note 7\ngroups: rtc\n\nNow it says okapi.\n")
+    assert site.build("--group", "rtc").code == 0
+    again = part_files(site)
+    assert sum(again[name] != parts[name] for name in parts) == 1  # only its part
+    # A part changed by hand is noticed, and made again.
+    entry = site.root / "output/rtc/pagefind/1/pagefind-entry.json"
+    entry.write_text("{}")
+    assert site.build("--group", "rtc").code == 0
+    assert entry.read_text() != "{}"

@@ -7,6 +7,7 @@ One build is shared by the tests that only read it.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,28 @@ def test_one_entry_changed_changes_its_page_and_the_lists(tmp_path: Path) -> Non
                 "members/ann-smith/index.html"):
         assert "at leisure" in (out / rel).read_text("utf-8"), rel
     assert (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns == untouched
+
+
+def test_a_macro_changed_in_another_file_changes_the_entries_kept_from_the_last_build(
+        tmp_path: Path) -> None:
+    # The entries of lab.bib are unchanged, and kept in the build state from the first
+    # build: the journal their macro names must still be read anew.
+    site = make_site(tmp_path)
+    assert run_cli(cwd=tmp_path).code == 0
+    page = tmp_path / "output" / "lab" / "publications" / "Smit24" / "index.html"
+    assert "Medical Image Analysis" in page.read_text("utf-8")
+    site.page("fullstrings.bib", STRINGS.replace("{Medical Image Analysis}",
+                                                 "{Medical Image Analysis Journal}"))
+    assert run_cli(cwd=tmp_path).code == 0
+    assert "Medical Image Analysis Journal" in page.read_text("utf-8")
+    # A state whose kept entries were damaged makes the build slower, never wrong.
+    with sqlite3.connect(tmp_path / ".cache" / "state.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM bibentries").fetchone()[0] > 0
+        db.execute("UPDATE bibentries SET entry = x'7b7b'")
+    site.page("fullstrings.bib", STRINGS)
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Medical Image Analysis Journal" not in page.read_text("utf-8")
 
 
 def test_an_unknown_bibkey_and_a_broken_entry_fail_at_their_lines(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, Site, run_cli
 from tests.test_browser import page_urls
 
 pytestmark = pytest.mark.browser
@@ -219,3 +219,21 @@ def test_theme_css_and_js_stay_small(built: Path) -> None:
     assert {p.name for p in files} == {"site.css", "highlight.css", "site.js"}
     total = sum(p.stat().st_size for p in files)
     assert total < 50_000, f"{total} bytes of CSS and JS"
+
+
+def test_search_asks_every_part_of_a_large_groups_index(
+        tmp_path: Path, http_server: Callable[[Path], str], open_page: Callable[..., Any]) -> None:
+    site = Site(tmp_path)
+    site.write("site.yaml", "groups:\n  rtc: {title: RTC, url: 'https://rtc.example.org/'}\n")
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    for n in range(300):  # over SHARD_PAGES (250): two parts, merged by pagefind.js
+        site.page(f"notes/note-{n:03d}.md",
+                  f"title: Note {n}\ngroups: rtc\n\nThe word zebra{n:03d} is here, and gnu.\n")
+    assert run_cli(cwd=tmp_path).code == 0
+    base = http_server(tmp_path / "output" / "rtc")
+    page = open_page(base + "/")
+    links, text = search(page, "gnu")
+    assert "300 pages found" in text and len(links) == 10
+    for n in (0, 150, 299):  # whichever part each is in
+        links, _ = search(page, f"zebra{n:03d}")
+        assert links == [f"{base}/notes/note-{n:03d}/"]

@@ -205,7 +205,8 @@ class Build:
                                 stats=self.scanned, jobs=self.options.jobs)
         # Publications (SPEC §8): the BibTeX entries the groups list, a page each.
         self.bibliography = stages.read_publications(self.config, self.scanned, self.pages,
-                                                     self.problems, self.options.jobs)
+                                                     self.problems, self.options.jobs,
+                                                     self.state.bibliography)
 
     def structure(self) -> None:
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
@@ -274,12 +275,13 @@ class Build:
                                 self.images, static_files, self.state)
         with stage(self.reporter, "search"):
             searched, failed = stages.update_search(self.config, self.output_dir, self.outputs,
-                                                    self.state, self.reporter, self.options.guard)
+                                                    self.state, self.reporter, self.options.guard,
+                                                    self.options.jobs)
         with stage(self.reporter, "save"):
             self.save(searched)
         stages.stop_on_search_errors(failed)  # saved first: the next build indexes them again
 
-    def save(self, searched: dict[str, str]) -> None:
+    def save(self, searched: dict[str, list[str]]) -> None:
         for name, out in self.outputs.items():
             self.state.update_units(name, self.records.get(name, {}), set(out.units))
             pictures = len({self.images.plan[rel].source for rel in out.images})

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from coursesite.build import output
 from coursesite.build.output import SEARCH_PREFIX, GroupFolder, Wanted, file_sha
-from coursesite.build.search import index_group, remove_index
+from coursesite.build.search import SearchPlan, index_group, remove_index
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.content.bibliography import Bibliography, read_bibliography
 from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
-from coursesite.digest import digest_of
 from coursesite.errors import BuildFailed, ConfigError, Diagnostic, Problems, did_you_mean
 from coursesite.fsutil import Stats
 from coursesite.images.store import ImageStore
 from coursesite.report import Reporter
+from coursesite.state.bibliography import BibRows
 from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
 
@@ -57,11 +57,14 @@ def check_content(config: SiteConfig) -> None:
 
 
 def read_publications(config: SiteConfig, scanned: Stats, pages: list[Page],
-                      problems: Problems, jobs: int) -> Bibliography:
-    """Every .bib file read, `bibkeys:` checked, and a page added to `pages` for each
-    entry a group lists (content/publications.py)."""
-    bibliography = read_bibliography([Path(p) for p in bib_files(config, scanned)],
-                                     config.root, problems, jobs=jobs)
+                      problems: Problems, jobs: int, kept: BibRows) -> Bibliography:
+    """Every .bib file read (an entry whose text is unchanged taken from `kept`),
+    `bibkeys:` checked, and a page added to `pages` for each entry a group lists
+    (content/publications.py)."""
+    files = [Path(p) for p in bib_files(config, scanned)]
+    bibliography = read_bibliography(files, config.root, problems,
+                                     cache=kept.entries() if files else None, jobs=jobs)
+    kept.save(bibliography.cache)
     check_bibkeys(pages, bibliography, problems)
     pages += publication_pages(config, pages, bibliography)
     return bibliography
@@ -184,20 +187,24 @@ def wanted_files(out: GroupOutput, images: ImageStore,
 # -- search --------------------------------------------------------------------------------
 
 
-def search_digest(files: dict[str, FileRecord]) -> str:
-    """What a group's search index was made from: every page and file written, by hash."""
-    return digest_of(sorted((rel, record.sha) for rel, record in files.items()
-                            if not rel.startswith(SEARCH_PREFIX)))
+def search_plan(files: dict[str, FileRecord]) -> SearchPlan:
+    """Which pages go into which part of a group's index: the HTML files written."""
+    return SearchPlan.of({rel: record.sha for rel, record in files.items()
+                          if rel.endswith(".html") and not rel.startswith(SEARCH_PREFIX)})
 
 
 def search_is_current(config: SiteConfig, folder: Path, summary: dict[str, Any] | None,
-                      files: dict[str, FileRecord]) -> bool:
+                      files: dict[str, FileRecord], plan: SearchPlan) -> bool:
     """Whether the group's index is the one made of its files now, and as it was written."""
     index = {rel: record for rel, record in files.items() if rel.startswith(SEARCH_PREFIX)}
     if not config.search:
         return not index and not (folder / "pagefind").exists()
-    return (bool(summary) and summary.get("search") == search_digest(files)  # type: ignore[union-attr]
-            and f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index))
+    return (bool(summary) and summary.get("search") == list(plan.digests)  # type: ignore[union-attr]
+            and index_as_written(folder, index))
+
+
+def index_as_written(folder: Path, index: dict[str, FileRecord]) -> bool:
+    return f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index)
 
 
 def search_was_made(config: SiteConfig, folder: Path, summary: dict[str, Any],
@@ -212,13 +219,14 @@ def search_was_made(config: SiteConfig, folder: Path, summary: dict[str, Any],
 
 
 def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],
-                  state: BuildState, reporter: Reporter,
-                  guard: Guard = nullcontext) -> tuple[dict[str, str], list[Diagnostic]]:
+                  state: BuildState, reporter: Reporter, guard: Guard = nullcontext,
+                  jobs: int = 1) -> tuple[dict[str, list[str]], list[Diagnostic]]:
     """Index each group whose files changed since its index was made (or whose index is
-    not as it was written); returns, per group, what its index now is of, and the errors
-    (Pagefind out of time) that fail the build once the rest is saved."""
+    not as it was written): only the parts of a large group's index whose pages changed
+    (search.py); returns, per group, what its index now is of, and the errors (Pagefind
+    out of time) that fail the build once the rest is saved."""
     problems = Problems()
-    made: dict[str, str] = {}
+    made: dict[str, list[str]] = {}
     for name in outputs:
         folder = output_dir / name
         files = state.files.of(name)
@@ -228,15 +236,21 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
                 remove_index(folder)
             state.files.wrote(name, {}, old)
             continue
-        if search_is_current(config, folder, state.summary(name), files):
-            made[name] = search_digest(files)
+        plan = search_plan(files)
+        summary = state.summary(name) or {}
+        if search_is_current(config, folder, summary, files, plan):
+            made[name] = list(plan.digests)
             continue
+        current = index_as_written(folder, {rel: files[rel] for rel in old})
+        redo = plan.changed(summary.get("search")) if current else None
         listed: dict[str, str] = {}
-        if index_group(folder, config, problems, guard,
-                       functools.partial(list_index, state, name, listed=listed)):
+        done = index_group(folder, config, problems, plan, redo, jobs, guard,
+                           functools.partial(list_index, state, name, listed=listed))
+        if done is not None:
             written = output.stat_files(folder, listed)
-            state.files.wrote(name, written, [rel for rel in old if rel not in written])
-            made[name] = search_digest(files)
+            state.files.wrote(name, written, [rel for rel in old
+                                              if done.covers(rel) and rel not in written])
+            made[name] = list(plan.digests)
     for warning in problems.warnings:
         reporter.diagnostic(warning)
     return made, problems.errors
@@ -249,10 +263,12 @@ def stop_on_search_errors(errors: list[Diagnostic]) -> None:
                           "as it was")
 
 
-def list_index(state: BuildState, group: str, fresh: Path, listed: dict[str, str]) -> bool:
-    """The new index's files, listed in the state before it goes live (a build stopped
-    right after leaves no file the state does not know)."""
-    for path in sorted(fresh.rglob("*")):
-        if path.is_file():
-            listed[SEARCH_PREFIX + path.relative_to(fresh).as_posix()] = file_sha(path)
-    return state.files.writing(group, listed)
+def list_index(state: BuildState, group: str, fresh: Path, prefix: str,
+               listed: dict[str, str]) -> bool:
+    """The files of a new folder of the index (at `prefix` in the group), listed in the
+    state before it goes live (a build stopped right after leaves no file the state
+    does not know)."""
+    new = {prefix + path.relative_to(fresh).as_posix(): file_sha(path)
+           for path in sorted(fresh.rglob("*")) if path.is_file()}
+    listed.update(new)
+    return state.files.writing(group, new)

@@ -87,6 +87,9 @@ class Listing:
         return tuple(p for shelf in self.shelves for p in shelf.pages)
 
 
+MISSING = object()
+
+
 def newest_first(pages: list[Page]) -> tuple[Page, ...]:
     return tuple(sorted(pages, key=lambda p: (-(p.date.timestamp() if p.date else 0.0),
                                               p.title.casefold(), p.path)))
@@ -117,6 +120,8 @@ class Collections:
                       and not p.broken]
         self.parent, self.today, self.per_page = parent, today, per_page
         self.bibliography = bibliography or Bibliography({})
+        self._listings: dict[str, Listing | None] = {}  # by content path
+        self._authors: dict[str, list[Page | str]] = {}  # by entry key
 
     def is_item(self, page: Page) -> bool:
         """A page of a collection, not a lesson: no sidebar, no previous/next."""
@@ -179,10 +184,13 @@ class Collections:
         return list(by_title(found))
 
     def listing(self, page: Page) -> Listing | None:
-        """What a listing page shows; None for any other page."""
-        layout = layout_name(page)
-        make = LISTING_MAKERS.get(layout)
-        return make(self, page) if make else None
+        """What a listing page shows; None for any other page. Made once per page: its
+        unit's key and its layout both ask (a bibliography's list has thousands)."""
+        known = self._listings.get(page.content_path, MISSING)
+        if known is MISSING:
+            make = LISTING_MAKERS.get(layout_name(page))
+            known = self._listings[page.content_path] = make(self, page) if make else None
+        return known  # type: ignore[return-value]
 
     # -- the listings ---------------------------------------------------------------
 
@@ -313,7 +321,11 @@ class Collections:
 
     def authors_of(self, entry: BibEntry) -> list[Page | str]:
         """The entry's authors: a member's page where one is the author, else the name."""
+        known = self._authors.get(entry.key)
+        if known is not None:
+            return known
         shown: list[Page | str] = []
+        self._authors[entry.key] = shown
         for person in entry.authors:
             last = fold(person.last).rpartition(" ")[2]
             member = next((m for m in self._members_by_last.get(last, ())

@@ -36,6 +36,8 @@ def flag(page: Page, key: str, default: bool) -> bool:
 
 def fold(name: str) -> str:
     """A name as compared: no accents, case, dots or hyphens ("Clara I. Sánchez")."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = name
+    if not name.isascii():  # most names and titles are: they have no accents to drop
+        plain = unicodedata.normalize("NFKD", name)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
     return " ".join(plain.casefold().replace("-", " ").replace(".", " ").split())

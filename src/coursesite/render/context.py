@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
+from markupsafe import Markup, escape
+
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.images.sources import ImageError
@@ -92,6 +94,7 @@ class LayoutContext:
             "collections": site.collections,
             "event_texts": {},
             "url": self.url,
+            "people_links": self.people_links,
             "asset": self.asset,
             "picture_url": self.picture_url,
             # A closure over the unit (it plans images and may report a problem);
@@ -113,6 +116,13 @@ class LayoutContext:
 
     def url(self, page: Page) -> str:
         return self.home_href() if page is self.home else self.linker.page_href(page)
+
+    def people_links(self, people: list[Page | str]) -> Markup:
+        """"Ann Smith, B. Li": each a link where a member's page is the person. In Python,
+        not a macro: a bibliography's list shows tens of thousands of names."""
+        return Markup(", ").join(
+            Markup('<a href="{}">{}</a>').format(self.url(p), p.link_text)
+            if isinstance(p, Page) else escape(p) for p in people)
 
     def home_href(self) -> str:
         return f"{self.group.base_path}/"

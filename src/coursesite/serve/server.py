@@ -29,7 +29,7 @@ from pathlib import Path
 import watchfiles
 
 from coursesite.build.pipeline import BuildOptions, LiveSite, Mode, build
-from coursesite.build.search import index_group
+from coursesite.build.search import index_group, plan_of_folder
 from coursesite.build.stages import select_groups
 from coursesite.config.site import SiteConfig, load_config
 from coursesite.errors import BuildFailed, Diagnostic, Problems, SiteError
@@ -131,8 +131,9 @@ class Previewer:
                 groups.add(self.stale_search.get_nowait())
             problems = Problems()
             for group in sorted(groups):
-                index_group(self.config.output_dir / group, self.config, problems,
-                            lambda: self.files_lock)
+                folder = self.config.output_dir / group
+                index_group(folder, self.config, problems, plan_of_folder(folder),
+                            guard=lambda: self.files_lock)
             for warning in problems.items:
                 self.log(warning.format())
 

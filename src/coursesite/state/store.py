@@ -10,7 +10,8 @@
   at every build, and coursesite deletes no file that is not listed here;
 - `groups`: each group's summary (pages, images, what its pages ask of others);
 - `bodies`, `images`, `variants`: converted bodies and what images are (see
-  bodies.py and images/store.py).
+  bodies.py and images/store.py);
+- `bibentries`: the BibTeX entries last read, by their text (bibliography.py).
 
 Rows made by other code (another version of coursesite, or of Markdown,
 Pygments, Jinja2, Pillow, ...) are dropped when the state is opened, all but
@@ -30,6 +31,7 @@ from typing import Any
 import orjson
 
 from coursesite.content.page import Page
+from coursesite.state.bibliography import BibRows
 from coursesite.state.bodies import Bodies
 from coursesite.state.db import CODE_TABLES, Database, transaction
 from coursesite.state.files import WrittenFiles
@@ -53,6 +55,7 @@ class BuildState:
         self.bodies = Bodies(self.db)
         self.files = WrittenFiles(self.db, self.root)
         self.images = ImageRows(self.db)
+        self.bibliography = BibRows(self.db)
         self._meta: dict[str, Any] = {}
         self._pages: dict[str, PageRow] | None = None
         self._new_pages: dict[str, PageRow] = {}
