@@ -7,6 +7,7 @@
     python benchmarks/run.py pages --sizes 1000 --runs 3
     python benchmarks/run.py pages --peers   # with Pelican and Hugo, ratios in the same run
     python benchmarks/run.py serve           # a one-page edit under `build-site serve`
+    python benchmarks/run.py bib             # a 10,000-entry bibliography: cold, rebuilds
 
 Each build runs `build-site` in its own process, timed by wall clock, with the
 peak resident memory of that process. Trees are made in a temporary folder by
@@ -16,6 +17,7 @@ deterministic generators, so figures compare over time.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import shutil
@@ -381,7 +383,47 @@ def suite_serve(args: argparse.Namespace, work: Path) -> None:
                   f"   coursesite/Hugo: {to_page / hugo_page:.2f}x")
 
 
-SUITES = {"images": suite_images, "pages": suite_pages, "serve": suite_serve}
+def bib_site(site: Path, entries: int) -> Path:
+    """A group whose publications page lists a generated bibliography (bibgen.py); returns
+    the .bib file."""
+    helper(Path(__file__).parent / "bibgen.py", entries, site)
+    (site / "site.yaml").write_text(
+        "groups:\n  diag: {title: DIAG, url: 'https://diag.example.org/'}\n", encoding="utf-8")
+    (site / "content" / "index.md").write_text("title: DIAG\ngroups: diag\n\nWelcome.\n")
+    (site / "content" / "publications.md").write_text(
+        "title: Publications\ntemplate: publications\ngroups: diag\n\nAll of them.\n")
+    return site / "content" / "group.bib"
+
+
+def entry_edit(bib: Path) -> Callable[[], object]:
+    """Change the title of the entry in the middle of the file, differently each time."""
+    edits = iter(range(1_000_000))
+
+    def edit() -> None:
+        text = bib.read_text(encoding="utf-8")
+        at = text.index("  title = {", len(text) // 2) + len("  title = {")
+        bib.write_text(f"{text[:at]}E{next(edits)} {text[at:]}", encoding="utf-8")
+    return edit
+
+
+def suite_bib(args: argparse.Namespace, work: Path) -> None:
+    for entries in args.entries:
+        site = work / f"bib-{entries}"
+        bib = bib_site(site, entries)
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        cold, cold_peak = median_of(args.runs, functools.partial(clean, site), site, *jobs)
+        noop, noop_peak = median_of(args.runs, lambda: None, site, *jobs)
+        one, one_peak = median_of(args.runs, entry_edit(bib), site, *jobs)
+        print(f"bib: a publications page of {entries} generated BibTeX entries, one group, "
+              f"median of {args.runs} runs")
+        print(f"  cold build            {cold:8.2f} s   peak {cold_peak:6.0f} MiB")
+        print(f"  rebuild, no change    {noop:8.2f} s   peak {noop_peak:6.0f} MiB")
+        print(f"  rebuild, one entry    {one:8.2f} s   peak {one_peak:6.0f} MiB"
+              "   (its title changed)")
+
+
+SUITES = {"images": suite_images, "pages": suite_pages, "serve": suite_serve,
+          "bib": suite_bib}
 
 
 def main() -> None:
@@ -390,6 +432,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median)")
     parser.add_argument("--photos", type=int, default=300)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--entries", type=int, nargs="+", default=[10000],
+                        help="bib: the BibTeX entries of the generated bibliography")
     parser.add_argument("--jobs", type=int, default=0, help="build-site --jobs (default: cores)")
     parser.add_argument("--peers", action="store_true",
                         help="pages: also time Pelican (PyPI) and Hugo (Debian) on the same tree;"
