@@ -10,6 +10,7 @@ prints, for the message that says why it failed.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -102,15 +103,30 @@ class Ran:
     stderr: Excerpt
 
 
+def ending_with_us() -> Callable[[], None] | None:
+    """What a child runs before its program starts, so that the kernel ends it when the
+    thread that started it ends, however that ends (a build killed with SIGKILL could
+    not stop it: it would go on writing into a folder the next build removed). Linux's
+    prctl(PR_SET_PDEATHSIG), found here, before the fork; None elsewhere."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
 def run(args: list[str], deadline: Deadline, *, cwd: Path | None = None,
         env: Mapping[str, str] | None = None, data: bytes | None = None,
-        site: Path | None = None, echo: TextIO | None = None) -> Ran:
+        site: Path | None = None, echo: TextIO | None = None,
+        with_us: bool = False) -> Ran:
     """Run a program to its end or to the deadline (TimedOut); OSError when it cannot start.
 
     `data` is its stdin (else none); its stdout is returned, unless `echo` is given:
     then the program's stdout is ours and each line of its stderr is also echoed there
-    as it comes (a command the user chose shows its progress)."""
+    as it comes (a command the user chose shows its progress). `with_us`: it ends when
+    the calling thread does (ending_with_us)."""
     proc = subprocess.Popen(args, cwd=cwd, env=env, start_new_session=True,
+                            preexec_fn=ending_with_us() if with_us else None,
                             stdin=subprocess.DEVNULL if data is None else subprocess.PIPE,
                             stdout=None if echo else subprocess.PIPE, stderr=subprocess.PIPE)
     excerpt = Excerpt(site)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from textwrap import dedent
@@ -146,3 +148,58 @@ def test_a_large_group_is_indexed_in_parts_and_an_edit_remakes_one(site: Site) -
     entry.write_text("{}")
     assert site.build("--group", "rtc").code == 0
     assert entry.read_text() != "{}"
+
+
+def test_a_part_past_the_limit_leaves_no_part_made_aside(site: Site, tmp_path: Path) -> None:
+    many_pages(site, 300)
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text() + "limits:\n  search_seconds: 2\n")
+    # The first part Pagefind is given is made at once, the other never ends.
+    slow = fake_pagefind(tmp_path / "slow", f"""
+        import os, pathlib, sys, time
+        out = pathlib.Path(sys.argv[sys.argv.index("--output-path") + 1])
+        claim = pathlib.Path({str(tmp_path / "first")!r})
+        try:
+            os.mkdir(claim)
+        except FileExistsError:
+            time.sleep(300)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "pagefind.js").write_text("//")
+        (out / "pagefind-entry.json").write_text("{{}}")
+        """)
+    result = site.build("--group", "rtc", env=slow)
+    assert result.code == 1 and "limits.search_seconds (2 s)" in result.err
+    assert sorted(os.listdir(site.root / "output")) == ["rtc"]  # nothing left aside
+
+
+def test_a_large_group_with_no_page_to_index_gets_a_search_that_finds_nothing(
+        site: Site) -> None:
+    site.page("index.md", "title: Home\ngroups: rtc\nstatus: hidden\n\nWelcome.\n")
+    for n in range(260):
+        site.page(f"notes/n{n}.md", f"title: N{n}\ngroups: rtc\nstatus: hidden\n\nHidden.\n")
+    result = site.build("--group", "rtc")
+    assert result.code == 0 and "warning" not in result.err, result.err
+    assert "results: []" in site.out("rtc/pagefind/pagefind.js")
+    assert not list((site.root / "output/rtc/pagefind").glob("*/"))
+
+
+def test_a_build_killed_while_pagefind_runs_takes_pagefind_with_it(site: Site,
+                                                                  tmp_path: Path) -> None:
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    pid_file = tmp_path / "pagefind.pid"
+    slow = fake_pagefind(tmp_path / "slow", f"""
+        import os, pathlib, time
+        pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))
+        time.sleep(300)
+        """)
+    build = subprocess.Popen([sys.executable, "-m", "coursesite", "--group", "rtc"],
+                             cwd=site.root, env={**os.environ, **slow},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and build.poll() is None
+        time.sleep(0.05)
+    build.kill()  # SIGKILL: the build can do nothing more
+    build.wait()
+    # Else it would go on writing into a folder the next build removes.
+    assert stopped(int(pid_file.read_text()))

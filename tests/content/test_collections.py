@@ -232,3 +232,12 @@ def test_a_bad_paginate_is_an_error_at_its_line(tmp_path: Path) -> None:
     news_site(tmp_path, 1, paginate=-1)
     result = run_cli(cwd=tmp_path)
     assert result.code == 2 and "site.yaml:1:" in result.err and "paginate" in result.err
+
+
+def test_a_page_at_a_later_pages_url_is_an_error_at_that_page(tmp_path: Path) -> None:
+    site = news_site(tmp_path, 5, paginate=3)
+    site.page("news/page/2.md", "title: In the way\ngroups: lab\n\nA page of its own.\n")
+    result = run_cli("--date", "2026-12-02", cwd=tmp_path)
+    assert result.code == 1
+    assert ("content/news/page/2.md:1: error: 'news/page/2/' is also the URL of page 2 of "
+            "the listing content/news.md") in result.err

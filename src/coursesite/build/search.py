@@ -125,9 +125,7 @@ def update(swap: Swap, plan: SearchPlan, redo: set[int] | None, deadline: Deadli
         all_made = swap.into(BUNDLE, lambda fresh: all_parts(folder, fresh, plan, config,
                                                              deadline, jobs))
         return swap.result() if all_made else None
-    with ThreadPoolExecutor(max(1, jobs)) as pool:  # Pagefind runs, the threads wait
-        parts = list(pool.map(lambda n: part_aside(folder, n, plan.parts[n], config, deadline),
-                              sorted(redo)))
+    parts = parts_aside(folder, sorted(redo), plan, config, deadline, jobs)
     for at, (n, (fresh, problem)) in enumerate(zip(sorted(redo), parts, strict=True)):
         if not swap.part(n, fresh, problem):
             for left, _ in parts[at + 1:]:
@@ -235,9 +233,7 @@ def all_parts(folder: Path, fresh: Path, plan: SearchPlan, config: SiteConfig,
               deadline: Deadline, jobs: int) -> str | None:
     """Every part of the group's index, and the loader, into `fresh`."""
     fresh.mkdir()
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        made = list(pool.map(lambda n: part_aside(folder, n, plan.parts[n], config, deadline),
-                             range(len(plan.parts))))
+    made = parts_aside(folder, list(range(len(plan.parts))), plan, config, deadline, jobs)
     problem = next((problem for _, problem in made if problem is not None), None)
     names = []
     for n, (part, _) in enumerate(made):
@@ -249,6 +245,29 @@ def all_parts(folder: Path, fresh: Path, plan: SearchPlan, config: SiteConfig,
             unmark(part)
     (fresh / "pagefind.js").write_text(loader_js(names), encoding="utf-8")
     return problem
+
+
+def parts_aside(folder: Path, numbers: list[int], plan: SearchPlan, config: SiteConfig,
+                deadline: Deadline, jobs: int) -> list[tuple[Path | None, str | None]]:
+    """The parts `numbers` made aside, `jobs` at a time (Pagefind runs, the threads wait);
+    when one ran out of time, the others made are removed and that is raised."""
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        futures = [pool.submit(part_aside, folder, n, plan.parts[n], config, deadline)
+                   for n in numbers]
+    made: list[tuple[Path | None, str | None]] = []
+    timed_out = None
+    for future in futures:
+        try:
+            made.append(future.result())
+        except SearchTimedOut as exc:
+            timed_out = timed_out or exc
+            made.append((None, ""))
+    if timed_out is not None:
+        for fresh, _ in made:
+            if fresh is not None:
+                remove_staging(fresh)
+        raise timed_out
+    return made
 
 
 def part_aside(folder: Path, number: int, pages: Iterable[str], config: SiteConfig,
@@ -304,7 +323,7 @@ def pagefind(site: Path, fresh: Path, config: SiteConfig, deadline: Deadline,
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path",
                str(fresh), "--force-language", language, "--silent"]
     try:
-        return run(command, deadline, site=config.root)
+        return run(command, deadline, site=config.root, with_us=True)
     except TimedOut as exc:
         raise SearchTimedOut(exc, group) from None
 
@@ -330,6 +349,8 @@ def unsound(index: Path) -> str | None:
         if path.is_file() and path.stat().st_size == 0:
             return f"Pagefind left {path.relative_to(index).as_posix()} empty"
     parts = [path for path in index.iterdir() if path.is_dir() and path.name.isdigit()]
+    if not parts and (index / "pagefind.js").read_text(errors="replace") == NO_PARTS:
+        return None
     for entry in parts or [index]:  # the folder of the parts: each part has its own
         try:
             json.loads((entry / "pagefind-entry.json").read_bytes())

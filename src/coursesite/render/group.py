@@ -115,6 +115,23 @@ def group_files(site: GroupSite, url: Callable[[Page], str]) -> dict[str, str]:
     }
 
 
+def later_pages(site: GroupSite) -> tuple[list[Page], list[Diagnostic]]:
+    """The later pages of the group's paginated listings, and an error for each that a
+    page of the content is at the URL of (that page is kept; the listing loses one)."""
+    pages, clashes = [], []
+    for page in site.collections.later_pages():
+        other = site.by_url.get(page.output)
+        if other is None:
+            pages.append(page)
+            continue
+        clashes.append(Diagnostic(
+            other.path, other.line_of("slug"),
+            f"'{other.url}' is also the URL of page {page.pager} of the listing {page.path}",
+            "give this page another 'slug:' or file name: page/<n>/ below a listing "
+            "is the listing's", groups=(site.group.name,)))
+    return pages, clashes
+
+
 def virtual_page(config: SiteConfig, title: str, output: str, description: str = "") -> Page:
     """A page with no file: the generated home page, the 404 page."""
     url = "" if output == "index.html" else output
@@ -148,8 +165,9 @@ class GroupRenderer:
                                               self.group.description)
         self.context = LayoutContext(config, site, self.home, linker, images)
         # A page with errors is no file of the output, but a link to it is no other mistake.
+        self.later, self.clashes = later_pages(site)  # news/page/2/ and on
         known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
-                 | {p.output for p in site.collections.later_pages()}
+                 | {p.output for p in self.later}
                  | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
@@ -167,7 +185,7 @@ class GroupRenderer:
         A page with errors is rendered too, to find the rest of its mistakes in one
         build, unless its body must not reach Markdown."""
         pages = [p for p in self.site.pages if not (p.unrenderable or p.data_only)]
-        pages += self.site.collections.later_pages()  # news/page/2/ and on
+        pages += self.later
         if self.site.home is None:
             pages.append(self.home)
         if "404.html" in self.site.by_url:  # a page of its own (Pelican's `save_as: 404.html`)
@@ -179,6 +197,7 @@ class GroupRenderer:
         self._plans = {}
         self.build_problems = problems  # the build's; a unit's are in its UnitContext
         problems.items.extend(diagnostic for _, diagnostic in self.nav_problems)
+        problems.items.extend(self.clashes)
 
     def render_unit(self, page: Page, staging: Path) -> UnitResult:
         """Render, decorate and write one page into the staging folder.
