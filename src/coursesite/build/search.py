@@ -80,9 +80,8 @@ def part_of(rel: str, count: int) -> int:
 
 def plan_of_folder(folder: Path) -> SearchPlan:
     """The plan for the HTML files in a group's folder now (serve, which keeps no state)."""
-    pages = {path.relative_to(folder).as_posix(): "" for path in folder.rglob("*.html")}
-    return SearchPlan.of({rel: sha for rel, sha in pages.items()
-                          if not rel.startswith(SEARCH_PREFIX)})
+    rels = (path.relative_to(folder).as_posix() for path in folder.rglob("*.html"))
+    return SearchPlan.of({rel: "" for rel in rels if not rel.startswith(SEARCH_PREFIX)})
 
 
 @dataclass
@@ -226,7 +225,7 @@ class Swap:
 
 def whole(folder: Path, fresh: Path, config: SiteConfig, deadline: Deadline) -> str | None:
     """The group's one index, of its whole folder, into `fresh`."""
-    return failed(pagefind(folder, fresh, config, deadline, folder.name))
+    return failed(pagefind(folder, fresh, config, deadline))
 
 
 def all_parts(folder: Path, fresh: Path, plan: SearchPlan, config: SiteConfig,
@@ -284,7 +283,7 @@ def part_aside(folder: Path, number: int, pages: Iterable[str], config: SiteConf
         if not link_pages(folder, view, pages):
             unmark(fresh)
             return None, None
-        problem = failed(pagefind(view, fresh, config, deadline, folder.name))
+        problem = failed(pagefind(view, fresh, config, deadline))
     except BaseException:
         remove_staging(fresh)
         raise
@@ -315,8 +314,7 @@ def link_pages(folder: Path, view: Path, pages: Iterable[str]) -> int:
     return count
 
 
-def pagefind(site: Path, fresh: Path, config: SiteConfig, deadline: Deadline,
-             group: str) -> Ran:
+def pagefind(site: Path, fresh: Path, config: SiteConfig, deadline: Deadline) -> Ran:
     """Pagefind run on `site`, writing the index to `fresh` (SearchTimedOut when it took
     longer than limits.search_seconds)."""
     language = config.language.split("-")[0]
@@ -325,13 +323,15 @@ def pagefind(site: Path, fresh: Path, config: SiteConfig, deadline: Deadline,
     try:
         return run(command, deadline, site=config.root, with_us=True)
     except TimedOut as exc:
-        raise SearchTimedOut(exc, group) from None
+        raise SearchTimedOut(exc) from None
 
 
 class SearchTimedOut(Exception):
-    def __init__(self, timed_out: TimedOut, group: str):
-        super().__init__(group)
-        self.timed_out, self.group = timed_out, group
+    """Pagefind out of time in a part: raised through the threads that wait on parts."""
+
+    def __init__(self, timed_out: TimedOut):
+        super().__init__(str(timed_out))
+        self.timed_out = timed_out
 
 
 def failed(ran: Ran) -> str | None:

@@ -193,16 +193,6 @@ def search_plan(files: dict[str, FileRecord]) -> SearchPlan:
                           if rel.endswith(".html") and not rel.startswith(SEARCH_PREFIX)})
 
 
-def search_is_current(config: SiteConfig, folder: Path, summary: dict[str, Any] | None,
-                      files: dict[str, FileRecord], plan: SearchPlan) -> bool:
-    """Whether the group's index is the one made of its files now, and as it was written."""
-    index = {rel: record for rel, record in files.items() if rel.startswith(SEARCH_PREFIX)}
-    if not config.search:
-        return not index and not (folder / "pagefind").exists()
-    return (bool(summary) and summary.get("search") == list(plan.digests)  # type: ignore[union-attr]
-            and index_as_written(folder, index))
-
-
 def index_as_written(folder: Path, index: dict[str, FileRecord]) -> bool:
     return f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index)
 
@@ -237,12 +227,14 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
             state.files.wrote(name, {}, old)
             continue
         plan = search_plan(files)
-        summary = state.summary(name) or {}
-        if search_is_current(config, folder, summary, files, plan):
+        previous = (state.summary(name) or {}).get("search")
+        # The index as it was written (a stat of each of its files, once) and made of
+        # the group's pages now: nothing to do; as written: only the parts that changed.
+        current = index_as_written(folder, {rel: files[rel] for rel in old})
+        if current and previous == list(plan.digests):
             made[name] = list(plan.digests)
             continue
-        current = index_as_written(folder, {rel: files[rel] for rel in old})
-        redo = plan.changed(summary.get("search")) if current else None
+        redo = plan.changed(previous) if current else None
         listed: dict[str, str] = {}
         done = index_group(folder, config, problems, plan, redo, jobs, guard,
                            functools.partial(list_index, state, name, listed=listed))

@@ -87,9 +87,6 @@ class Listing:
         return tuple(p for shelf in self.shelves for p in shelf.pages)
 
 
-MISSING = object()
-
-
 def newest_first(pages: list[Page]) -> tuple[Page, ...]:
     return tuple(sorted(pages, key=lambda p: (-(p.date.timestamp() if p.date else 0.0),
                                               p.title.casefold(), p.path)))
@@ -186,11 +183,10 @@ class Collections:
     def listing(self, page: Page) -> Listing | None:
         """What a listing page shows; None for any other page. Made once per page: its
         unit's key and its layout both ask (a bibliography's list has thousands)."""
-        known = self._listings.get(page.content_path, MISSING)
-        if known is MISSING:
+        if page.content_path not in self._listings:
             make = LISTING_MAKERS.get(layout_name(page))
-            known = self._listings[page.content_path] = make(self, page) if make else None
-        return known  # type: ignore[return-value]
+            self._listings[page.content_path] = make(self, page) if make else None
+        return self._listings[page.content_path]
 
     # -- the listings ---------------------------------------------------------------
 
