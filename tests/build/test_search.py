@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from textwrap import dedent
 
+from coursesite.build.search import part_of
 from tests.conftest import Site, snapshot, stopped
 
 
@@ -41,12 +42,16 @@ def test_the_index_holds_listed_pages_only(site: Site) -> None:
 
 
 def fake_pagefind(folder: Path, main: str) -> dict[str, str]:
-    """A `pagefind` package ahead of the real one: the environment that makes
-    `python -m pagefind` run `main` instead."""
-    package = folder / "pagefind"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "__main__.py").write_text(dedent(main))
+    """A `pagefind_bin` package ahead of the real one: the environment that makes the
+    build run the program `main` (Python) as Pagefind's binary."""
+    program = folder / "fake-pagefind"
+    folder.mkdir(parents=True)
+    program.write_text(f"#!{sys.executable}\n{dedent(main)}")
+    program.chmod(0o755)
+    package = folder / "pagefind_bin"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        f"from pathlib import Path\n\ndef get_executable():\n    return Path({str(program)!r})\n")
     return {"PYTHONPATH": str(folder)}
 
 
@@ -148,6 +153,31 @@ def test_a_large_group_is_indexed_in_parts_and_an_edit_remakes_one(site: Site) -
     entry.write_text("{}")
     assert site.build("--group", "rtc").code == 0
     assert entry.read_text() != "{}"
+
+
+def test_a_listings_part_is_not_remade_when_only_its_items_change(site: Site) -> None:
+    # The listing's items have pages of their own and are left out of the index: a new
+    # title of an item changes the listing's HTML, not what search reads of it.
+    many_pages(site, 300)
+    site.page("projects.md", "title: Projects\ntemplate: projects\ngroups: rtc\n\n"
+                             "Our projects, among them the tapir one.\n")
+    for n in range(6):
+        site.page(f"projects/p{n}.md", f"title: Project {n}\ntemplate: project-single\n"
+                                       f"groups: rtc\n\nAbout project {n}.\n")
+    assert site.build("--group", "rtc").code == 0
+    listing = part_of("projects/index.html", 2)
+    item = next(n for n in range(6) if part_of(f"projects/p{n}/index.html", 2) != listing)
+    parts = part_files(site)
+    site.page(f"projects/p{item}.md", f"title: Project okapi\ntemplate: project-single\n"
+                                      f"groups: rtc\n\nAbout project {item}.\n")
+    assert site.build("--group", "rtc").code == 0
+    assert "Project okapi" in site.out("rtc/projects/index.html")
+    again = part_files(site)
+    assert again[str(listing + 1)] == parts[str(listing + 1)]
+    assert again[str(2 - listing)] != parts[str(2 - listing)]
+    words = "".join(gzip.decompress(p.read_bytes()).decode() for p in
+                    (site.root / "output/rtc/pagefind").glob(f"{listing + 1}/fragment/*"))
+    assert "tapir" in words  # the listing's own text is indexed
 
 
 def test_a_part_past_the_limit_leaves_no_part_made_aside(site: Site, tmp_path: Path) -> None:

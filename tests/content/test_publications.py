@@ -161,6 +161,25 @@ def test_one_entry_changed_changes_its_page_and_the_lists(tmp_path: Path) -> Non
     assert (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns == untouched
 
 
+def test_a_members_new_url_reaches_every_list_that_links_to_the_member(
+        tmp_path: Path) -> None:
+    # The list of publications and Bo's page (his publication's co-author) link to Ann;
+    # neither changed, yet both must link to her new address, as a clean build does.
+    site = make_site(tmp_path)
+    assert run_cli(cwd=tmp_path).code == 0
+    site.page("members/ann-smith.md", PAGES["members/ann-smith.md"].replace(
+        "title: Ann Smith\n", "title: Ann Smith\nslug: asmith\n"))
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 0, result.err
+    out = tmp_path / "output" / "lab"
+    for rel in ("publications/index.html", "publications/Li25/index.html",
+                "members/bo-li/index.html"):
+        html = main_of(tmp_path / "output", f"lab/{rel}")
+        assert '<a href="/members/asmith/">Ann Smith</a>' in html, rel
+        assert "/members/ann-smith/" not in html, rel
+    assert not (out / "members" / "ann-smith").exists()
+
+
 def test_a_macro_changed_in_another_file_changes_the_entries_kept_from_the_last_build(
         tmp_path: Path) -> None:
     # The entries of lab.bib are unchanged, and kept in the build state from the first

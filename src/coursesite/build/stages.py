@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursesite.build import output
 from coursesite.build.output import SEARCH_PREFIX, GroupFolder, Wanted, file_sha
-from coursesite.build.search import SearchPlan, index_group, remove_index
+from coursesite.build.search import SearchPlan, index_group, remove_index, searched_sha
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.content.bibliography import Bibliography, read_bibliography
@@ -187,9 +187,12 @@ def wanted_files(out: GroupOutput, images: ImageStore,
 # -- search --------------------------------------------------------------------------------
 
 
-def search_plan(files: dict[str, FileRecord]) -> SearchPlan:
-    """Which pages go into which part of a group's index: the HTML files written."""
-    return SearchPlan.of({rel: record.sha for rel, record in files.items()
+def search_plan(folder: Path, files: dict[str, FileRecord], listings: set[str]) -> SearchPlan:
+    """Which pages go into which part of a group's index: the HTML files written, each
+    by its hash; a listing's (`listings`) by what search reads of it, so that its part is
+    not made again when only its items changed (they have pages of their own)."""
+    return SearchPlan.of({rel: searched_sha(folder / rel) if rel in listings else record.sha
+                          for rel, record in files.items()
                           if rel.endswith(".html") and not rel.startswith(SEARCH_PREFIX)})
 
 
@@ -226,7 +229,7 @@ def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, Group
                 remove_index(folder)
             state.files.wrote(name, {}, old)
             continue
-        plan = search_plan(files)
+        plan = search_plan(folder, files, outputs[name].listings)
         previous = (state.summary(name) or {}).get("search")
         # The index as it was written (a stat of each of its files, once) and made of
         # the group's pages now: nothing to do; as written: only the parts that changed.

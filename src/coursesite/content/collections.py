@@ -357,11 +357,19 @@ def shown_by(collections: Collections, page: Page) -> list[Page]:
     """Every other page a page's layout shows of the collections: for its unit key."""
     listing = collections.listing(page)
     shown: list[Page] = list(listing.pages) if listing else []
-    if items_of(page, "people"):
-        shown += [p for p in collections.people_of(page) if isinstance(p, Page)]
     if layout_name(page) == "people-single":
         shown += collections.projects_of(page) + collections.publications_of(page)
+    # The people each shown item links to are shown too (a vacancy's contacts, an entry's
+    # authors): a member's new URL or name must reach a list that links to the member.
+    return shown + [person for item in (page, *shown)
+                    for person in people_shown(collections, item)]
+
+
+def people_shown(collections: Collections, page: Page) -> list[Page]:
+    """The members' pages a page's people and, for a publication, its authors link to."""
+    found = [p for p in collections.people_of(page) if isinstance(p, Page)] \
+        if items_of(page, "people") else []
     entry = collections.entry(page)
     if entry is not None:
-        shown += [p for p in collections.authors_of(entry) if isinstance(p, Page)]
-    return shown
+        found += [p for p in collections.authors_of(entry) if isinstance(p, Page)]
+    return found

@@ -23,6 +23,7 @@ from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore, Thumbnail
 from coursesite.render.linkcheck import output_target
 from coursesite.render.links import Linker, LinkError
+from coursesite.render.publist import entry_items, entry_links
 from coursesite.render.unit import UnitContext
 
 
@@ -95,6 +96,8 @@ class LayoutContext:
             "event_texts": {},
             "url": self.url,
             "people_links": self.people_links,
+            "publication_items": self.publication_items,
+            "entry_links": entry_links,
             "asset": self.asset,
             "picture_url": self.picture_url,
             # A closure over the unit (it plans images and may report a problem);
@@ -123,6 +126,12 @@ class LayoutContext:
         return Markup(", ").join(
             Markup('<a href="{}">{}</a>').format(self.url(p), p.link_text)
             if isinstance(p, Page) else escape(p) for p in people)
+
+    def publication_items(self, pages: list[Page]) -> Markup:
+        """The `<li>` of each publication of `pages` (render/publist.py)."""
+        collections = self.site.collections
+        return entry_items(pages, collections.entry, self.url,
+                           lambda entry: self.people_links(collections.authors_of(entry)))
 
     def home_href(self) -> str:
         return f"{self.group.base_path}/"

@@ -77,6 +77,7 @@ class GroupOutput:
     files: dict[str, bytes] = field(default_factory=dict)  # files made from the whole group
     images: set[str] = field(default_factory=set)  # output paths under images/
     pages: int = 0
+    listings: set[str] = field(default_factory=set)  # output paths of the listing pages
     external: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # url -> where
 
 
@@ -265,6 +266,8 @@ class GroupRenderer:
             return  # no file of the output, rendered or not
         self.out.units[page.output] = result
         self.out.pages += result.counted
+        if self.site.collections.listing(page) is not None:
+            self.out.listings.add(page.output)
         self.page_of[page.output] = page
 
     def replace_unit(self, page: Page, result: UnitResult, problems: Problems) -> bool:
