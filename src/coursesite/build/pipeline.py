@@ -215,7 +215,8 @@ class Build:
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 
-        self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs)
+        self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs,
+                                        self.state.layouts if self.writes else None)
         stages.check_layouts(self.pages, self.layouts, self.problems)
         stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
         pages = {page.source for page in self.pages}

@@ -389,11 +389,13 @@ class BodyRenderer:
 class Layouts:
     """The Jinja2 layouts of templates/ (site first, then the default theme)."""
 
-    def __init__(self, config: SiteConfig, template_dirs: tuple[Path, ...]):
+    def __init__(self, config: SiteConfig, template_dirs: tuple[Path, ...],
+                 compiled: jinja2.BytecodeCache | None = None):
         self.config = config
         self.loader = jinja2.FileSystemLoader([str(d) for d in template_dirs])
         self.env = jinja2.Environment(
             loader=self.loader,
+            bytecode_cache=compiled,  # the build state's (state/layouts.py), when it writes
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,

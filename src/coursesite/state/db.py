@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Raised when the layout below changes: an older or newer store is then made anew.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
@@ -41,9 +41,12 @@ CREATE TABLE IF NOT EXISTS images (rel TEXT PRIMARY KEY, info BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS variants (name TEXT PRIMARY KEY, size INTEGER NOT NULL,
     mtime INTEGER NOT NULL, sha TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bibentries (chunk TEXT PRIMARY KEY, entry BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS layouts (key TEXT PRIMARY KEY, checksum TEXT NOT NULL,
+    code BLOB NOT NULL);
 """
 # What code the rows were made by; rows of other code are dropped (see BuildState).
-CODE_TABLES = ("pages", "units", "groups", "bodies", "images", "variants", "bibentries")
+CODE_TABLES = ("pages", "units", "groups", "bodies", "images", "variants", "bibentries",
+               "layouts")
 DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 OPEN_WAIT = 60.0  # seconds a process waits for another that holds the file
 

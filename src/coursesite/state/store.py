@@ -12,13 +12,15 @@
 - `bodies`, `images`, `variants`: converted bodies and what images are (see
   bodies.py and images/store.py);
 - `bibentries`: the BibTeX entries last read, by their text (bibliography.py).
+- `layouts`: the layouts' compiled code, by their source (layouts.py).
 
 Rows made by other code (another version of coursesite, or of Markdown,
 Pygments, Jinja2, Pillow, ...) are dropped when the state is opened, all but
 `files`, which stays true whatever made it. Nothing is written until a build
 has succeeded (`save`), except the files about to be written (`writing`),
 which are listed first so that a build stopped half way leaves no file that
-the state does not know.
+the state does not know, and facts about text that stay true whatever the
+build does next (converted bodies, images, BibTeX entries, compiled layouts).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from coursesite.state.bodies import Bodies
 from coursesite.state.db import CODE_TABLES, Database, transaction
 from coursesite.state.files import WrittenFiles
 from coursesite.state.images import ImageRows
+from coursesite.state.layouts import LayoutCode
 from coursesite.state.records import (
     UnitRecord,
     page_from_json,
@@ -56,6 +59,7 @@ class BuildState:
         self.files = WrittenFiles(self.db, self.root)
         self.images = ImageRows(self.db)
         self.bibliography = BibRows(self.db)
+        self.layouts = LayoutCode(self.db)
         self._meta: dict[str, Any] = {}
         self._pages: dict[str, PageRow] | None = None
         self._new_pages: dict[str, PageRow] = {}
