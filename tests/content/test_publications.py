@@ -135,6 +135,26 @@ def test_the_group_list_is_by_year_newest_first(built: Path) -> None:
     assert "Conference paper" in shown and "PhD thesis" in shown
 
 
+def test_a_long_list_of_publications_is_paginated_by_its_own_setting(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.write("site.yaml", "paginate_publications: 2\n" + SITE_YAML)
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 0, result.err
+    first = main_of(tmp_path / "output", "lab/publications/index.html")
+    second = main_of(tmp_path / "output", "lab/publications/page/2/index.html")
+    assert "Segmenting organs" in first and "Counting CT nodules" in first
+    assert "A thesis" not in first and "A thesis" in words(second)
+    assert '<a class="pager-step" rel="next" href="/publications/page/2/">' in first
+    assert "Publications, page 2" in words(second)
+    assert not (tmp_path / "output" / "lab" / "publications" / "page" / "3").exists()
+    # The entries keep their pages; no page 2 is in the sitemap (as the news' are not).
+    assert (tmp_path / "output" / "lab" / "publications" / "Old20" / "index.html").is_file()
+    assert "page/2" not in (tmp_path / "output" / "lab" / "sitemap.xml").read_text()
+    site.write("site.yaml", "paginate_publications: -1\n" + SITE_YAML)
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 2 and result.err.startswith("site.yaml:1: error:"), result.err
+
+
 def test_a_member_page_lists_its_publications(built: Path) -> None:
     ann = words(main_of(built, "lab/members/ann-smith/index.html"))
     assert "Segmenting organs in a hurry" in ann and "Counting CT nodules" in ann

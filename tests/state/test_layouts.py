@@ -44,3 +44,21 @@ def test_damaged_code_is_compiled_again(site: Site) -> None:
     assert result.code == 0, result.err
     assert "Other notes" in site.out("rtc/notes/index.html")
     assert "first" in site.out("rtc/notes/index.html")
+
+
+def test_a_partial_edited_reaches_the_pages_of_a_layout_whose_references_were_kept(
+        site: Site) -> None:
+    # The second build takes page.html's references (its include) from the state: the
+    # partial's new text must still make the pages again.
+    site.page("index.md", "title: Home\ngroups: rtc\n\nWelcome.\n")
+    site.page("notes.md", "title: Notes\ngroups: rtc\n\nSome notes.\n")
+    site.write("templates/page.html", '{% extends "base.html" %}{% block content %}'
+                                      '{% include "mine.html" %}{{ content }}{% endblock %}')
+    site.write("templates/mine.html", "<p>first partial</p>")
+    assert site.build("--group", "rtc").code == 0
+    with sqlite3.connect(site.root / ".cache" / "state.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM layouts WHERE checksum = 'references'"
+                          ).fetchone()[0] > 0
+    site.write("templates/mine.html", "<p>second partial</p>")
+    assert site.build("--group", "rtc").code == 0
+    assert "second partial" in site.out("rtc/notes/index.html")

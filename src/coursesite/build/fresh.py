@@ -16,6 +16,10 @@ The rest of this module are the rule's shortcuts, each a consequence of it:
 - only page bodies changed: a page that neither is one of them nor shows or
   links to one has its old key, without computing it (`untouched`), and a
   group none of whose pages does is kept whole, unread (`untouched_groups`).
+  A BibTeX entry is the body of its page (content/publications.py): when
+  entries changed, an entry's page that neither is one of them nor links to
+  one has its old key, and every other page's key is computed (the lists of
+  publications and the members' pages show entries, and their keys say which).
 """
 
 from __future__ import annotations
@@ -48,17 +52,16 @@ def outline_of(scanned: Stats, settings: object, pages: list[Page]) -> str:
 
 def bodies_changed(previous_outline: Any, outline: str, previous: dict[str, str],
                    pages: list[Page]) -> set[str] | None:
-    """The pages whose bodies alone changed since the last good build (`previous`: their
-    digests then), or None when anything else changed too."""
+    """The pages whose bodies (or entries) alone changed since the last good build
+    (`previous`: their digests then), or None when anything else changed too."""
     if previous_outline != outline:
         return None
-    return {p.content_path for p in pages
-            if not p.entry and previous.get(p.content_path) != p.digest}
+    return {p.content_path for p in pages if previous.get(p.content_path) != p.digest}
 
 
 def unit_is_fresh(record: UnitRecord, written_sha: str | None, page: Page,
                   key_now: Callable[[], str], bodies: set[str] | None,
-                  stale: Callable[[UnitRecord], bool]) -> bool:
+                  stale: Callable[[Page, UnitRecord], bool]) -> bool:
     """The rule for one page in one group. `written_sha`: the hash of its file when that
     file is on disk exactly as written, else None."""
     if written_sha != record.digest:
@@ -69,26 +72,32 @@ def unit_is_fresh(record: UnitRecord, written_sha: str | None, page: Page,
 
 
 def untouched(page: Page, record: UnitRecord, bodies: set[str],
-              stale: Callable[[UnitRecord], bool]) -> bool:
+              stale: Callable[[Page, UnitRecord], bool]) -> bool:
     """Whether a unit cannot have changed when only these pages' bodies did."""
     if not bodies:
         return True
     if page.content_path in bodies:
         return False
-    return not stale(record)
+    return not stale(page, record)
 
 
-def stale_test(bodies: set[str]) -> Callable[[UnitRecord], bool]:
-    """Whether a record's page lists bodies or links to one of these pages.
+def stale_test(bodies: set[str], entries: bool = False) -> Callable[[Page, UnitRecord], bool]:
+    """Whether a page may show one of these bodies: its record lists bodies or links to
+    one of these pages, or (`entries`: some are BibTeX entries) it is no entry's page.
 
     This runs for every kept page. For a few changed pages, looking each question
     up in the record's list (in C) beats walking the list in Python.
     """
     if len(bodies) <= FEW_BODIES:
         asked = [["pages"], *(["page", path] for path in sorted(bodies))]
-        return lambda record: any(question in record.deps for question in asked)
-    return lambda record: any(dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies)
-                              for dep in record.deps)
+
+        def asks(record: UnitRecord) -> bool:
+            return any(question in record.deps for question in asked)
+    else:
+        def asks(record: UnitRecord) -> bool:
+            return any(dep[0] == "pages" or (dep[0] == "page" and dep[1] in bodies)
+                       for dep in record.deps)
+    return lambda page, record: (entries and not page.entry) or asks(record)
 
 
 def asks_of(records: Iterable[UnitRecord]) -> dict[str, Any]:

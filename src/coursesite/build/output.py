@@ -33,7 +33,8 @@ STAGING = ".coursesite-staging-"  # output/.coursesite-staging-<group>-<pid>/
 
 @dataclass
 class GroupFolder:
-    """What a group's output folder holds now: every file, with its size and mtime."""
+    """What a group's output folder holds now: every file, with its size and mtime (but
+    the search index's, which the search stage checks: stages.index_as_written)."""
 
     path: Path
     on_disk: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -55,6 +56,8 @@ class GroupFolder:
                 if entry.is_symlink():
                     self.odd.append(rel)
                 elif entry.is_dir():
+                    if rel + "/" == SEARCH_PREFIX:
+                        continue  # the search stage's, which checks its own files (a stat each)
                     self._walk(entry.path, rel + "/")
                 elif entry.is_file():
                     stat = entry.stat()

@@ -31,6 +31,7 @@ from coursesite.build.output import GroupFolder
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
+from coursesite.content.collections import Paging
 from coursesite.content.grouping import group_pages
 from coursesite.content.loader import load_pages
 from coursesite.content.migration import pelican_advice
@@ -211,19 +212,21 @@ class Build:
     def structure(self) -> None:
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
                                       self.options.today, self.bibliography,
-                                      self.config.paginate)
+                                      Paging(self.config.paginate,
+                                             self.config.paginate_publications))
                       for name, group in self.config.groups.items()}
         from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
 
         self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs,
-                                        self.state.layouts if self.writes else None)
+                                        self.state.layout_code() if self.writes else None)
         stages.check_layouts(self.pages, self.layouts, self.problems)
         stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
         pages = {page.source for page in self.pages}
         others = {path: stat for path, stat in self.scanned.items() if path not in pages}
         self.outline = fresh.outline_of(others, self.settings(), self.pages)
-        self.bodies = fresh.bodies_changed(self.state.meta("outline"), self.outline,
-                                           self.state.page_digests(), self.pages)
+        self.bodies = fresh.bodies_changed(
+            self.state.meta("outline"), self.outline,
+            {**self.state.page_digests(), **(self.state.meta("entries") or {})}, self.pages)
         if self.options.mode is Mode.BUILD and not self.options.external:
             summaries = {name: summary for name in self.chosen
                          if (summary := self.state.summary(name)) is not None}
@@ -291,7 +294,9 @@ class Build:
                 "asks": fresh.asks_of(self.state.units_of(name).values())})
         if self.rendered >= PRUNE_FROM:  # only a build that rendered much can have grown it
             self.state.bodies.prune(keep=2 * len(self.pages) + PRUNE_FROM)
-        self.state.save({"inputs": self.inputs, "outline": self.outline},
+        # The entries' digests, as the pages' are in their rows: what changed next time.
+        entries = {page.content_path: page.digest for page in self.pages if page.entry}
+        self.state.save({"inputs": self.inputs, "outline": self.outline, "entries": entries},
                         {page.content_path for page in self.pages})
         if not self.options.groups and not self.kept:
             self.images.prune()  # a partial build does not know what the other groups use

@@ -102,7 +102,9 @@ def render_all(renderers: dict[str, GroupRenderer], records: dict[str, dict[str,
     results: list[UnitResult | None] = []
     todo: list[int] = []
     plans: dict[str, tuple[str, Planned]] = {}  # this build's image plans of kept pages
-    stale = stale_test(bodies or set())
+    changed = bodies or set()
+    stale = stale_test(changed, any(page.entry and page.content_path in changed
+                                     for page, _ in units))
     for index, (page, renderer) in enumerate(units):
         name = renderer.group.name
         record = records[name].get(page.output)

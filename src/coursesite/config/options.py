@@ -143,4 +143,7 @@ SITE = Table((
     Key("search", Flag(), True, "a Pagefind search index and a search box in every group"),
     Key("paginate", Integer(0, 10_000), 10,
         "the items of a news listing per page (news/page/2/ and on); 0: all on one page"),
+    Key("paginate_publications", Integer(0, 100_000), 1000,
+        "the entries of a group's list of publications per page (publications/page/2/ "
+        "and on); 0: all on one page"),
 ), missing="site.yaml defines no {key}")

@@ -161,6 +161,7 @@ class SiteConfig:
     groups: dict[str, GroupConfig]
     search: bool  # a Pagefind index and a search box in every group
     paginate: int  # a news listing's items per page; 0: one page
+    paginate_publications: int  # a list of publications' entries per page; 0: one page
     exclude: tuple[str, ...]  # globs of files under each content folder that are not pages
     ungrouped: str  # "error" or "skip": a page whose header names no groups
     link_tags: dict[str, str] = field(hash=False)  # [tag/slug] -> the page slug of folder

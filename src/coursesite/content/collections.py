@@ -19,7 +19,7 @@ from datetime import date
 from coursesite.content.bibliography import BibEntry, Bibliography
 from coursesite.content.meta import flag, fold, items_of, layout_name, text_of
 from coursesite.content.page import Page
-from coursesite.content.publications import MemberIndex, by_year, sort_entries, type_name
+from coursesite.content.publications import MemberIndex, in_years, sort_entries, type_name
 
 # The layouts of one item each, and the listing layouts (the real tree's names).
 ITEM_LAYOUTS = frozenset({"people-single", "project-single", "software-single",
@@ -57,6 +57,15 @@ class Shelf:
     heading: str
     pages: tuple[Page, ...]
     apart: bool = False  # former members, closed vacancies, past events: after, quieter
+    total: int = 0  # its items on all pages of a paginated listing (0: those shown)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Items per page of the paginated listings (site.yaml's paginate keys); 0: one page."""
+
+    news: int = 0
+    publications: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,13 +121,15 @@ class Collections:
     """One group's listings, for one build date (events are upcoming or past)."""
 
     def __init__(self, pages: list[Page], parent: Callable[[Page], Page | None],
-                 today: date, bibliography: Bibliography | None = None, per_page: int = 0):
+                 today: date, bibliography: Bibliography | None = None,
+                 paging: Paging | None = None):
         self.pages = [p for p in pages if p.status == "published" and p.redirect is None
                       and not p.broken]
-        self.parent, self.today, self.per_page = parent, today, per_page
+        self.parent, self.today, self.paging = parent, today, paging or Paging()
         self.bibliography = bibliography or Bibliography({})
         self._listings: dict[str, Listing | None] = {}  # by content path
         self._authors: dict[str, list[Page | str]] = {}  # by entry key
+        self._folded: dict[str, str] = {}  # an author's last name -> its last word, folded
 
     def is_item(self, page: Page) -> bool:
         """A page of a collection, not a lesson: no sidebar, no previous/next."""
@@ -235,14 +246,14 @@ class Collections:
         return Listing("calendar-archive", tuple(s for s in shelves if s.pages))
 
     def news(self, page: Page) -> Listing:
-        """Newest first, `per_page` items on each page of the listing (SPEC §8)."""
+        """Newest first, `paging.news` items on each page of the listing (SPEC §8)."""
         pages = self._pagers.get(first_path(page))
         items = self._news_items(pages[0] if pages else page)
         if pages is None:
             return Listing("news-archive", (Shelf("News", items),))
-        number = max(page.pager, 1)
-        shown = items[(number - 1) * self.per_page:number * self.per_page]
-        return Listing("news-archive", (Shelf("News", shown),),
+        number, size = max(page.pager, 1), self.paging.news
+        shown = items[(number - 1) * size:number * size]
+        return Listing("news-archive", (Shelf("News", shown, total=len(items)),),
                        Pager(number, pages, len(items)))
 
     def _news_items(self, page: Page) -> tuple[Page, ...]:
@@ -250,14 +261,18 @@ class Collections:
 
     @functools.cached_property
     def _pagers(self) -> dict[str, tuple[Page, ...]]:
-        """Each news listing with more than `per_page` items -> its pages, by the first
-        page's content path: the later ones are made here, once per build."""
+        """Each news listing and list of all publications with more items than a page
+        holds -> its pages, by the first page's content path: the later ones are made
+        here, once per build."""
         found = {}
-        for first in self.with_layout("news-archive") if self.per_page else ():
-            count = -(-len(self._news_items(first)) // self.per_page)  # rounded up
-            if count > 1:
-                found[first.content_path] = (first, *(paged_copy(first, number)
-                                                      for number in range(2, count + 1)))
+        for layout, size in (("news-archive", self.paging.news),
+                             ("publications", self.paging.publications)):
+            for first in self.with_layout(layout) if size else ():
+                items = len(self._news_items(first) if layout == "news-archive" else self._entries)
+                count = -(-items // size)  # rounded up
+                if count > 1:
+                    found[first.content_path] = (first, *(paged_copy(first, number)
+                                                          for number in range(2, count + 1)))
         return found
 
     def later_pages(self) -> list[Page]:
@@ -322,21 +337,47 @@ class Collections:
             return known
         shown: list[Page | str] = []
         self._authors[entry.key] = shown
+        folded = self._folded
         for person in entry.authors:
-            last = fold(person.last).rpartition(" ")[2]
+            last = folded.get(person.last)
+            if last is None:  # the same names recur in entry after entry
+                last = folded[person.last] = fold(person.last).rpartition(" ")[2]
             member = next((m for m in self._members_by_last.get(last, ())
                            if person.matches(m.link_text)), None)
             shown.append(member or person.display())
         return shown
 
     def publications(self, page: Page) -> Listing:
-        chosen = (self.publications_of(page) if layout_name(page) == "publications-author"
-                  else self.with_layout("publication"))
-        pages = {e.key.lower(): p for p in chosen if (e := self.entry(p)) is not None}
-        entries = [e for p in chosen if (e := self.entry(p)) is not None]
-        shelves = [Shelf(year.year, tuple(pages[e.key.lower()] for e in year.entries))
-                   for year in by_year(entries)]
-        return Listing(layout_name(page), tuple(shelves))
+        """By year and type; the group's whole list `paging.publications` on a page."""
+        if layout_name(page) == "publications-author":
+            chosen = self.publications_of(page)  # in sort_entries' order
+            return Listing("publications-author",
+                           self._years([e for p in chosen if (e := self.entry(p)) is not None]))
+        pages = self._pagers.get(first_path(page))
+        if pages is None:
+            return Listing("publications", self._years(self._entries))
+        number, size = max(page.pager, 1), self.paging.publications
+        shown = self._entries[(number - 1) * size:number * size]
+        return Listing("publications", self._years(shown, self._year_counts),
+                       Pager(number, pages, len(self._entries)))
+
+    @functools.cached_property
+    def _entries(self) -> list[BibEntry]:
+        """The group's entries, as its list of all publications shows them."""
+        return sort_entries(e for p in self.with_layout("publication")
+                            if (e := self.entry(p)) is not None)
+
+    @functools.cached_property
+    def _year_counts(self) -> dict[str, int]:
+        return {year.year: len(year.entries) for year in in_years(self._entries)}
+
+    def _years(self, entries: list[BibEntry], counts: dict[str, int] | None = None
+               ) -> tuple[Shelf, ...]:
+        """A shelf per year of `entries` (sorted), with the year's count on all pages."""
+        return tuple(Shelf(year.year, tuple(self._publications[e.key.lower()]
+                                            for e in year.entries),
+                           total=counts[year.year] if counts else 0)
+                     for year in in_years(entries))
 
 
 LISTING_MAKERS: dict[str, Callable[[Collections, Page], Listing]] = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from coursesite.config.site import SiteConfig
 from coursesite.content.bibliography import BibEntry, Bibliography, groups_named
 from coursesite.content.meta import fold, items_of, layout_name
-from coursesite.content.page import Page, page_outline
+from coursesite.content.page import Page
 from coursesite.content.sources import excluded, root_of
 from coursesite.digest import digest_of
 from coursesite.errors import Problems
@@ -110,8 +110,10 @@ def entry_page(config: SiteConfig, entry: BibEntry, groups: tuple[str, ...]) -> 
         url=f"{FOLDER}/{entry.key}/", output=f"{FOLDER}/{entry.key}/index.html",
         folder=FOLDER, digest=entry.digest, rel=f"{shown}#{entry.key}",
         description=entry.venue or "")
-    # What other pages show of it (the lists, a member's page) is the entry itself.
-    page.outline = digest_of(page_outline(page), entry.digest)
+    # What other pages show of it (a list, a member's page) is the entry itself, its
+    # `digest`: an entry changed is like a body changed (build/fresh.py), and the pages
+    # that show it have its digest in their keys (render/unitkey.py).
+    page.outline = digest_of("entry", page.content_path, page.url, page.groups, page.template)
     return page
 
 
@@ -127,15 +129,17 @@ TYPE_ORDER = ("article", "inproceedings", "conference", "incollection", "book",
 
 def sort_entries(entries: Iterable[BibEntry]) -> list[BibEntry]:
     """Newest first; within a year by type, then by title."""
-    def key(e: BibEntry) -> tuple[int, int, str]:
+    def key(e: BibEntry) -> tuple[int, int, str, str]:
         kind = TYPE_ORDER.index(e.type) if e.type in TYPE_ORDER else len(TYPE_ORDER)
-        return (-(e.year or 0), kind, fold(e.title or e.key))
+        # The key last: two entries alike are listed in one order, wherever they are.
+        return (-(e.year or 0), kind, fold(e.title or e.key), e.key.lower())
     return sorted(entries, key=key)
 
 
-def by_year(entries: Iterable[BibEntry]) -> list[Year]:
+def in_years(entries: Iterable[BibEntry]) -> list[Year]:
+    """Entries in sort_entries' order, by year."""
     years: dict[str, list[BibEntry]] = {}
-    for entry in sort_entries(entries):
+    for entry in entries:
         years.setdefault(str(entry.year) if entry.year else "Undated", []).append(entry)
     return [Year(year, tuple(found)) for year, found in years.items()]
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from coursesite.config.site import GroupConfig
 from coursesite.content.bibliography import Bibliography
-from coursesite.content.collections import Collections
+from coursesite.content.collections import Collections, Paging
 from coursesite.content.page import Page
 from coursesite.content.placing import url_folder
 from coursesite.errors import Problems
@@ -45,8 +45,8 @@ class Section:
 class GroupSite:
     def __init__(self, group: GroupConfig, pages: list[Page], problems: Problems,
                  today: date | None = None, bibliography: Bibliography | None = None,
-                 per_page: int = 0):
-        self.group, self.per_page = group, per_page
+                 paging: Paging | None = None):
+        self.group, self.paging = group, paging or Paging()
         self.bibliography = bibliography
         self.today = today or date.today()  # what is upcoming and what past (events)
         self.pages = sorted(pages, key=lambda p: p.content_path)
@@ -86,7 +86,7 @@ class GroupSite:
     def collections(self) -> Collections:
         """The group's people, projects, vacancies, events and news (SPEC §8)."""
         return Collections(self.pages, self.parent, self.today, self.bibliography,
-                           self.per_page)
+                           self.paging)
 
     @functools.cached_property
     def _listed(self) -> list[Page]:

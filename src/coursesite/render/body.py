@@ -386,16 +386,35 @@ class BodyRenderer:
         return ContentError(page.path, file_line, message, hint)
 
 
+class LayoutStore(jinja2.BytecodeCache):
+    """Where builds keep the layouts' compiled code and the templates each one uses, by
+    source (state/layouts.py); this one keeps nothing."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        return None
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        return None
+
+    def references(self, source: str) -> list[str | None] | None:
+        """The templates a template of this source names (None: a name made at run
+        time), when known."""
+        return None
+
+    def keep(self, source: str, references: list[str | None]) -> None:
+        return None
+
+
 class Layouts:
     """The Jinja2 layouts of templates/ (site first, then the default theme)."""
 
     def __init__(self, config: SiteConfig, template_dirs: tuple[Path, ...],
-                 compiled: jinja2.BytecodeCache | None = None):
+                 store: LayoutStore | None = None):
         self.config = config
         self.loader = jinja2.FileSystemLoader([str(d) for d in template_dirs])
         self.env = jinja2.Environment(
             loader=self.loader,
-            bytecode_cache=compiled,  # the build state's (state/layouts.py), when it writes
+            bytecode_cache=store,  # the build state's (state/layouts.py), when it writes
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,
@@ -405,6 +424,7 @@ class Layouts:
             auto_reload=False,
         )
         make_reproducible(self.env)
+        self.store = store or LayoutStore()
         self._fingerprints: dict[str, str] = {}
 
     def fingerprint(self, name: str) -> str:
@@ -430,15 +450,22 @@ class Layouts:
                 seen[current] = ("", "")
                 continue
             seen[current] = (filename or "", source)
-            try:
-                found: list[str | None] = list(
-                    jinja2.meta.find_referenced_templates(self.env.parse(source)))
-            except jinja2.TemplateSyntaxError:
-                found = []
+            found = self.references(source)
             if None in found:  # a name computed at run time: depend on every template
                 found = list(self.env.list_templates())
             pending.extend(f for f in found if f)
         return seen
+
+    def references(self, source: str) -> list[str | None]:
+        """The templates a template names (None for a name made at run time)."""
+        found = self.store.references(source)
+        if found is None:
+            try:
+                found = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                return []  # reported when it is rendered
+            self.store.keep(source, found)
+        return found
 
     def exists(self, name: str) -> bool:
         try:

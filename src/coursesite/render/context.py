@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
@@ -23,7 +23,7 @@ from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore, Thumbnail
 from coursesite.render.linkcheck import output_target
 from coursesite.render.links import Linker, LinkError
-from coursesite.render.publist import entry_items, entry_links
+from coursesite.render.publist import entry_items, entry_links, people_html
 from coursesite.render.unit import UnitContext
 
 
@@ -123,9 +123,8 @@ class LayoutContext:
     def people_links(self, people: list[Page | str]) -> Markup:
         """"Ann Smith, B. Li": each a link where a member's page is the person. In Python,
         not a macro: a bibliography's list shows tens of thousands of names."""
-        return Markup(", ").join(
-            Markup('<a href="{}">{}</a>').format(self.url(p), p.link_text)
-            if isinstance(p, Page) else escape(p) for p in people)
+        return people_html((p.link_text, self.url(p)) if isinstance(p, Page) else (p, None)
+                           for p in people)
 
     def publication_items(self, pages: list[Page]) -> Markup:
         """The `<li>` of each publication of `pages` (render/publist.py)."""

@@ -10,46 +10,59 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from coursesite.content import Page
 from coursesite.content.bibliography import BibEntry
 from coursesite.content.publications import type_name
 
 
+def text(value: object) -> str:
+    """HTML-escaped as Jinja2 escapes, in plain string operations: a list of 10,000
+    entries escapes 150,000 values."""
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
 def entry_links(entry: BibEntry, href: str | None = None) -> Markup:
     """The entry's links: its page (`href`), its DOI, PDF, code and address."""
     links = []
     if href is not None:
-        links.append(f'<a href="{escape(href)}">Details<span class="visually-hidden">: '
-                     f"{escape(entry.title)}</span></a>")
-    if entry.doi:
-        links.append(f'<a href="https://doi.org/{escape(entry.doi)}">DOI</a>')
-    if entry.pdf:
-        links.append(f'<a href="{escape(entry.pdf)}">PDF</a>')
-    if entry.code:
-        links.append(f'<a href="{escape(entry.code)}">Code</a>')
-    if entry.url and not entry.pdf:
-        links.append(f'<a href="{escape(entry.url)}">URL</a>')
+        links.append(f'<a href="{text(href)}">Details<span class="visually-hidden">: '
+                     f"{text(entry.title)}</span></a>")
+    doi, pdf, code, url = entry.doi, entry.pdf, entry.code, entry.url
+    if doi:
+        links.append(f'<a href="https://doi.org/{text(doi)}">DOI</a>')
+    if pdf:
+        links.append(f'<a href="{text(pdf)}">PDF</a>')
+    if code:
+        links.append(f'<a href="{text(code)}">Code</a>')
+    if url and not pdf:
+        links.append(f'<a href="{text(url)}">URL</a>')
     return Markup(f'<span class="pub-links">{"".join(links)}</span>')
 
 
-def entry_item(entry: BibEntry, href: str, authors: Markup) -> str:
+def people_html(people: Iterable[tuple[str, str | None]]) -> Markup:
+    """"Ann Smith, B. Li": each (name, address) a link where it has an address."""
+    return Markup(", ".join(f'<a href="{text(href)}">{text(name)}</a>' if href else text(name)
+                            for name, href in people))
+
+
+def entry_item(entry: BibEntry, href: str, authors: str) -> str:
     """One `<li>` of a list of publications."""
-    year = entry.year
-    if entry.venue:
-        meta = (f'<span class="pub-meta"><em>{escape(entry.venue)}</em>'
-                f'{f", {year}" if year else ""}.</span>')
+    year, venue = entry.year, entry.venue
+    if venue:
+        meta = f'<span class="pub-meta"><em>{text(venue)}</em>{f", {year}" if year else ""}.</span>'
     else:
         meta = f'<span class="pub-meta">{year}.</span>' if year else ""
-    return (f'<li class="pub"><span class="badge pub-type">{escape(type_name(entry))}</span>\n'
-            f'  <span class="pub-title">{escape(entry.title)}</span>.\n'
+    return (f'<li class="pub"><span class="badge pub-type">{text(type_name(entry))}</span>\n'
+            f'  <span class="pub-title">{text(entry.title)}</span>.\n'
             f'  <span class="pub-authors-short">{authors}</span>.\n'
             f"  {meta}\n  {entry_links(entry, href)}\n</li>\n")
 
 
 def entry_items(pages: Iterable[Page], entry_of: Callable[[Page], BibEntry | None],
-                href: Callable[[Page], str], authors: Callable[[BibEntry], Markup]) -> Markup:
+                href: Callable[[Page], str], authors: Callable[[BibEntry], str]) -> Markup:
     """The `<li>` of each publication's page of `pages`, in order."""
     return Markup("".join(entry_item(entry, href(page), authors(entry))
                           for page in pages if (entry := entry_of(page)) is not None))

@@ -93,7 +93,7 @@ class UnitKeys:
             shown += site.courses()
         picture = page.picture or self.group.picture
         # What the collections' layouts show (SPEC §8): the items' headers and pictures.
-        collected: list[object] = [(p.outline, self.summary(p))
+        collected: list[object] = [(p.outline, p.entry and p.digest, self.summary(p))
                                    for p in shown_by(site.collections, page)]
         listing = site.collections.listing(page)
         if listing and listing.pager:  # "page 2 of 3", and the links to the others

@@ -1,5 +1,6 @@
-"""The layouts' compiled code, by template and source: a build that renders a few pages
-does not compile every layout it uses again (0.1 s for the default theme's).
+"""The layouts' compiled code, by template and source, and the templates each source
+names: a build that renders a few pages neither compiles nor parses every layout it
+uses again (0.1 s for the default theme's).
 
 Jinja2's own bytecode cache, kept in the state file rather than in files of its own:
 Jinja2 takes code only for the very source it was compiled from (a checksum) and by
@@ -9,12 +10,18 @@ wrong; a row that cannot be read is compiled again.
 
 from __future__ import annotations
 
-import jinja2
+import hashlib
 
+import jinja2
+import orjson
+
+from coursesite.render.body import LayoutStore
 from coursesite.state.db import Database
 
+REFERENCES = "references"  # the checksum of a row of references, not of code
 
-class LayoutCode(jinja2.BytecodeCache):
+
+class LayoutCode(LayoutStore):
     def __init__(self, db: Database):
         self.db = db
 
@@ -31,3 +38,22 @@ class LayoutCode(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.db.write("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?)",
                       [(bucket.key, bucket.checksum, bucket.bytecode_to_string())])
+
+    def references(self, source: str) -> list[str | None] | None:
+        rows = self.db.select("SELECT code FROM layouts WHERE key = ? AND checksum = ?",
+                              (_key(source), REFERENCES))
+        try:
+            found = orjson.loads(rows[0][0]) if rows else None
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(found, list) or not all(isinstance(n, str | None) for n in found):
+            return None
+        return found
+
+    def keep(self, source: str, references: list[str | None]) -> None:
+        self.db.write("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?)",
+                      [(_key(source), REFERENCES, orjson.dumps(references))])
+
+
+def _key(source: str) -> str:
+    return "references:" + hashlib.sha256(source.encode("utf-8")).hexdigest()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -38,12 +38,14 @@ from coursesite.state.bodies import Bodies
 from coursesite.state.db import CODE_TABLES, Database, transaction
 from coursesite.state.files import WrittenFiles
 from coursesite.state.images import ImageRows
-from coursesite.state.layouts import LayoutCode
 from coursesite.state.records import (
     UnitRecord,
     page_from_json,
     page_to_json,
 )
+
+if TYPE_CHECKING:
+    from coursesite.render.body import LayoutStore
 
 PageRow = tuple[str, int, int, str, bytes]  # loader key, size, mtime, digest, the page
 
@@ -59,7 +61,6 @@ class BuildState:
         self.files = WrittenFiles(self.db, self.root)
         self.images = ImageRows(self.db)
         self.bibliography = BibRows(self.db)
-        self.layouts = LayoutCode(self.db)
         self._meta: dict[str, Any] = {}
         self._pages: dict[str, PageRow] | None = None
         self._new_pages: dict[str, PageRow] = {}
@@ -98,6 +99,13 @@ class BuildState:
         except sqlite3.Error as exc:
             self.db.failed(exc)
         self._meta = {}
+
+    def layout_code(self) -> LayoutStore:
+        """The layouts' compiled code and references (layouts.py), for a build that
+        renders."""
+        from coursesite.state.layouts import LayoutCode  # Jinja2: not for a build with no work
+
+        return LayoutCode(self.db)
 
     def meta(self, key: str) -> Any:
         """A value the last good build into this output folder left (None: none)."""
