@@ -93,6 +93,16 @@ def api_build(site: Site, **options: object) -> BuildResult:
                  Reporter())
 
 
+def clean_build_of(site: Site, tmp_path: Path) -> dict[str, bytes]:
+    """The same site built from nothing, in another folder."""
+    fresh = tmp_path / "clean"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    shutil.copytree(site.root, fresh, ignore=shutil.ignore_patterns("output", ".cache"))
+    assert api_build(Site(fresh)).rendered > 0
+    return snapshot(fresh / "output")
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """An empty two-group site (rtc, aifh) with no pages yet."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from coursesite.build import fresh, pipeline, units
 from coursesite.content import loader
 from coursesite.render.group import GroupRenderer
 from coursesite.state import bodies
-from tests.conftest import Site, api_build, snapshot
+from tests.conftest import Site, api_build, clean_build_of, snapshot
 
 
 def course_site(site: Site, lessons: int = 6) -> None:
@@ -32,16 +31,6 @@ def course_site(site: Site, lessons: int = 6) -> None:
                   f"title: Lesson {n}\ngroups: {groups}\norder: {n}\ndate: {date}\n\n"
                   f"## Part {n}\n\nText of lesson {n}. See [the first](lesson-1.md#part-1).\n\n"
                   "![figure]({{ IMGURL }}/images/figure.png)\n")
-
-
-def clean_build_of(site: Site, tmp_path: Path) -> dict[str, bytes]:
-    """The same site built from nothing, in another folder."""
-    fresh = tmp_path / "clean"
-    if fresh.exists():
-        shutil.rmtree(fresh)
-    shutil.copytree(site.root, fresh, ignore=shutil.ignore_patterns("output", ".cache"))
-    assert api_build(Site(fresh)).rendered > 0
-    return snapshot(fresh / "output")
 
 
 def edit(path: Path, old: str, new: str) -> None:

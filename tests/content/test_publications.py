@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Site, run_cli
+from tests.conftest import Site, clean_build_of, run_cli, snapshot
 
 SITE_YAML = """\
 link_tags: {member: members}
@@ -198,6 +198,28 @@ def test_a_members_new_url_reaches_every_list_that_links_to_the_member(
         assert '<a href="/members/asmith/">Ann Smith</a>' in html, rel
         assert "/members/ann-smith/" not in html, rel
     assert not (out / "members" / "ann-smith").exists()
+
+
+ENTRY_CHANGES = {
+    "title": ("in a hurry", "at leisure"),
+    "year, to another page of the list": ("year = {2025}", "year = {2019}"),
+    "a member becomes an author": ("author = {Cy Old}", "author = {Cy Old and Ann Smith}"),
+    "an entry added": ("@phdthesis{Old20,", "@misc{New26,\n  title = {Brand new},\n"
+                       "  author = {Bo Li},\n  year = {2026},\n}\n\n@phdthesis{Old20,"),
+    "an entry removed": ("@article{Smit24,", "@comment{Smit24,"),
+}
+
+
+@pytest.mark.parametrize("change", list(ENTRY_CHANGES))
+def test_an_entry_changed_builds_what_a_clean_build_does(tmp_path: Path, change: str) -> None:
+    site = make_site(tmp_path / "site")
+    site.write("site.yaml", "paginate_publications: 2\n" + SITE_YAML)
+    assert run_cli(cwd=site.root).code == 0
+    old, new = ENTRY_CHANGES[change]
+    site.page("publications/lab.bib", BIB.replace(old, new))
+    result = run_cli(cwd=site.root)
+    assert result.code == 0, result.err
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
 
 
 def test_a_macro_changed_in_another_file_changes_the_entries_kept_from_the_last_build(
