@@ -43,9 +43,12 @@ class MemberIndex:
 
     def __init__(self, bibliography: Bibliography):
         self.by_last: dict[str, list[BibEntry]] = {}
+        folded: dict[str, str] = {}  # the same names recur in entry after entry
         for entry in bibliography.entries.values():
             for person in entry.authors:
-                last = fold(person.last).rpartition(" ")[2]
+                last = folded.get(person.last)
+                if last is None:
+                    last = folded[person.last] = fold(person.last).rpartition(" ")[2]
                 entries = self.by_last.setdefault(last, [])
                 if not entries or entries[-1] is not entry:
                     entries.append(entry)

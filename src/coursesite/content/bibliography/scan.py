@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-AT_LINE_START = re.compile(r"^[ \t]*@", re.MULTILINE)
+# An `@` first on a line: after a newline (5 times faster than `^` in MULTILINE mode, which
+# is tried at every character), or at the very start (line_starts).
+AT_AFTER_NEWLINE = re.compile(r"\n[ \t]*@")
+AT_FIRST = re.compile(r"[ \t]*@")
 BLOCK_START = re.compile(r"[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 BLOCK_TYPE = re.compile(r"[ \t]*@[ \t]*([A-Za-z]*)")
 
@@ -31,17 +35,23 @@ class Chunk:
         return match.group(1).lower() if match else ""
 
 
+def line_starts(text: str) -> Iterator[int]:
+    """Where each line that starts with an `@` (after blanks) starts."""
+    if AT_FIRST.match(text):
+        yield 0
+    for match in AT_AFTER_NEWLINE.finditer(text):
+        yield match.start() + 1
+
+
 def split_entries(text: str) -> list[Chunk]:
     """The blocks of `text` in order; text before the first `@` (a comment) is left out.
     One regular-expression pass and a brace count per block: no parsing."""
     starts: list[int] = []
     depth = 0
     last = -1
-    for match in AT_LINE_START.finditer(text):
-        start = match.start()
-        if last >= 0:
-            piece = text[last:start]
-            depth += piece.count("{") - piece.count("}")
+    for start in line_starts(text):
+        if last >= 0:  # counted in place: no copy of each block
+            depth += text.count("{", last, start) - text.count("}", last, start)
         if last < 0 or depth <= 0 or BLOCK_START.match(text, start):
             starts.append(start)
             depth = 0
