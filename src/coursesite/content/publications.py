@@ -75,6 +75,8 @@ def check_bibkeys(pages: list[Page], bibliography: Bibliography, problems: Probl
 def listed_by(config: SiteConfig, pages: list[Page], bibliography: Bibliography
               ) -> dict[str, set[str]]:
     """Each entry's key (lowercase) -> the groups that list it."""
+    if not bibliography.entries:
+        return {}
     index = MemberIndex(bibliography)
     found: dict[str, set[str]] = {}
     for page in pages:
