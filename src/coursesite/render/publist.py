@@ -10,41 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coursesite.content import Page
 from coursesite.content.bibliography import BibEntry
 from coursesite.content.publications import type_name
 
 
-def text(value: object) -> str:
-    """HTML-escaped as Jinja2 escapes, in plain string operations: a list of 10,000
-    entries escapes 150,000 values."""
-    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&#39;").replace('"', "&#34;"))
-
-
 def entry_links(entry: BibEntry, href: str | None = None) -> Markup:
     """The entry's links: its page (`href`), its DOI, PDF, code and address."""
     links = []
     if href is not None:
-        links.append(f'<a href="{text(href)}">Details<span class="visually-hidden">: '
-                     f"{text(entry.title)}</span></a>")
+        links.append(f'<a href="{escape(href)}">Details<span class="visually-hidden">: '
+                     f"{escape(entry.title)}</span></a>")
     doi, pdf, code, url = entry.doi, entry.pdf, entry.code, entry.url
     if doi:
-        links.append(f'<a href="https://doi.org/{text(doi)}">DOI</a>')
+        links.append(f'<a href="https://doi.org/{escape(doi)}">DOI</a>')
     if pdf:
-        links.append(f'<a href="{text(pdf)}">PDF</a>')
+        links.append(f'<a href="{escape(pdf)}">PDF</a>')
     if code:
-        links.append(f'<a href="{text(code)}">Code</a>')
+        links.append(f'<a href="{escape(code)}">Code</a>')
     if url and not pdf:
-        links.append(f'<a href="{text(url)}">URL</a>')
+        links.append(f'<a href="{escape(url)}">URL</a>')
     return Markup(f'<span class="pub-links">{"".join(links)}</span>')
 
 
 def people_html(people: Iterable[tuple[str, str | None]]) -> Markup:
     """"Ann Smith, B. Li": each (name, address) a link where it has an address."""
-    return Markup(", ".join(f'<a href="{text(href)}">{text(name)}</a>' if href else text(name)
+    return Markup(", ".join(f'<a href="{escape(href)}">{escape(name)}</a>' if href else escape(name)
                             for name, href in people))
 
 
@@ -52,11 +45,12 @@ def entry_item(entry: BibEntry, href: str, authors: str) -> str:
     """One `<li>` of a list of publications."""
     year, venue = entry.year, entry.venue
     if venue:
-        meta = f'<span class="pub-meta"><em>{text(venue)}</em>{f", {year}" if year else ""}.</span>'
+        when = f", {year}" if year else ""
+        meta = f'<span class="pub-meta"><em>{escape(venue)}</em>{when}.</span>'
     else:
         meta = f'<span class="pub-meta">{year}.</span>' if year else ""
-    return (f'<li class="pub"><span class="badge pub-type">{text(type_name(entry))}</span>\n'
-            f'  <span class="pub-title">{text(entry.title)}</span>.\n'
+    return (f'<li class="pub"><span class="badge pub-type">{escape(type_name(entry))}</span>\n'
+            f'  <span class="pub-title">{escape(entry.title)}</span>.\n'
             f'  <span class="pub-authors-short">{authors}</span>.\n'
             f"  {meta}\n  {entry_links(entry, href)}\n</li>\n")
 
