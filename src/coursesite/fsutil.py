@@ -61,6 +61,8 @@ def _scan_folder(folder: str, found: Stats) -> None:
                 continue
             if entry.is_dir():
                 continue  # a link to a folder is not walked (see files_inside)
+        if not entry.is_file():
+            continue  # a pipe or a socket: no input (reading one could wait forever)
         try:
             stat = entry.stat()
         except OSError:
@@ -124,6 +126,51 @@ def files_inside(top: str, boundary: str, skip_folder: Callable[[str], bool],
                 else:
                     links.append(link)
     return sorted(files), sorted(links)
+
+
+def files_in_scan(stats: Stats, top: str, skip_folder: Callable[[str], bool],
+                  wanted: Callable[[str], bool]) -> tuple[list[tuple[str, str]], list[Link]]:
+    """What `files_inside(top, top, ...)` finds, taken from a `scan` of a folder that holds
+    `top` instead of a second walk (of 10,000 pages: a twentieth of a one-page rebuild).
+
+    The scan notes each link under a key of its own (path NUL target), so links
+    are told apart as the walk tells them: only they cost a system call here.
+    """
+    start = os.path.join(top, "")
+    real_boundary = os.path.join(os.path.realpath(top), "")
+    skipped: dict[str, bool] = {"": False}
+    files: list[tuple[str, str]] = []
+    links: list[Link] = []
+    linked = {key.partition("\0")[0] for key in stats if "\0" in key}
+    for key in stats:
+        path = key.partition("\0")[0]
+        if not path.startswith(start) or (path in linked and path == key):
+            continue  # outside `top`, or the file a link leads to (seen at its link's key)
+        rel = path[len(start):].replace(os.sep, "/")
+        folder, _, name = rel.rpartition("/")
+        if _skipped_folder(folder, skip_folder, skipped):
+            continue
+        if path != key and os.path.isdir(path):  # a link to a folder: never walked
+            if not skip_folder(rel):
+                links.append(_link(path, rel, real_boundary, True))
+        elif wanted(name):
+            link = _link(path, rel, real_boundary, False) if path != key else None
+            if link is None or not (link.outside or link.missing):
+                files.append((rel, path))
+            else:
+                links.append(link)
+    return sorted(files), sorted(links)
+
+
+def _skipped_folder(folder: str, skip_folder: Callable[[str], bool],
+                    known: dict[str, bool]) -> bool:
+    """Whether the walk would not enter `folder` or a folder above it (memoised in `known`)."""
+    found = known.get(folder)
+    if found is None:
+        parent = folder.rpartition("/")[0]
+        found = known[folder] = (_skipped_folder(parent, skip_folder, known)
+                                 or skip_folder(folder))
+    return found
 
 
 def _link(path: str, rel: str, real_boundary: str, folder: bool) -> Link:

@@ -8,7 +8,9 @@ import pytest
 from coursesite.config.site import load_config
 from coursesite.content import Page, loader
 from coursesite.content.loader import load_pages
+from coursesite.content.sources import find_pages
 from coursesite.errors import Problems
+from coursesite.fsutil import scan
 from tests.config.test_yamltext import BOMB
 from tests.conftest import BASIC_SITE_YAML, REPO, Site, snapshot
 
@@ -336,3 +338,27 @@ def test_pages_of_a_content_folder_outside_the_site_are_named_from_the_site(
     result = site.build("check")
     assert result.code == 2
     assert "site.yaml:1: error: the content folder ../shared holds no page" in result.err
+
+
+def test_pages_found_from_the_builds_scan_are_those_a_walk_finds(
+        site: Site, tmp_path: Path) -> None:
+    """The loader takes the pages from the build's scan: links, hidden and skipped folders,
+    a group's own folder inside content/ and a pipe named like a page come out as a
+    walk of the folders finds them."""
+    linked_pages(site, tmp_path / "outside")
+    site.page("courses/.drafts/hidden.md", "title: H\ngroups: rtc\n\nx\n")
+    site.page("images/not-a-page.md", "title: I\ngroups: rtc\n\nx\n")
+    site.page("rtc-own/mine.md", "title: Mine\n\nx\n")
+    os.mkfifo(site.root / "content" / "courses" / "pipe.md")
+    (site.root / "content" / "again-page.md").symlink_to("shared/real.md")
+    site.write("site.yaml", BASIC_SITE_YAML.replace(
+        "  rtc:\n", "  rtc:\n    content: content/rtc-own\n", 1))
+    config = load_config(site.root / "site.yaml")
+    stats = scan([folder for folder, _ in config.content_roots()])
+    walked, scanned = Problems(), Problems()
+    found = [(root.folder, path) for root, path in find_pages(config, walked)]
+    assert [(root.folder, path) for root, path in find_pages(config, scanned, stats)] == found
+    assert scanned.items == walked.items and len(walked.items) == 4
+    assert sorted(path.removeprefix(str(site.root) + "/") for _, path in found) == [
+        "content/again-page.md", "content/courses/alias.md", "content/rtc-own/mine.md",
+        "content/shared/real.md"]

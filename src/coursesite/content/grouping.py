@@ -21,9 +21,14 @@ from coursesite.content.placing import pattern_for, patterned
 
 def group_pages(group: GroupConfig, pages: list[Page]) -> list[Page]:
     """The group's pages, each at its URL in this group."""
+    # Each rule is skipped where it changes nothing: this runs over every page per group.
     mine = [p for p in pages if group.name in p.groups]
     own = {p.rel for p in mine if p.own_group == group.name}
-    chosen = [placed(p, group) for p in mine if p.own_group is not None or p.rel not in own]
+    if own:
+        mine = [p for p in mine if p.own_group is not None or p.rel not in own]
+    chosen = [placed(p, group) for p in mine] if group.urls else mine
+    if not any(p.rel.startswith(DEFAULTS) for p in chosen):
+        return chosen
     # A default page is the group's page at its nav URL unless the group has one there.
     taken = {p.output for p in chosen if not p.rel.startswith(DEFAULTS)}
     return [p for p in chosen if not (p.rel.startswith(DEFAULTS) and p.output in taken)]

@@ -65,7 +65,7 @@ def load_pages(config: SiteConfig, problems: Problems, drafts: bool = False,
     picture_exists.cache_clear()  # a long-lived process (serve) sees pictures come and go
     key = loader_key(config)
     images = str(config.content_dir / "images")
-    found_pages = find_pages(config, problems)
+    found_pages = find_pages(config, problems, stats)
     sources = [source for _, source in found_pages]
     if not sources and not problems.errors:  # a wrong 'content:', or no page written yet
         line = config.line_of("content") if ("content",) in config.lines else None

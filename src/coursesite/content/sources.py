@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
-from coursesite.fsutil import files_inside, report_links
+from coursesite.fsutil import Stats, files_in_scan, files_inside, report_links
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,18 @@ def identity(root: Root, source: str) -> tuple[str, str]:
 def excluded(rel: str, globs: tuple[str, ...]) -> bool:
     """Whether `exclude:` leaves a file out: a glob matches it or a folder above it
     (fnmatch's: `*` also matches across '/', so `pages/drafts/**` is the whole folder)."""
+    if not globs:
+        return False
     parts = rel.split("/")
     prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
     return any(fnmatch.fnmatchcase(prefix, glob) for glob in globs for prefix in prefixes)
 
 
-def find_pages(config: SiteConfig, problems: Problems) -> list[tuple[Root, str]]:
+def find_pages(config: SiteConfig, problems: Problems,
+               stats: Stats | None = None) -> list[tuple[Root, str]]:
     """Every page of every content folder, in a stable order; images/ and hidden folders
-    hold none.
+    hold none. With `stats`, the build's scan of the content folders, they are not
+    walked again.
 
     A page that is a link to a file outside its content folder (or to nothing) is
     an error at its path, and a linked folder is not walked: nothing outside the
@@ -70,7 +74,9 @@ def find_pages(config: SiteConfig, problems: Problems) -> list[tuple[Root, str]]
         # A group's own folder inside content/ is walked as its own, not as shared pages.
         inner = {other.folder[len(root.folder) + 1:].replace(os.sep, "/") for other in all_roots
                  if other.folder.startswith(root.folder + os.sep)}
-        files, links = files_inside(root.folder, root.folder, _skipped(inner), _is_page)
+        files, links = (files_inside(root.folder, root.folder, _skipped(inner), _is_page)
+                        if stats is None else
+                        files_in_scan(stats, root.folder, _skipped(inner), _is_page))
         report_links(links, root.shown, root.shown, "page", problems)
         found.extend((root, path) for rel, path in files
                      if not excluded(rel, config.exclude))
