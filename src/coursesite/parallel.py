@@ -16,14 +16,14 @@ results: 3.5 s of CPU beside two busy workers). The next build unfreezes them
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import multiprocessing
 import os
+import pickle
 import signal
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from contextlib import contextmanager, suppress
+from typing import IO, Any, TypeVar
 
 Piece = TypeVar("Piece")
 Result = TypeVar("Result")
@@ -36,7 +36,9 @@ def forked_map(work: Callable[[Piece], Result], pieces: list[Piece],
                jobs: int) -> list[Result]:
     """`work(piece)` for every piece, in `jobs` forked processes; results in order."""
     global _work
-    from concurrent.futures import ProcessPoolExecutor  # a small build never needs it
+    # Here, not at the top: a small build never forks (they cost 10 ms to import).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     _work = work
     collecting = gc.isenabled()
@@ -66,6 +68,8 @@ def die_with_parent() -> None:
     forever, still writing into its staging folder. Linux only (prctl); elsewhere
     they end when they find the parent gone.
     """
+    import ctypes  # only in a worker
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -96,3 +100,73 @@ def out_of_collectors_sight() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+class Ahead:
+    """Steps done ahead in one forked process while this one goes on (`forked`), their
+    results taken in order when wanted; without a fork, each step is done when wanted.
+
+    The build has a second core idle while it reads its content: the stat of every
+    file in the output folders is done there meanwhile. Each result is written to a
+    file of its own, not into the pipe, which only says that a step is done: a pipe
+    holds 64 KB, and a fork writing into a full one would wait for this process to
+    want the result. A step whose result does not come (the fork failed, or a
+    result cannot be pickled) is done here instead, so the answer never depends on
+    the fork. What is unpickled is this process's own fork's: nothing from elsewhere.
+    """
+
+    def __init__(self, steps: list[Callable[[], Any]], forked: bool):
+        self.steps = steps
+        self.done = 0  # steps the fork has finished
+        self.pid = 0
+        self.pipe = -1
+        self.files: list[IO[bytes]] = []
+        if forked:
+            self._fork()
+
+    def _fork(self) -> None:
+        self.files = [tempfile.TemporaryFile() for _ in self.steps]  # noqa: SIM115 - closed by close()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: nothing of it may outlive the steps, or print
+            os.close(read)
+            try:
+                die_with_parent()
+                for step, file in zip(self.steps, self.files, strict=True):
+                    pickle.dump(step(), file, protocol=pickle.HIGHEST_PROTOCOL)
+                    file.flush()
+                    os.write(write, b".")
+            finally:
+                os._exit(0)
+        os.close(write)
+        self.pid, self.pipe = pid, read
+
+    def get(self, index: int) -> Any:
+        """The result of step `index`: from the fork once it has done it, else done here."""
+        while self.done <= index and self.pipe >= 0:
+            said = os.read(self.pipe, 64)
+            if not said:  # the fork ended before that step
+                break
+            self.done += len(said)
+        if index < self.done:
+            file = self.files[index]
+            file.seek(0)
+            try:
+                return pickle.load(file)
+            except Exception:  # a result cut short fails in many ways: done here instead
+                pass
+        return self.steps[index]()
+
+    def close(self) -> None:
+        """Stop the fork, done or not (its results are no longer wanted)."""
+        if self.pid:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        if self.pipe >= 0:
+            os.close(self.pipe)
+            self.pipe = -1
+        for file in self.files:
+            file.close()
+        self.files = []

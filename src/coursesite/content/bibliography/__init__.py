@@ -17,7 +17,6 @@ from pathlib import Path
 from coursesite.content.bibliography.build import build_entry
 from coursesite.content.bibliography.model import BibEntry, groups_named
 from coursesite.content.bibliography.names import Person
-from coursesite.content.bibliography.parse import parse_chunk
 from coursesite.content.bibliography.scan import Chunk, split_entries
 from coursesite.content.bibliography.values import Macro, Macros
 from coursesite.content.header import decode
@@ -64,6 +63,8 @@ def read_bibliography(files: Iterable[Path], root: Path, problems: Problems,
         shown = _shown(path, root)
         for chunk in _chunks(path, shown, problems):
             if chunk.kind == "string":
+                from coursesite.content.bibliography.parse import parse_chunk  # see _read
+
                 raw = parse_chunk(chunk, shown, problems)
                 if raw is not None:
                     macros.define(Macro(raw.key, raw.fields[0].value, shown, raw.line))
@@ -102,6 +103,9 @@ def _read_all(chunks: list[tuple[str, Chunk]], macros: Macros, jobs: int) -> Ite
 
 def _read(chunk: Chunk, shown: str, macros: Macros) -> Read:
     """The entry of `chunk` (None when it is malformed, or no entry), and its mistakes."""
+    # Here, not at the top: a site without a .bib file never imports bibtexparser.
+    from coursesite.content.bibliography.parse import parse_chunk
+
     problems = Problems()
     raw = parse_chunk(chunk, shown, problems)
     entry = None if raw is None else build_entry(raw, shown, chunk.digest, macros, problems)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coursesite.content.bibliography.latex import SPACES, to_text, verbatim
 from coursesite.content.bibliography.model import BibEntry
 from coursesite.content.bibliography.names import Person, persons
-from coursesite.content.bibliography.parse import RawBlock, RawField
 from coursesite.content.bibliography.values import Macros
 from coursesite.digest import digest_of
 from coursesite.errors import Problems, did_you_mean
+
+if TYPE_CHECKING:  # parse.py imports bibtexparser, which a site without .bib files never needs
+    from coursesite.content.bibliography.parse import RawBlock, RawField
 
 # Fields that are addresses or identifiers: no LaTeX in them, only braces and escapes.
 VERBATIM = frozenset({"url", "doi", "file", "pdf", "code", "github", "eprint", "isbn", "issn",

@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from pylatexenc.latex2text import LatexNodes2Text
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 
 SPACES = re.compile(r"\s+")
 BARE_PERCENT = re.compile(r"(?<!\\)%")  # "95% Dice": a percent sign in BibTeX, not a comment
@@ -32,6 +34,9 @@ SIGN = re.compile(r"\\([&%_#])")  # not \\$: a bare $ opens a formula
 
 @functools.cache
 def _converter() -> LatexNodes2Text:
+    # Here, not at the top: a site without a .bib file never imports pylatexenc.
+    from pylatexenc.latex2text import LatexNodes2Text
+
     return LatexNodes2Text()
 
 

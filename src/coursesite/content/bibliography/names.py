@@ -6,12 +6,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
-
 from coursesite.content.bibliography.latex import to_text
 
 UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "\u0131": "i", "ß": "ss", "æ": "ae",
@@ -65,6 +59,13 @@ class Person:
 def persons(latex: str) -> tuple[tuple[Person, ...], list[str]]:
     """The persons of an `author` or `editor` value (LaTeX, macros expanded), and why
     some name is doubtful (`Vaneker M.,`): such a name is kept as BibTeX would read it."""
+    # Here, not at the top: a site without a .bib file never imports bibtexparser.
+    from bibtexparser.middlewares.names import (
+        InvalidNameError,
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
     found, doubts = [], []
     for written in split_multiple_persons_names(latex):
         try:
