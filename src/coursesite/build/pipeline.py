@@ -15,6 +15,7 @@ changed ends after the scan stage, and importing them was half its time.
 from __future__ import annotations
 
 import enum
+import functools
 import gc
 import tempfile
 import time
@@ -39,7 +40,7 @@ from coursesite.digest import code_fingerprint
 from coursesite.errors import Problems
 from coursesite.fsutil import scan
 from coursesite.images.store import ImageStore
-from coursesite.parallel import out_of_collectors_sight
+from coursesite.parallel import Ahead, out_of_collectors_sight
 from coursesite.report import GroupSummary, Reporter
 from coursesite.state.records import UnitRecord
 from coursesite.state.store import BuildState
@@ -128,6 +129,7 @@ class Build:
         self.records: dict[str, dict[str, UnitRecord]] = {}
         self.rendered = 0  # units rendered; the others were kept
         self.images = ImageStore(config, self.state.images)
+        self.survey: Ahead | None = None  # the output folders, looked at (see survey())
 
     def run(self) -> BuildResult:
         gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
@@ -159,6 +161,8 @@ class Build:
                     self.write_and_save(stagings)
             return self.result()
         finally:
+            if self.survey is not None:
+                self.survey.close()
             self.state.close()
 
     # -- the stages ---------------------------------------------------------------
@@ -173,20 +177,48 @@ class Build:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
             stages.remove_stale_staging(self.config, self.output_dir, self.problems)
+        self.survey = self.survey_outputs()
         roots = [folder for folder, _ in self.config.content_roots()]
         self.scanned = scan([*roots, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
         if self.options.mode is not Mode.BUILD or self.state.meta("inputs") != self.inputs:
             return False
-        summaries = {name: self.state.summary(name) for name in self.chosen}
-        if not all(summary is not None and self.left_as_written(name, summary)
-                   for name, summary in summaries.items()):
+        if not all(self.as_written().values()):
             return False
         for name in self.chosen:
-            summary = summaries[name] or {}
+            summary = self.state.summary(name) or {}
             self.report_group(name, summary["pages"], summary["images"])
         return True
+
+    def survey_outputs(self) -> Ahead:
+        """Each group's output folder looked at while the content is scanned and read, by a
+        forked process where the build has cores to spare: whether it is as the last good
+        build left it (a stat per file), then everything it holds (a walk)."""
+        def as_written() -> dict[str, bool]:
+            found = {}
+            for name in self.chosen:
+                summary = self.state.summary(name)
+                found[name] = summary is not None and self.left_as_written(name, summary)
+            return found
+
+        walks = [functools.partial(GroupFolder.read, self.output_dir / name)
+                 for name in self.chosen]
+        # serve's process has threads, which a fork must not copy; check does not verify
+        forked = self.options.mode is Mode.BUILD and self.writes and self.options.jobs > 1
+        return Ahead([as_written, *walks], forked)
+
+    def as_written(self) -> dict[str, bool]:
+        """Whether each group's output is as the last good build left it."""
+        assert self.survey is not None, "surveyed by scan()"
+        found: dict[str, bool] = self.survey.get(0)
+        return found
+
+    def folder(self, name: str) -> GroupFolder:
+        """What the group's output folder holds (read once, at the scan)."""
+        assert self.survey is not None, "surveyed by scan()"
+        found: GroupFolder = self.survey.get(1 + self.chosen.index(name))
+        return found
 
     def left_as_written(self, name: str, summary: dict[str, Any]) -> bool:
         """Whether the group's folder, its search index too, is as the last good build
@@ -231,9 +263,10 @@ class Build:
             summaries = {name: summary for name in self.chosen
                          if (summary := self.state.summary(name)) is not None}
             # Kept whole only when also on disk as written (a stat of each of its files).
+            written = self.as_written()
             self.kept = {name for name in fresh.untouched_groups(summaries, self.pages,
                                                                 self.bodies)
-                         if self.left_as_written(name, summaries[name])}
+                         if written[name]}
 
     def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
         """A staging folder per group rendered, removed again once the build is done."""
@@ -255,7 +288,7 @@ class Build:
         with out_of_collectors_sight():
             # Each folder to be written is read whole: what is on disk as written can be
             # kept, and what coursesite did not write must not be there (see write_groups).
-            self.folders = {name: GroupFolder.read(self.output_dir / name) for name in stagings}
+            self.folders = {name: self.folder(name) for name in stagings}
             written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
                        for name in stagings}
             # Checking external links (which the state does not keep) renders every unit.
