@@ -23,6 +23,10 @@ from coursesite.config.site import load_config
 from coursesite.report import Reporter
 
 REPO = Path(__file__).resolve().parents[1]
+# The tests start hundreds of builds, each a process of its own, as a user's are: with
+# Python's compiled modules kept (under __pycache__/, ignored by git). A shell that sets
+# PYTHONDONTWRITEBYTECODE would have every one of them compile coursesite anew.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
