@@ -129,7 +129,9 @@ class Build:
         self.records: dict[str, dict[str, UnitRecord]] = {}
         self.rendered = 0  # units rendered; the others were kept
         self.images = ImageStore(config, self.state.images)
-        self.survey: Ahead | None = None  # the output folders, looked at (see survey())
+        self.survey: Ahead | None = None  # the output folders' files, stat'ed (scan)
+        self.walks: Ahead | None = None  # the folders to be written, walked (render)
+        self.walked: list[str] = []  # their groups, in the order of the walks
 
     def run(self) -> BuildResult:
         gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
@@ -161,8 +163,9 @@ class Build:
                     self.write_and_save(stagings)
             return self.result()
         finally:
-            if self.survey is not None:
-                self.survey.close()
+            for ahead in (self.survey, self.walks):
+                if ahead is not None:
+                    ahead.close()
             self.state.close()
 
     # -- the stages ---------------------------------------------------------------
@@ -192,9 +195,9 @@ class Build:
         return True
 
     def survey_outputs(self) -> Ahead:
-        """Each group's output folder looked at while the content is scanned and read, by a
-        forked process where the build has cores to spare: whether it is as the last good
-        build left it (a stat per file), then everything it holds (a walk)."""
+        """Whether each group's output folder is as the last good build left it (a stat per
+        file), found while the content is scanned and read: by a forked process where the
+        build has cores to spare."""
         def as_written() -> dict[str, bool]:
             found = {}
             for name in self.chosen:
@@ -202,22 +205,31 @@ class Build:
                 found[name] = summary is not None and self.left_as_written(name, summary)
             return found
 
-        walks = [functools.partial(GroupFolder.read, self.output_dir / name)
-                 for name in self.chosen]
-        # serve's process has threads, which a fork must not copy; check does not verify
-        forked = self.options.mode is Mode.BUILD and self.writes and self.options.jobs > 1
-        return Ahead([as_written, *walks], forked)
+        return Ahead([as_written], self.forks())
+
+    def forks(self) -> bool:
+        # serve's process has threads, which a fork must not copy; check verifies nothing
+        return self.options.mode is Mode.BUILD and self.writes and self.options.jobs > 1
 
     def as_written(self) -> dict[str, bool]:
-        """Whether each group's output is as the last good build left it."""
         assert self.survey is not None, "surveyed by scan()"
         found: dict[str, bool] = self.survey.get(0)
         return found
 
+    def written_shas(self, name: str) -> dict[str, str]:
+        """The hash of each file of the group's output that is on disk as written."""
+        files = self.state.files.of(name)
+        if self.options.mode is Mode.BUILD and self.as_written()[name]:
+            # All as written at the scan (the lock keeps others out since): no walk
+            # needed until the write stage, which the walk's fork does meanwhile.
+            return {rel: record.sha for rel, record in files.items()
+                    if not rel.startswith(output.SEARCH_PREFIX)}  # as the walk leaves them
+        return stages.written_shas(self.folder(name), files)
+
     def folder(self, name: str) -> GroupFolder:
-        """What the group's output folder holds (read once, at the scan)."""
-        assert self.survey is not None, "surveyed by scan()"
-        found: GroupFolder = self.survey.get(1 + self.chosen.index(name))
+        """Everything the group's output folder holds (a walk, started by render())."""
+        assert self.walks is not None, "started by render()"
+        found: GroupFolder = self.walks.get(self.walked.index(name))
         return found
 
     def left_as_written(self, name: str, summary: dict[str, Any]) -> bool:
@@ -282,15 +294,16 @@ class Build:
     def render(self, stagings: dict[str, Path]) -> None:
         from coursesite.build import units  # here, not at the top: see the module's doc
 
+        # Each folder to be written is read whole, while the pages render: what
+        # coursesite did not write must not be there (see write_groups).
+        self.walked = list(stagings)
+        self.walks = Ahead([functools.partial(GroupFolder.read, self.output_dir / name)
+                            for name in self.walked], self.forks())
         self.renderers = units.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
         with out_of_collectors_sight():
-            # Each folder to be written is read whole: what is on disk as written can be
-            # kept, and what coursesite did not write must not be there (see write_groups).
-            self.folders = {name: self.folder(name) for name in stagings}
-            written = {name: stages.written_shas(self.folders[name], self.state.files.of(name))
-                       for name in stagings}
+            written = {name: self.written_shas(name) for name in stagings}
             # Checking external links (which the state does not keep) renders every unit.
             records = {name: {} if self.options.external else self.state.units_of(name)
                        for name in stagings}
@@ -307,6 +320,8 @@ class Build:
 
     def write_and_save(self, stagings: dict[str, Path]) -> None:
         static_files = self.theme.static_files()
+        with out_of_collectors_sight():
+            self.folders = {name: self.folder(name) for name in stagings}
         with stage(self.reporter, "write"), self.options.guard():
             stages.write_groups(self.config, self.outputs, self.folders, stagings,
                                 self.images, static_files, self.state)
