@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -69,4 +71,15 @@ def test_without_a_fork_a_step_is_done_only_when_wanted() -> None:
     assert ahead.pid == 0 and done == []
     assert ahead.get(1) == "step 1"
     assert done == [1]
+    ahead.close()
+
+
+def test_with_no_room_for_its_results_nothing_is_forked(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    full = tmp_path / "not-a-folder"
+    full.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(full))  # every temporary file fails here
+    ahead = Ahead([os.getpid], forked=True)
+    assert ahead.pid == 0
+    assert ahead.get(0) == os.getpid()
     ahead.close()

@@ -125,9 +125,13 @@ class Ahead:
             self._fork()
 
     def _fork(self) -> None:
-        self.files = [tempfile.TemporaryFile() for _ in self.steps]  # noqa: SIM115 - closed by close()
-        read, write = os.pipe()
-        pid = os.fork()
+        try:
+            self.files = [tempfile.TemporaryFile() for _ in self.steps]  # noqa: SIM115 - closed by close()
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:  # no room for a temporary file, or for a process: all done here
+            self.close()
+            return
         if pid == 0:  # the child: nothing of it may outlive the steps, or print
             os.close(read)
             try:
