@@ -121,7 +121,6 @@ class Build:
         self.writes = options.mode is not Mode.CHECK
         self.state = BuildState(config.cache_dir, self.output_dir, code_fingerprint(),
                                 writable=self.writes)
-        self.folders: dict[str, GroupFolder] = {}
         self.pages: list[Page] = []
         self.kept: set[str] = set()  # groups kept whole: only page bodies elsewhere changed
         self.renderers: dict[str, GroupRenderer] = {}
@@ -321,9 +320,9 @@ class Build:
     def write_and_save(self, stagings: dict[str, Path]) -> None:
         static_files = self.theme.static_files()
         with out_of_collectors_sight():
-            self.folders = {name: self.folder(name) for name in stagings}
+            folders = {name: self.folder(name) for name in stagings}
         with stage(self.reporter, "write"), self.options.guard():
-            stages.write_groups(self.config, self.outputs, self.folders, stagings,
+            stages.write_groups(self.config, self.outputs, folders, stagings,
                                 self.images, static_files, self.state)
         with stage(self.reporter, "search"):
             searched, failed = stages.update_search(self.config, self.output_dir, self.outputs,
