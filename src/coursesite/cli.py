@@ -172,6 +172,44 @@ def publish(target: str | None, config_path: Path, groups: tuple[str, ...], dry_
             sys.exit(1)
 
 
+@main.command()
+@click.argument("site", required=False, type=click.Path(path_type=Path))
+@click.option("--course", metavar="TITLE",
+              help="Add a course of this title (with SITE: name the new site's course).")
+@click.option("--lesson", metavar="TITLE",
+              help="Add a lesson at the end of a course (--course names it, when the site "
+              "has several).")
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="The group a new course is for (repeatable; needed with several groups).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              default=Path("site.yaml"), show_default=True, help="The site's site.yaml.")
+def new(site: Path | None, course: str | None, lesson: str | None, groups: tuple[str, ...],
+        config_path: Path) -> None:
+    """Start a site in the folder SITE (site.yaml, a course of two lessons, a picture),
+    or add a course (--course TITLE) or a lesson (--lesson TITLE) to this one."""
+    from coursesite import scaffold
+
+    if site is None and not (course or lesson):
+        raise click.UsageError("give SITE (a new folder), --course TITLE or --lesson TITLE")
+    with handled_errors(ConsoleReporter(), "{count}"):
+        if site is not None:
+            if lesson:
+                raise click.UsageError("--lesson adds to a site that is there: "
+                                       "make the site first")
+            written = scaffold.new_site(site, course)
+        else:
+            config = load_config(config_path)
+            written = []
+            if course and not (lesson and scaffold.has_course(config, course)):
+                written += scaffold.new_course(config, course, groups)
+            if lesson:
+                written += scaffold.new_lesson(config, lesson, course)
+    for path in written:
+        click.echo(f"wrote {os.path.relpath(path)}")
+    if site is not None:
+        click.echo(f"next: cd {site} && build-site serve")
+
+
 def run(*, config_path: Path, groups: tuple[str, ...], drafts: bool, strict: bool, jobs: int,
         quiet: bool, verbose: bool, output: Path | None, write: bool,
         today: datetime | None = None, external: bool = False) -> None:
