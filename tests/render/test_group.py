@@ -70,3 +70,22 @@ def test_a_body_too_slow_to_convert_costs_the_limit_once_not_once_per_group(site
     assert result.err.count(": error:") == 1
     assert "content/stars.md:4: error: the page body takes longer than 2 s" in result.err
     assert took < 5, f"{took:.1f} s for three groups"  # each group's try was 2 s before
+
+
+def test_a_lesson_shows_its_authors_and_reading_time(site: Site) -> None:
+    site.page("index.md", "title: Home\ngroups: all\n\nWelcome\n")
+    site.page("about.md", "title: About\ngroups: all\nauthor: Someone\n\n" + "word " * 900)
+    site.page("course/index.md", "title: A course\ngroups: all\n\nThe course.\n")
+    words = "A sentence of a lesson that goes on. " * 60  # 480 words
+    site.page("course/one.md", "---\ntitle: One\ngroups: all\nauthors: [Ada Veldman, "
+              f"Bo Jansen]\norder: 1\n---\n\n{words}\n")
+    site.page("course/two.md", "title: Two\ngroups: all\norder: 2\n\nShort.\n")
+    assert site.build().code == 0
+    out = site.root / "output" / "rtc"
+    one = (out / "course" / "one" / "index.html").read_text()
+    assert '<span class="page-authors">By Ada Veldman, Bo Jansen</span>' in one
+    assert '<span class="reading-time">2 min read</span>' in one
+    assert '<span class="reading-time">1 min read</span>' in (
+        out / "course" / "two" / "index.html").read_text()
+    about = (out / "about" / "index.html").read_text()
+    assert "By Someone" in about and "min read" not in about  # not a lesson

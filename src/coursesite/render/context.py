@@ -89,6 +89,7 @@ class LayoutContext:
             "og_image": self.social_image(ctx, picture) if picture else None,
             "content": "",
             "toc": [],
+            "reading_minutes": 0,  # of the body, once it is converted
             # Group websites (SPEC §8): what a listing shows, and the collections' lookups
             # (a project's people, a member's projects).
             "listing": site.collections.listing(page),

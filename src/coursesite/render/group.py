@@ -325,6 +325,8 @@ class GroupRenderer:
                 self.bodies.keep(key, converted)  # converted here, and without a problem
         context["content"] = Markup(html)
         context["toc"] = toc if html else []
+        # At 200 words a minute, as Medium and Material's blog plugin count.
+        context["reading_minutes"] = max(1, round(len(text.split()) / 200)) if html else 0
         layout = self.context.layout_of(page)
         if page.template and not self.layouts.exists(layout):  # reported by check_layouts
             layout = self.context.default_layout(page)
