@@ -28,9 +28,9 @@ MISTAKES = [
      "did you mean 'output'?"),
     (G + 'zzzzzz: x\n',
      3, "unknown key 'zzzzzz' in the file",
-     'known keys: cache, content, default_groups, exclude, groups, images, language, limits, '
-     'link_tags, list_fields, output, paginate, paginate_publications, search, static, '
-     'templates, ungrouped'),
+     'known keys: cache, content, default_groups, edit_uri, exclude, groups, images, '
+     'language, limits, link_tags, list_fields, output, paginate, paginate_publications, '
+     'repo_url, search, static, templates, ungrouped'),
     (G + 'content: [a]\n',
      3, "'content' must be text, not a list",
      None),
@@ -105,6 +105,9 @@ MISTAKES = [
      'write the full address, e.g. https://rtc.example.org/'),
     ('groups:\n  rtc: {title: R, url: 5}\n',
      2, "'5' is not an absolute http(s) URL",
+     'write the full address, e.g. https://rtc.example.org/'),
+    ("repo_url: github.com/me/site\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
+     1, "'github.com/me/site' is not an absolute http(s) URL",
      'write the full address, e.g. https://rtc.example.org/'),
     ("groups:\n  rtc: {title: R, url: 'https://r.org/', imgurl: [a]}\n",
      2, "'groups.rtc.imgurl' must be text, not a list",

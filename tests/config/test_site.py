@@ -151,6 +151,8 @@ ungrouped: skip
 link_tags: {member: members}
 paginate: 25
 paginate_publications: 250
+repo_url: https://git.example.org/site
+edit_uri: -/edit/main/
 """
 
 
@@ -166,6 +168,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert config.list_fields == ("people", "bibkeys")
     assert (config.language, config.search, config.paginate) == ("nl", False, 25)
     assert config.paginate_publications == 250
+    assert (config.repo_url, config.edit_uri) == ("https://git.example.org/site/", "-/edit/main/")
     assert config.images == ImageSettings((400, 800), ("avif", "webp"), 60, (300, 200), "100vw")
     rtc, aifh, tl = config.groups.values()
     assert (rtc.url, rtc.imgurl, rtc.description, rtc.picture, rtc.nav) == (

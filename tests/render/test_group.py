@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import Site, snapshot
+from tests.conftest import BASIC_SITE_YAML, Site, snapshot
 
 
 def test_a_bad_header_hides_none_of_the_other_mistakes_of_its_page(site: Site) -> None:
@@ -89,3 +89,19 @@ def test_a_lesson_shows_its_authors_and_reading_time(site: Site) -> None:
         out / "course" / "two" / "index.html").read_text()
     about = (out / "about" / "index.html").read_text()
     assert "By Someone" in about and "min read" not in about  # not a lesson
+
+
+def test_each_page_links_to_its_file_in_the_repository(site: Site) -> None:
+    site.page("index.md", "title: Home\ngroups: all\n\nWelcome\n")
+    site.page("my course/intro.md", "title: Intro\ngroups: rtc\n\nHello\n")
+    site.write("site.yaml", "repo_url: https://git.example.org/team/site\n"
+               "edit_uri: -/edit/main/website\n" + BASIC_SITE_YAML)
+    assert site.build().code == 0
+    out = site.root / "output" / "rtc"
+    assert ('<a href="https://git.example.org/team/site/-/edit/main/website/content/'
+            'my%20course/intro.md">Edit this page</a>') in (
+        out / "my course" / "intro" / "index.html").read_text()
+    assert "Edit this page" not in (out / "404.html").read_text()  # no file of its own
+    site.write("site.yaml", BASIC_SITE_YAML)
+    assert site.build().code == 0
+    assert "Edit this page" not in (out / "index.html").read_text()  # no repo_url: no link

@@ -141,6 +141,11 @@ SITE = Table((
         "header keys whose text is split on commas, e.g. [people, bibkeys]"),
     Key("language", Text(), "en", "<html lang>, and the language of the search index"),
     Key("search", Flag(), True, "a Pagefind search index and a search box in every group"),
+    Key("repo_url", Nullable(Url()), None,
+        "the repository of the site's sources: each page links to its file there"),
+    Key("edit_uri", Text(), "edit/main/",
+        "the path from repo_url to the site's folder in the repository's editor, e.g. "
+        "edit/main/ (GitHub), -/edit/main/ (GitLab), edit/main/website/ (a site in a folder)"),
     Key("paginate", Integer(0, 10_000), 10,
         "the items of a news listing per page (news/page/2/ and on); 0: all on one page"),
     Key("paginate_publications", Integer(0, 100_000), 1000,

@@ -160,6 +160,8 @@ class SiteConfig:
     language: str
     groups: dict[str, GroupConfig]
     search: bool  # a Pagefind index and a search box in every group
+    repo_url: str | None  # the sources' repository: an "Edit this page" link on each page
+    edit_uri: str  # from repo_url to the site's folder in the repository's editor
     paginate: int  # a news listing's items per page; 0: one page
     paginate_publications: int  # a list of publications' entries per page; 0: one page
     exclude: tuple[str, ...]  # globs of files under each content folder that are not pages

@@ -13,7 +13,7 @@ import functools
 import posixpath
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from markupsafe import Markup
 
@@ -85,6 +85,7 @@ class LayoutContext:
             "courses": site.courses() if page is self.home or page.template in (
                 "courses", "courses.html") else [],
             "canonical": group.absolute(page.url),
+            "edit_url": self.edit_url(page),
             "description": page.description or group.description,
             "og_image": self.social_image(ctx, picture) if picture else None,
             "content": "",
@@ -105,6 +106,13 @@ class LayoutContext:
             # the other functions ask nothing of it.
             "thumbnail": functools.partial(self.thumbnail, ctx),
         }
+
+    def edit_url(self, page: Page) -> str | None:
+        """The page's file in the repository's editor (site.yaml's repo_url, edit_uri)."""
+        if self.config.repo_url is None or page.entry or not page.path.endswith(".md"):
+            return None  # made by coursesite (the 404 page), or from a .bib file
+        folder = self.config.edit_uri.strip("/")
+        return urljoin(self.config.repo_url, f"{folder}/" if folder else "") + quote(page.path)
 
     def redirect_href(self, ctx: UnitContext, target: str) -> str:
         """A site path ('/x/') gets the group's base path; a .md file becomes its URL."""
