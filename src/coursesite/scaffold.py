@@ -6,7 +6,9 @@ made with exclusive creation, so a file that appeared meanwhile is left as it wa
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
+import io
 import os
 import re
 from pathlib import Path
@@ -36,8 +38,9 @@ def new_site(folder: Path, course: str | None = None) -> list[Path]:
         folder / "content" / "index.md": HOME.format(title=title),
         folder / "content" / COURSES / "index.md": COURSES_PAGE,
     }
-    files.update(course_files(folder / "content", course or "First steps", [group]))
-    lesson_dir = folder / "content" / COURSES / slugify(course or "First steps")
+    course_title = course or "First steps"
+    files.update(course_files(folder / "content", course_title, [group]))
+    lesson_dir = folder / "content" / COURSES / slugify(course_title)
     files.update(lesson_files(lesson_dir, "Getting started", [group], 1))
     files.update(lesson_files(lesson_dir, "Going further", [group], 2))
     return write_new(files)
@@ -133,8 +136,6 @@ def readable(name: str) -> str:
 
 def picture(seed: str) -> bytes:
     """A course picture: a diagonal of two colours chosen by the name, the same each time."""
-    import io
-
     from PIL import Image, ImageDraw  # here, not at the top: only `new` draws
 
     digest = hashlib.sha256(seed.encode()).digest()
@@ -150,8 +151,6 @@ def picture(seed: str) -> bytes:
 
 
 def _colour(hue: float, light: float) -> tuple[int, int, int]:
-    import colorsys
-
     red, green, blue = colorsys.hls_to_rgb(hue, light, 0.55)
     return round(red * 255), round(green * 255), round(blue * 255)
 
