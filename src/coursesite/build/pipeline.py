@@ -15,9 +15,7 @@ changed ends after the scan stage, and importing them was half its time.
 from __future__ import annotations
 
 import enum
-import functools
 import gc
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
@@ -28,26 +26,26 @@ from typing import TYPE_CHECKING, Any
 
 from coursesite.build import fresh, output, stages
 from coursesite.build.lock import site_lock
-from coursesite.build.output import GroupFolder
+from coursesite.build.verify import OutputCheck
 from coursesite.config.site import SiteConfig
 from coursesite.config.theme import Theme
 from coursesite.content import GroupSite, Page
-from coursesite.content.collections import Paging
 from coursesite.content.grouping import group_pages
 from coursesite.content.loader import load_pages
 from coursesite.content.migration import pelican_advice
+from coursesite.content.shelves import Paging
 from coursesite.digest import code_fingerprint
 from coursesite.errors import Problems
 from coursesite.fsutil import scan
 from coursesite.images.store import ImageStore
-from coursesite.parallel import Ahead, out_of_collectors_sight
+from coursesite.parallel import out_of_collectors_sight
 from coursesite.report import GroupSummary, Reporter
 from coursesite.state.records import UnitRecord
 from coursesite.state.store import BuildState
 
 if TYPE_CHECKING:
-    from coursesite.render.body import Layouts
     from coursesite.render.group import GroupOutput, GroupRenderer
+    from coursesite.render.layouts import Layouts
 
 PRUNE_FROM = 100  # bodies rendered; the stored bodies are pruned after builds that render more
 
@@ -128,9 +126,10 @@ class Build:
         self.records: dict[str, dict[str, UnitRecord]] = {}
         self.rendered = 0  # units rendered; the others were kept
         self.images = ImageStore(config, self.state.images)
-        self.survey: Ahead | None = None  # the output folders' files, stat'ed (scan)
-        self.walks: Ahead | None = None  # the folders to be written, walked (render)
-        self.walked: list[str] = []  # their groups, in the order of the walks
+        # serve's process has threads, which a fork must not copy; check verifies nothing
+        forks = options.mode is Mode.BUILD and self.writes and options.jobs > 1
+        self.on_disk = OutputCheck(config, self.state, self.output_dir, self.chosen,
+                                   forks=forks, trusts_survey=options.mode is Mode.BUILD)
 
     def run(self) -> BuildResult:
         gc.unfreeze()  # the last build's objects (in `serve`) may be garbage by now
@@ -146,12 +145,14 @@ class Build:
             with stage(self.reporter, "structure"), out_of_collectors_sight():
                 self.structure()
             with ExitStack() as cleanup:
-                stagings = self.make_stagings(cleanup)
+                stagings = stages.make_stagings(
+                    self.output_dir, [name for name in self.chosen if name not in self.kept],
+                    self.writes, cleanup)
                 with stage(self.reporter, "render"):
                     self.render(stagings)
                 if self.options.external:
                     with stage(self.reporter, "external"):
-                        self.check_external()
+                        stages.check_external(self.outputs, self.problems)
                 with stage(self.reporter, "images"):
                     stages.process_images(self.config, self.images, self.outputs,
                                           self.options.jobs, self.problems, self.reporter,
@@ -162,9 +163,7 @@ class Build:
                     self.write_and_save(stagings)
             return self.result()
         finally:
-            for ahead in (self.survey, self.walks):
-                if ahead is not None:
-                    ahead.close()
+            self.on_disk.close()
             self.state.close()
 
     # -- the stages ---------------------------------------------------------------
@@ -179,64 +178,19 @@ class Build:
             output.check_folders(self.config, self.output_dir, self.chosen,
                                  preview=self.options.mode is Mode.SERVE)
             stages.remove_stale_staging(self.config, self.output_dir, self.problems)
-        self.survey = self.survey_outputs()
+        self.on_disk.start_survey()
         roots = [folder for folder, _ in self.config.content_roots()]
         self.scanned = scan([*roots, *self.theme.template_dirs,
                              *self.theme.static_dirs], [self.config.config_path])
         self.inputs = fresh.inputs_fingerprint(self.scanned, self.settings())
         if self.options.mode is not Mode.BUILD or self.state.meta("inputs") != self.inputs:
             return False
-        if not all(self.as_written().values()):
+        if not all(self.on_disk.as_written().values()):
             return False
         for name in self.chosen:
             summary = self.state.summary(name) or {}
             self.report_group(name, summary["pages"], summary["images"])
         return True
-
-    def survey_outputs(self) -> Ahead:
-        """Whether each group's output folder is as the last good build left it (a stat per
-        file), found while the content is scanned and read: by a forked process where the
-        build has cores to spare."""
-        def as_written() -> dict[str, bool]:
-            found = {}
-            for name in self.chosen:
-                summary = self.state.summary(name)
-                found[name] = summary is not None and self.left_as_written(name, summary)
-            return found
-
-        return Ahead([as_written], self.forks())
-
-    def forks(self) -> bool:
-        # serve's process has threads, which a fork must not copy; check verifies nothing
-        return self.options.mode is Mode.BUILD and self.writes and self.options.jobs > 1
-
-    def as_written(self) -> dict[str, bool]:
-        assert self.survey is not None, "surveyed by scan()"
-        found: dict[str, bool] = self.survey.get(0)
-        return found
-
-    def written_shas(self, name: str) -> dict[str, str]:
-        """The hash of each file of the group's output that is on disk as written."""
-        files = self.state.files.of(name)
-        if self.options.mode is Mode.BUILD and self.as_written()[name]:
-            # All as written at the scan (the lock keeps others out since): no walk
-            # needed until the write stage, which the walk's fork does meanwhile.
-            return {rel: record.sha for rel, record in files.items()
-                    if not rel.startswith(output.SEARCH_PREFIX)}  # as the walk leaves them
-        return stages.written_shas(self.folder(name), files)
-
-    def folder(self, name: str) -> GroupFolder:
-        """Everything the group's output folder holds (a walk, started by render())."""
-        assert self.walks is not None, "started by render()"
-        found: GroupFolder = self.walks.get(self.walked.index(name))
-        return found
-
-    def left_as_written(self, name: str, summary: dict[str, Any]) -> bool:
-        """Whether the group's folder, its search index too, is as the last good build
-        left it (a stat of each of its files)."""
-        folder, files = self.output_dir / name, self.state.files.of(name)
-        return GroupFolder.as_written(folder, files) and stages.search_was_made(
-            self.config, folder, summary, files)
 
     def settings(self) -> object:
         return (self.chosen, self.options.drafts, self.options.strict, str(self.output_dir),
@@ -258,7 +212,7 @@ class Build:
                                       Paging(self.config.paginate,
                                              self.config.paginate_publications))
                       for name, group in self.config.groups.items()}
-        from coursesite.render.body import Layouts  # here, not at the top: see the module's doc
+        from coursesite.render.layouts import Layouts  # here, not at the top: see the module's doc
 
         self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs,
                                         self.state.layout_code() if self.writes else None)
@@ -274,35 +228,22 @@ class Build:
             summaries = {name: summary for name in self.chosen
                          if (summary := self.state.summary(name)) is not None}
             # Kept whole only when also on disk as written (a stat of each of its files).
-            written = self.as_written()
+            written = self.on_disk.as_written()
             self.kept = {name for name in fresh.untouched_groups(summaries, self.pages,
                                                                 self.bodies)
                          if written[name]}
-
-    def make_stagings(self, cleanup: ExitStack) -> dict[str, Path]:
-        """A staging folder per group rendered, removed again once the build is done."""
-        rendering = [name for name in self.chosen if name not in self.kept]
-        if not self.writes:  # `check`: render into a temporary folder that is thrown away
-            scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
-            return {name: stages.made(scratch / name) for name in rendering}
-        found = {name: output.staging_for(self.output_dir, name) for name in rendering}
-        for staging in found.values():
-            cleanup.callback(output.remove_staging, staging)
-        return found
 
     def render(self, stagings: dict[str, Path]) -> None:
         from coursesite.build import units  # here, not at the top: see the module's doc
 
         # Each folder to be written is read whole, while the pages render: what
         # coursesite did not write must not be there (see write_groups).
-        self.walked = list(stagings)
-        self.walks = Ahead([functools.partial(GroupFolder.read, self.output_dir / name)
-                            for name in self.walked], self.forks())
+        self.on_disk.start_walks(list(stagings))
         self.renderers = units.group_renderers(
             self.config, self.pages, self.sites, list(stagings), self.layouts, self.images,
             set(self.theme.static_files()), self.state.bodies, self.problems)
         with out_of_collectors_sight():
-            written = {name: self.written_shas(name) for name in stagings}
+            written = {name: self.on_disk.written_shas(name) for name in stagings}
             # Checking external links (which the state does not keep) renders every unit.
             records = {name: {} if self.options.external else self.state.units_of(name)
                        for name in stagings}
@@ -312,15 +253,10 @@ class Build:
         units.report_once(self.renderers, self.problems)
         self.rendered = sum(len(records) for records in self.records.values())
 
-    def check_external(self) -> None:
-        from coursesite.build import units  # here, not at the top: see the module's doc
-
-        units.check_external_links(self.outputs, self.problems)
-
     def write_and_save(self, stagings: dict[str, Path]) -> None:
         static_files = self.theme.static_files()
         with out_of_collectors_sight():
-            folders = {name: self.folder(name) for name in stagings}
+            folders = {name: self.on_disk.folder(name) for name in stagings}
         with stage(self.reporter, "write"), self.options.guard():
             stages.write_groups(self.config, self.outputs, folders, stagings,
                                 self.images, static_files, self.state)

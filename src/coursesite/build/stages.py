@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import tempfile
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,8 @@ from coursesite.state.records import FileRecord
 from coursesite.state.store import BuildState
 
 if TYPE_CHECKING:  # the render stage's modules are units.py's to import (see pipeline.py)
-    from coursesite.render.body import Layouts
     from coursesite.render.group import GroupOutput
+    from coursesite.render.layouts import Layouts
 
 Guard = Callable[[], AbstractContextManager[Any]]
 
@@ -137,6 +138,25 @@ def remove_stale_staging(config: SiteConfig, output_dir: Path, problems: Problem
         problems.warning(config.rel(left), None, "a folder named like coursesite's staging "
                          "folders, but not marked as one of them, is left as it is",
                          "delete it if it is not yours")
+
+
+def make_stagings(output_dir: Path, rendering: list[str], writes: bool,
+                  cleanup: ExitStack) -> dict[str, Path]:
+    """A staging folder per group rendered, removed again once the build is done."""
+    if not writes:  # `check`: render into a temporary folder that is thrown away
+        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="coursesite-")))
+        return {name: made(scratch / name) for name in rendering}
+    found = {name: output.staging_for(output_dir, name) for name in rendering}
+    for staging in found.values():
+        cleanup.callback(output.remove_staging, staging)
+    return found
+
+
+def check_external(outputs: dict[str, GroupOutput], problems: Problems) -> None:
+    """`check --external`: every external link of the rendered pages, fetched."""
+    from coursesite.build import units  # imported by the builds that render (pipeline.py)
+
+    units.check_external_links(outputs, problems)
 
 
 def made(folder: Path) -> Path:

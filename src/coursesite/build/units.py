@@ -24,9 +24,10 @@ from coursesite.errors import Problems, once_for_all_groups
 from coursesite.images.process import Variant
 from coursesite.images.store import ImageStore, Planned
 from coursesite.parallel import forked_map
-from coursesite.render.body import BodyCache, BodyRenderer, Layouts
+from coursesite.render.body import BodyCache, BodyRenderer
 from coursesite.render.external import check_external
 from coursesite.render.group import GroupOutput, GroupRenderer, UnitResult
+from coursesite.render.layouts import Layouts
 from coursesite.render.linkcheck import PageLinks
 from coursesite.render.links import Linker
 from coursesite.state.records import UnitRecord

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date
 
 from coursesite.content.bibliography import BibEntry, Bibliography
+from coursesite.content.group_publications import GroupPublications
 from coursesite.content.meta import flag, fold, items_of, layout_name, text_of
 from coursesite.content.page import Page
-from coursesite.content.publications import MemberIndex, in_years, sort_entries, type_name
+from coursesite.content.shelves import (
+    Listing,
+    Pager,
+    Paging,
+    Shelf,
+    by_title,
+    newest_first,
+    paged_copy,
+)
 
 # The layouts of one item each, and the listing layouts (the real tree's names).
 ITEM_LAYOUTS = frozenset({"people-single", "project-single", "software-single",
@@ -50,73 +58,6 @@ def person_type(page: Page) -> str:
     return TYPE_ALIASES.get(kind, kind)
 
 
-@dataclass(frozen=True)
-class Shelf:
-    """One headed group of a listing's items."""
-
-    heading: str
-    pages: tuple[Page, ...]
-    apart: bool = False  # former members, closed vacancies, past events: after, quieter
-    total: int = 0  # its items on all pages of a paginated listing (0: those shown)
-
-
-@dataclass(frozen=True)
-class Paging:
-    """Items per page of the paginated listings (site.yaml's paginate keys); 0: one page."""
-
-    news: int = 0
-    publications: int = 0
-
-
-@dataclass(frozen=True)
-class Pager:
-    """Where one page of a paginated listing is among its pages (news/, news/page/2/, ...)."""
-
-    number: int  # from 1
-    pages: tuple[Page, ...]  # the listing's pages, its first one first
-    total: int  # the items on all of them
-
-    @property
-    def newer(self) -> Page | None:
-        return self.pages[self.number - 2] if self.number > 1 else None
-
-    @property
-    def older(self) -> Page | None:
-        return self.pages[self.number] if self.number < len(self.pages) else None
-
-
-@dataclass(frozen=True)
-class Listing:
-    layout: str
-    shelves: tuple[Shelf, ...]
-    pager: Pager | None = None
-
-    @property
-    def pages(self) -> tuple[Page, ...]:
-        return tuple(p for shelf in self.shelves for p in shelf.pages)
-
-
-def newest_first(pages: list[Page]) -> tuple[Page, ...]:
-    return tuple(sorted(pages, key=lambda p: (-(p.date.timestamp() if p.date else 0.0),
-                                              p.title.casefold(), p.path)))
-
-
-def paged_copy(first: Page, number: int) -> Page:
-    """The `number`-th page of a paginated listing: Hugo's <url>page/<n>/ ("news.html"
-    gives news/page/2/). No section, so that it is its first page's child; no body."""
-    base = first.url if not first.url or first.url.endswith("/") else \
-        first.url.rpartition(".")[0] + "/"
-    url = f"{base}page/{number}/"
-    return replace(first, url=url, output=f"{url}index.html", body_text="", pager=number,
-                   content_path=f"{first.content_path}#page/{number}", is_section=False,
-                   title=f"{first.title}, page {number}", status="hidden")
-
-
-def by_title(pages: list[Page]) -> tuple[Page, ...]:
-    return tuple(sorted(pages, key=lambda p: (p.order is None, p.order or 0,
-                                              fold(p.link_text), p.path)))
-
-
 class Collections:
     """One group's listings, for one build date (events are upcoming or past)."""
 
@@ -128,8 +69,6 @@ class Collections:
         self.parent, self.today, self.paging = parent, today, paging or Paging()
         self.bibliography = bibliography or Bibliography({})
         self._listings: dict[str, Listing | None] = {}  # by content path
-        self._authors: dict[str, list[Page | str]] = {}  # by entry key
-        self._folded: dict[str, str] = {}  # an author's last name -> its last word, folded
 
     def is_item(self, page: Page) -> bool:
         """A page of a collection, not a lesson: no sidebar, no previous/next."""
@@ -268,7 +207,8 @@ class Collections:
         for layout, size in (("news-archive", self.paging.news),
                              ("publications", self.paging.publications)):
             for first in self.with_layout(layout) if size else ():
-                items = len(self._news_items(first) if layout == "news-archive" else self._entries)
+                items = len(self._news_items(first) if layout == "news-archive"
+                            else self.pubs.entries)
                 count = -(-items // size)  # rounded up
                 if count > 1:
                     found[first.content_path] = (first, *(paged_copy(first, number)
@@ -289,95 +229,33 @@ class Collections:
             "content_after", "content_before")
         return text_of(page, first) or text_of(page, second) or page.description
 
-    # -- publications ------------------------------------------------------------
+    # -- publications (group_publications.py) -----------------------------------
 
-    type_name = staticmethod(type_name)  # "Journal articles", for a layout
+    @functools.cached_property
+    def pubs(self) -> GroupPublications:
+        return GroupPublications(self.with_layout("publication"), self.members, self.bibliography)
 
     def entry(self, page: Page) -> BibEntry | None:
         """The BibTeX entry a publication's page shows."""
-        return self.bibliography.get(page.entry) if page.entry else None
-
-    @functools.cached_property
-    def _publications(self) -> dict[str, Page]:
-        return {p.entry.lower(): p for p in self.with_layout("publication") if p.entry}
-
-    @functools.cached_property
-    def _authored(self) -> MemberIndex:
-        return MemberIndex(self.bibliography)
-
-    @functools.cached_property
-    def _members_by_last(self) -> dict[str, list[Page]]:
-        found: dict[str, list[Page]] = {}
-        for page in self.members.values():
-            found.setdefault(fold(page.link_text).rpartition(" ")[2], []).append(page)
-        return found
+        return self.pubs.entry(page)
 
     def publications_of(self, page: Page) -> list[Page]:
         """A member's publications (its `bibkeys:` and those it is an author of), or a
         publications-author page's (its `bibkeys:`, and its `author:` member's)."""
-        keys = [k.lower() for k in items_of(page, "bibkeys")]
         member: Page | None = page if layout_name(page) == "people-single" else None
         author = text_of(page, "author")
         if member is None and author:
-            member = self.members.get(fold(author)) or self.member_by_slug(author)
-        if member is not None:
-            keys += [e.key.lower() for e in self._authored.authored_by(member.link_text)]
-        found = {self._publications[k].content_path: self._publications[k]
-                 for k in keys if k in self._publications}
-        entries = sort_entries(e for p in found.values() if (e := self.entry(p)))
-        return [self._publications[e.key.lower()] for e in entries]
-
-    def member_by_slug(self, slug: str) -> Page | None:
-        return next((p for p in self.members.values() if p.slug == slug.lower()), None)
-
-    def authors_of(self, entry: BibEntry) -> list[Page | str]:
-        """The entry's authors: a member's page where one is the author, else the name."""
-        known = self._authors.get(entry.key)
-        if known is not None:
-            return known
-        shown: list[Page | str] = []
-        self._authors[entry.key] = shown
-        folded = self._folded
-        for person in entry.authors:
-            last = folded.get(person.last)
-            if last is None:  # the same names recur in entry after entry
-                last = folded[person.last] = fold(person.last).rpartition(" ")[2]
-            member = next((m for m in self._members_by_last.get(last, ())
-                           if person.matches(m.link_text)), None)
-            shown.append(member or person.display())
-        return shown
+            member = self.members.get(fold(author)) or next(
+                (p for p in self.members.values() if p.slug == author.lower()), None)
+        return self.pubs.of(items_of(page, "bibkeys"), member)
 
     def publications(self, page: Page) -> Listing:
         """By year and type; the group's whole list `paging.publications` on a page."""
         if layout_name(page) == "publications-author":
-            chosen = self.publications_of(page)  # in sort_entries' order
-            return Listing("publications-author",
-                           self._years([e for p in chosen if (e := self.entry(p)) is not None]))
-        pages = self._pagers.get(first_path(page))
-        if pages is None:
-            return Listing("publications", self._years(self._entries))
-        number, size = max(page.pager, 1), self.paging.publications
-        shown = self._entries[(number - 1) * size:number * size]
-        return Listing("publications", self._years(shown, self._year_counts),
-                       Pager(number, pages, len(self._entries)))
-
-    @functools.cached_property
-    def _entries(self) -> list[BibEntry]:
-        """The group's entries, as its list of all publications shows them."""
-        return sort_entries(e for p in self.with_layout("publication")
-                            if (e := self.entry(p)) is not None)
-
-    @functools.cached_property
-    def _year_counts(self) -> dict[str, int]:
-        return {year.year: len(year.entries) for year in in_years(self._entries)}
-
-    def _years(self, entries: list[BibEntry], counts: dict[str, int] | None = None
-               ) -> tuple[Shelf, ...]:
-        """A shelf per year of `entries` (sorted), with the year's count on all pages."""
-        return tuple(Shelf(year.year, tuple(self._publications[e.key.lower()]
-                                            for e in year.entries),
-                           total=counts[year.year] if counts else 0)
-                     for year in in_years(entries))
+            entries = [e for p in self.publications_of(page) if (e := self.entry(p))]  # sorted
+            return Listing("publications-author", self.pubs.years(entries))
+        return self.pubs.listing(page, self._pagers.get(first_path(page)),
+                                 self.paging.publications)
 
 
 LISTING_MAKERS: dict[str, Callable[[Collections, Page], Listing]] = {
@@ -412,5 +290,5 @@ def people_shown(collections: Collections, page: Page) -> list[Page]:
         if items_of(page, "people") else []
     entry = collections.entry(page)
     if entry is not None:
-        found += [p for p in collections.authors_of(entry) if isinstance(p, Page)]
+        found += [p for p in collections.pubs.authors_of(entry) if isinstance(p, Page)]
     return found

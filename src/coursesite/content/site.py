@@ -13,9 +13,10 @@ from datetime import date, datetime
 
 from coursesite.config.site import GroupConfig
 from coursesite.content.bibliography import Bibliography
-from coursesite.content.collections import Collections, Paging
+from coursesite.content.collections import Collections
 from coursesite.content.page import Page
 from coursesite.content.placing import url_folder
+from coursesite.content.shelves import Paging
 from coursesite.errors import Problems
 
 

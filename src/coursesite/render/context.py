@@ -139,7 +139,7 @@ class LayoutContext:
         """The `<li>` of each publication of `pages` (render/publist.py)."""
         collections = self.site.collections
         return entry_items(pages, collections.entry, self.url,
-                           lambda entry: self.people_links(collections.authors_of(entry)))
+                           lambda entry: self.people_links(collections.pubs.authors_of(entry)))
 
     def home_href(self) -> str:
         return f"{self.group.base_path}/"

@@ -29,9 +29,10 @@ from coursesite.fsutil import make_dirs_below
 from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
-from coursesite.render.body import BodyRenderer, Converted, Layouts
+from coursesite.render.body import BodyRenderer, Converted
 from coursesite.render.collections import downloads, event_texts
 from coursesite.render.context import LayoutContext
+from coursesite.render.layouts import Layouts
 from coursesite.render.linkcheck import LinkChecker, PageLinks, extract_links
 from coursesite.render.links import Linker, UnitLinks
 from coursesite.render.nav import missing_nav
@@ -155,6 +156,15 @@ def in_layout(config: SiteConfig, layouts: Layouts, layout: str,
     return config.rel(file) if own else f"templates/{name}", line
 
 
+def known_outputs(site: GroupSite, later: list[Page], static: set[str],
+                  images: ImageStore) -> set[str]:
+    """Every file of the group's output a link may point to, those of pages with errors
+    too: a link to one is no other mistake."""
+    return (static | images.candidates | {p.output for p in site.pages if not p.data_only}
+            | {p.output for p in later}
+            | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
+
+
 class GroupRenderer:
     def __init__(self, config: SiteConfig, site: GroupSite, linker: Linker, bodies: BodyRenderer,
                  layouts: Layouts, images: ImageStore, static: set[str]):
@@ -165,11 +175,8 @@ class GroupRenderer:
         self.home = site.home or virtual_page(config, self.group.title, "index.html",
                                               self.group.description)
         self.context = LayoutContext(config, site, self.home, linker, images)
-        # A page with errors is no file of the output, but a link to it is no other mistake.
         self.later, self.clashes = later_pages(site)  # news/page/2/ and on
-        known = (static | images.candidates | {p.output for p in site.pages if not p.data_only}
-                 | {p.output for p in self.later}
-                 | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
+        known = known_outputs(site, self.later, static, images)
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}

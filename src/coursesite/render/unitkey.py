@@ -18,8 +18,8 @@ from coursesite.content.meta import layout_name
 from coursesite.digest import digest_of
 from coursesite.images.sources import ImageError
 from coursesite.images.store import ImageStore
-from coursesite.render.body import Layouts
 from coursesite.render.context import LayoutContext
+from coursesite.render.layouts import Layouts
 from coursesite.render.links import Linker
 
 

@@ -15,7 +15,7 @@ import hashlib
 import jinja2
 import orjson
 
-from coursesite.render.body import LayoutStore
+from coursesite.render.layouts import LayoutStore
 from coursesite.state.db import Database
 
 REFERENCES = "references"  # the checksum of a row of references, not of code

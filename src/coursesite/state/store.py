@@ -45,7 +45,7 @@ from coursesite.state.records import (
 )
 
 if TYPE_CHECKING:
-    from coursesite.render.body import LayoutStore
+    from coursesite.render.layouts import LayoutStore
 
 PageRow = tuple[str, int, int, str, bytes]  # loader key, size, mtime, digest, the page
 
