@@ -130,11 +130,11 @@ def test_failed_rebuild_leaves_previous_output(demo: Site) -> None:
     assert demo.build().code == 0
     before = snapshot(demo.root / "output")
     lesson = demo.root / "content/courses/deep-learning/training.md"
-    lesson.write_text(lesson.read_text().replace("groups: rtc", "groups: rtc, nope"))
+    lesson.write_text(lesson.read_text().replace("groups: rtc", "groups: rtc, aifx"))
     demo.page("courses/deep-learning/new.md", "title: New\ngroups: rtc\n\nNew text\n")
     result = demo.build()
     assert result.code == 1
-    assert "content/courses/deep-learning/training.md:3: error: unknown group 'nope'" \
+    assert "content/courses/deep-learning/training.md:3: error: unknown group 'aifx'" \
         in result.err
     assert snapshot(demo.root / "output") == before
     assert sorted(p.name for p in (demo.root / "output").iterdir()) == ["aifh", "rtc"]

@@ -179,7 +179,7 @@ def test_pages_read_by_worker_processes_are_those_read_by_one(
         site.page(f"course/lesson-{n:02}.md",
                   f"title: Lesson {n}\ngroups: rtc\norder: {n}\n\nText {n}.\n")
     site.page("course/broken.md", "title: Broken\ngroups: rtc\norder: two\ndate: soon\n\nX\n")
-    site.page("course/nogroup.md", "title: Lost\ngroups: nowhere\n\nX\n")
+    site.page("course/nogroup.md", "title: Lost\ngroups: rtx\n\nX\n")
     (site.root / "content/course/undecodable.md").write_bytes(b"title: \xff\xfe\n\nX\n")
     config = load_config(site.root / "site.yaml")
     read: dict[int, tuple[list[Page], Problems]] = {}

@@ -18,16 +18,17 @@ TREE = REPO / "tests" / "pelican" / "tree"
 # Which pages land in which site, at which URL: the golden answer.
 PAGES = {
     "diag": {
-        "404.html", "index.html", "about/index.html", "contact/index.html",
+        "404.html", "index.html", "about/index.html", "alumni/index.html", "contact/index.html",
         "highlights/2026-grant/index.html", "members/index.html",
-        "people/noor-peeters/index.html", "people/sem_de_wit/index.html",
+        "presentations/midl-talk/index.html",
+        "people/noor-peeters/index.html", "people/sem-de-wit/index.html",
         "projects/lung-screening/index.html", "software/segmenter/index.html",
         "vacancies/phd-detection/index.html"},
     "rtc": {
         "404.html", "index.html", "contact/index.html", "courses/index.html",
         "courses/intro/index.html", "members/noor-peeters/index.html",
         "news/2026-grant/index.html", "projects/lung-screening/index.html",
-        "vacancies/phd-detection/index.html"},
+        "publications/peet19/index.html", "vacancies/phd-detection/index.html"},
 }
 
 
@@ -79,12 +80,20 @@ def test_url_patterns_place_a_folder_in_one_site_and_links_follow(
     rtc = html(built, "rtc", "projects/lung-screening/index.html")
     assert '<a href="/members/noor-peeters/">Noor Peeters</a>' in rtc
     # Sem is in diag only: from rtc, the link goes to his page there.
-    assert '<a href="https://diag.example.org/people/sem_de_wit/">Sem de Wit</a>' in rtc
+    assert '<a href="https://diag.example.org/people/sem-de-wit/">Sem de Wit</a>' in rtc
 
 
 def test_a_member_tag_shows_the_members_name(built: tuple[Path, Result]) -> None:
     about = html(built, "diag", "about/index.html")
     assert '<a href="/people/noor-peeters/">Noor Peeters</a>' in about
+
+
+def test_a_tag_that_pelicans_plugin_did_not_match_stays_as_it_was_written(
+        built: tuple[Path, Result]) -> None:
+    # Its slugs are letters and hyphens: `[member/reader_2]` was never a tag, nor an error.
+    project = html(built, "diag", "projects/lung-screening/index.html")
+    assert "first read by [member/reader_2] in 2019" in project
+    assert "reader_2" not in built[1].err
 
 
 def test_a_page_with_no_groups_is_left_out_with_a_warning(built: tuple[Path, Result]) -> None:
@@ -197,7 +206,7 @@ def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
     result = run_cli("check", cwd=root)
     assert result.code == 1
     err = result.err
-    assert ("website-rtc/content: warning: 3 pages here are in no content folder: not built\n"
+    assert ("website-rtc/content: warning: 6 pages here are in no content folder: not built\n"
             "    hint: add 'content: website-rtc/content' to group rtc in site.yaml") in err
     assert "hint: add 'content: website-diag/content' to group diag in site.yaml" in err
     assert ("website-diag/pelicanconf.py:2: warning: articles (the news folder) are at "
@@ -213,8 +222,83 @@ def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
 
 def test_escaped_tags_are_links_and_players_as_pelicans_plugin_made_them(
         built: tuple[Path, Result]) -> None:
-    sem = html(built, "diag", "people/sem_de_wit/index.html")
+    sem = html(built, "diag", "people/sem-de-wit/index.html")
     assert 'with <a href="/people/noor-peeters/">Noor Peeters</a> as supervisor' in sem
     project = html(built, "diag", "projects/lung-screening/index.html")
     assert "youtube-nocookie.com/embed/a1B2c3D4e5F" in project
     assert "\\[youtube" not in project and "[youtube" not in project
+
+
+def test_a_header_line_with_no_space_after_the_colon_is_read(
+        built: tuple[Path, Result]) -> None:
+    # `title:Finding…`, as Python-Markdown's meta extension reads it.
+    talk = html(built, "diag", "presentations/midl-talk/index.html")
+    assert "<h1>Finding nodules in a stream of scans</h1>" in talk
+
+
+def test_a_date_pelican_reads_is_read_as_pelican_reads_it(built: tuple[Path, Result]) -> None:
+    # dateutil, month first: 11-03-2018 is 3 November 2018 on the real site too.
+    talk = html(built, "diag", "presentations/midl-talk/index.html")
+    assert '<time datetime="2018-11-03">' in talk
+
+
+def test_a_group_no_site_of_this_yaml_builds_is_a_warning_a_near_miss_an_error(
+        built: tuple[Path, Result], tmp_path: Path) -> None:
+    assert ("content/pages/presentations/midl-talk.md:4: warning: site.yaml has no group "
+            "'cara-lab': the page is built without it") in built[1].err
+    root = tmp_path / "tree"
+    shutil.copytree(TREE, root)
+    talk = root / "content/pages/presentations/midl-talk.md"
+    talk.write_text(talk.read_text().replace("cara-lab", "dig"))
+    result = run_cli(cwd=root)
+    assert result.code == 1
+    assert ("content/pages/presentations/midl-talk.md:4: error: unknown group 'dig'\n"
+            "    hint: did you mean 'diag'?") in result.err
+
+
+def test_layouts_of_the_real_theme_that_this_one_lacks_stand_in_for_them(
+        built: tuple[Path, Result]) -> None:
+    # presentation-single is shown as a page, people-former as the people listing.
+    assert "A talk at MIDL" in html(built, "diag", "presentations/midl-talk/index.html")
+    alumni = html(built, "diag", "alumni/index.html")
+    assert 'href="/people/noor-peeters/"' in alumni and "Everyone who once worked" in alumni
+
+
+def test_a_page_saved_as_index_html_with_the_home_layout_is_the_sites_home(
+        built: tuple[Path, Result]) -> None:
+    home = html(built, "rtc", "index.html")
+    assert "<h1>Deep learning for health care</h1>" in home
+    assert '<div class="alert">The spring course is full' in home
+
+
+def test_a_publication_page_made_from_bibtex_elsewhere_shows_its_header(
+        built: tuple[Path, Result]) -> None:
+    page = html(built, "rtc", "publications/peet19/index.html")
+    assert "<h1>Nodule detection in low-dose CT with few labels</h1>" in page
+    assert "N. Peeters and S. de Wit" in page
+    assert "Medical Image Analysis 2019;52:1-10" in page  # pub_details, as text
+    assert '<a href="https://doi.org/10.1000/example.peet19">DOI</a>' in page
+    assert "javascript:" not in page  # a header's pmid that is no web address is no link
+    assert "finds nine in ten nodules" in page  # the abstract: the body
+
+
+def test_an_event_with_an_empty_title_is_data_for_the_calendar_only(
+        built: tuple[Path, Result]) -> None:
+    # calendar/defence-noor.md: `title:` empty, its text in the body; no page, no error.
+    assert not list((built[0] / "output" / "diag").glob("calendar/defence-noor*"))
+    assert "defence-noor" not in built[1].err
+
+
+def test_a_page_with_no_title_is_left_out_with_a_warning_as_pelican_does(
+        built: tuple[Path, Result]) -> None:
+    # website-rtc/content/pages/customers.md has no header at all (`ungrouped: skip`).
+    assert ("website-rtc/content/pages/customers.md:1: warning: the page has no title: "
+            "it is left out") in built[1].err
+    assert not (built[0] / "output" / "rtc" / "customers").exists()
+
+
+def test_an_image_path_with_a_double_slash_is_found_and_written_as_one_path(
+        built: tuple[Path, Result]) -> None:
+    talk = html(built, "diag", "presentations/midl-talk/index.html")
+    assert '<img src="/images/people/noor.png" alt="Noor at the poster"' in talk
+    assert "srcset=" in talk

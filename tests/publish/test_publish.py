@@ -111,10 +111,10 @@ def test_dry_run_changes_nothing(demo: Site, tmp_path: Path) -> None:
 def test_a_build_error_stops_the_publish(demo: Site, tmp_path: Path) -> None:
     www = tmp_path / "www"
     path = demo.root / LESSON
-    path.write_text(path.read_text().replace("groups: rtc", "groups: rtc, nosuch"))
+    path.write_text(path.read_text().replace("groups: rtc", "groups: rtc, aifx"))
     result = demo.build("publish", "--group", "rtc", str(www))
     assert result.code == 1
-    assert re.search(rf"{LESSON}:\d+: error: .*nosuch", result.err)
+    assert re.search(rf"{LESSON}:\d+: error: .*aifx", result.err)
     assert "publish stopped" in result.err
     assert not www.exists()
 

@@ -52,6 +52,15 @@ def test_an_anchor_on_the_same_page_that_is_not_there_is_an_error_at_its_line(
     assert site.build().code == 0
 
 
+def test_an_anchor_written_with_its_hash_gets_a_hint_that_says_so(site: Site) -> None:
+    site.page("lesson.md", 'title: Lesson\ngroups: rtc\n\n<a id="#1"></a>Step one.\n\n'
+                           '[back](#1)\n')
+    result = site.build()
+    assert result.code == 1
+    assert ("content/lesson.md:6: error: link '#1': there is no '#1' on this page\n"
+            '    hint: the anchor is written id="#1": an id has no \'#\' (id="1")') in result.err
+
+
 def test_an_anchor_missing_on_another_page_is_one_error_for_all_its_groups(site: Site) -> None:
     site.page("a.md", "title: A\ngroups: rtc, aifh\n\n## Goals\n\nText\n")
     site.page("b.md", "title: B\ngroups: rtc, aifh\n\n[x](a.md#missing) [y](a.md#goals)\n")

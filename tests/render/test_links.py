@@ -219,3 +219,14 @@ def test_a_link_to_no_page_is_one_error_with_a_page_spelled_as_the_author_spells
     assert f"{bad}:6: error: link 'links2.md' points to no page\n" \
            "    hint: there is no content/courses/dl/links2.md" in err
     assert err.count(": error:") == 5, err  # one each: none again as a link to no file
+
+
+def test_a_tag_to_a_page_that_is_left_out_says_why(site: Site) -> None:
+    site.write("site.yaml", (site.root / "site.yaml").read_text()
+               + "ungrouped: skip\nlink_tags: {member: members}\n")
+    site.page("members/ada-lovelace.md", "title: Ada Lovelace\n\nNo groups: left out.\n")
+    site.page("lesson.md", "title: Lesson\ngroups: rtc\n\nAsk [member/ada-lovelace].\n")
+    result = site.build()
+    assert result.code == 1
+    assert ("content/lesson.md:4: error: '[member/ada-lovelace]' names no page\n"
+            "    hint: content/members/ada-lovelace.md is built into no group") in result.err

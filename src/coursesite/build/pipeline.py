@@ -207,16 +207,16 @@ class Build:
                                                      self.state.bibliography)
 
     def structure(self) -> None:
+        from coursesite.render.layouts import Layouts  # here, not at the top: see the module's doc
+
+        self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs,
+                                        self.state.layout_code() if self.writes else None)
+        self.pages = stages.choose_layouts(self.pages, self.layouts, self.problems)
         self.sites = {name: GroupSite(group, group_pages(group, self.pages), self.problems,
                                       self.options.today, self.bibliography,
                                       Paging(self.config.paginate,
                                              self.config.paginate_publications))
                       for name, group in self.config.groups.items()}
-        from coursesite.render.layouts import Layouts  # here, not at the top: see the module's doc
-
-        self.layouts: Layouts = Layouts(self.config, self.theme.template_dirs,
-                                        self.state.layout_code() if self.writes else None)
-        stages.check_layouts(self.pages, self.layouts, self.problems)
         stages.check_reserved(self.config, self.pages, self.theme.static_files(), self.problems)
         pages = {page.source for page in self.pages}
         others = {path: stat for path, stat in self.scanned.items() if path not in pages}

@@ -7,6 +7,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from coursesite.build.search import SearchPlan, index_group, remove_index, searc
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.content.bibliography import Bibliography, read_bibliography
+from coursesite.content.meta import THEME_ALIASES
 from coursesite.content.publications import bib_files, check_bibkeys, publication_pages
 from coursesite.errors import BuildFailed, ConfigError, Diagnostic, Problems, did_you_mean
 from coursesite.fsutil import Stats
@@ -71,20 +73,29 @@ def read_publications(config: SiteConfig, scanned: Stats, pages: list[Page],
     return bibliography
 
 
-def check_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> None:
+def choose_layouts(pages: list[Page], layouts: Layouts, problems: Problems) -> list[Page]:
+    """The pages, each naming a layout that exists: one of the real tree's theme that
+    this one lacks becomes its stand-in (THEME_ALIASES); any other is an error."""
+    chosen = []
     for page in pages:
+        name = (page.template or "").removesuffix(".html")
+        stand_in = THEME_ALIASES.get(name)
+        if page.template and stand_in and not layouts.exists(name + ".html"):
+            page = replace(page, template=stand_in)
+            name = stand_in
+        chosen.append(page)
         if not page.template:
             continue
-        name = page.template if page.template.endswith(".html") else page.template + ".html"
-        if name == "publication.html" and not page.entry:
+        if name == "publication" and not page.entry and not page.meta.get("bibkey"):
             problems.error(page.path, page.line_of("template"),
                            "the layout 'publication' shows a BibTeX entry",
                            "put the entry in a .bib file under content/: its page is made "
                            "for you; use another layout here")
-        elif not layouts.exists(name):
+        elif not layouts.exists(name + ".html"):
             problems.error(page.path, page.line_of("template"),
                            f"template '{page.template}' does not exist",
-                           f"add templates/{name}, or use one of the theme's layouts")
+                           f"add templates/{name}.html, or use one of the theme's layouts")
+    return chosen
 
 
 def check_reserved(config: SiteConfig, pages: list[Page], static: dict[str, Path],

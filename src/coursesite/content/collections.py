@@ -17,7 +17,15 @@ from datetime import date
 
 from coursesite.content.bibliography import BibEntry, Bibliography
 from coursesite.content.group_publications import GroupPublications
-from coursesite.content.meta import flag, fold, items_of, layout_name, text_of
+from coursesite.content.meta import (
+    EVENT_FOLDERS,
+    NEWS_FOLDERS,
+    flag,
+    fold,
+    items_of,
+    layout_name,
+    text_of,
+)
 from coursesite.content.page import Page
 from coursesite.content.shelves import (
     Listing,
@@ -35,8 +43,6 @@ ITEM_LAYOUTS = frozenset({"people-single", "project-single", "software-single",
 LISTINGS = frozenset({"people", "projects", "vacancies", "student-vacancies",
                       "calendar-archive", "news-archive", "courses", "publications",
                       "publications-author"})
-EVENT_FOLDERS = frozenset({"calendar", "events", "agenda", "defences"})
-NEWS_FOLDERS = frozenset({"news", "highlights", "blog"})
 # A member's `type:` -> the heading of their group on the people page, in this order.
 PEOPLE_TYPES = (("faculty", "Faculty"), ("postdoc", "Postdocs"),
                 ("phd", "PhD candidates"), ("engineer", "Research engineers"),

@@ -18,7 +18,8 @@ from coursesite.config import yamltext
 from coursesite.content.page import MetaValue
 from coursesite.errors import ContentError, Problems
 
-KEY_LINE = re.compile(r"^([A-Za-z0-9_-]+):(?:[ \t]+(.*?))?[ \t]*$")
+# Python-Markdown's META_RE: up to three spaces, a key, a colon, any space (`title:x` too).
+KEY_LINE = re.compile(r"^[ ]{0,3}([A-Za-z0-9_-]+):[ \t]*(.*?)[ \t]*$")
 
 
 @dataclass

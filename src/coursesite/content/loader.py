@@ -17,6 +17,7 @@ from coursesite.config.site import SiteConfig
 from coursesite.content.fences import Fence, fences
 from coursesite.content.fields import Fields, picture_exists
 from coursesite.content.header import Header, decode, parse_header, read_page_file
+from coursesite.content.meta import EVENT_FOLDERS
 from coursesite.content.nesting import too_deep
 from coursesite.content.page import MetaValue, Page, page_outline
 from coursesite.content.placing import place_page
@@ -157,14 +158,7 @@ def _typed_page(config: SiteConfig, source: str, shown: str, where: tuple[str, s
     from_heading = not title
     if from_heading:
         body, title = _title_from_heading(body)
-    # An empty `title:` on a page with no text is a data item a layout lists (a calendar
-    # entry, its text in content_before or content_after): it gets no page of its own.
-    data_only = not title and "title" in values and (
-        not body.strip() or "content_before" in values or "content_after" in values)
-    if not title and not data_only:
-        problems.error(shown, lines.get("title", 1), "the page has no title",
-                       "add 'title: …' to the header, or start the body with a heading; a file "
-                       "that is no page is left out by 'exclude:' in site.yaml")
+    data_only = _data_only(title, values, body, rel)
     page = Page(
         source=source, path=shown, content_path=content_path, title=title, body_text=body,
         body_line=header.body_line, description=fields.text("description"),
@@ -175,6 +169,8 @@ def _typed_page(config: SiteConfig, source: str, shown: str, where: tuple[str, s
         meta=_meta(values, config.list_fields), title_from_heading=from_heading,
         rel=rel, own_group=root.group, data_only=data_only,
     )
+    if not title and not data_only:
+        _no_title(config, page, problems)
     deep = too_deep(body, config.limits.nesting)
     if deep:  # Markdown would recurse past Python's limit, or take minutes
         problems.error(shown, header.body_line + deep[0], f"{deep[1]}: Markdown takes "
@@ -183,6 +179,30 @@ def _typed_page(config: SiteConfig, source: str, shown: str, where: tuple[str, s
         page.unrenderable = True
     place_page(page, fields.path("save_as"), fields.path("url"))
     return page
+
+
+def _data_only(title: str, values: dict[str, MetaValue], body: str, rel: str) -> bool:
+    """An empty `title:` on a page with no text, or on an event, is a data item a layout
+    lists (a calendar entry, its text in content_before or content_after): it gets no
+    page of its own (nor had it one on the real tree's sites)."""
+    folder = rel.rpartition("/")[0].rpartition("/")[2]
+    return not title and "title" in values and (
+        not body.strip() or "content_before" in values or "content_after" in values
+        or folder in EVENT_FOLDERS)
+
+
+def _no_title(config: SiteConfig, page: Page, problems: Problems) -> None:
+    """A page with no title is an error; with `ungrouped: skip` it is left out with a
+    warning, as Pelican leaves it out (a page with no groups is no error there either)."""
+    hint = ("add 'title: …' to the header, or start the body with a heading; a file that "
+            "is no page is left out by 'exclude:' in site.yaml")
+    line = page.lines.get("title", 1)
+    if config.ungrouped == "skip":
+        if page.groups:  # one that names none was reported as left out already
+            problems.warning(page.path, line, "the page has no title: it is left out", hint)
+        page.groups = ()
+    else:
+        problems.error(page.path, line, "the page has no title", hint)
 
 
 def _meta(values: dict[str, MetaValue], list_fields: tuple[str, ...]) -> dict[str, MetaValue]:

@@ -6,8 +6,25 @@ import unicodedata
 
 from coursesite.content.page import Page
 
+# The folders whose pages are events (listed by date, upcoming or past) and news items.
+EVENT_FOLDERS = frozenset({"calendar", "events", "agenda", "defences"})
+NEWS_FOLDERS = frozenset({"news", "highlights", "blog"})
 YES = frozenset({"yes", "true", "on", "1", "y"})
 NO = frozenset({"no", "false", "off", "0", "n"})
+
+
+# Layouts of the real tree's Pelican theme that the default theme does not have: a page
+# naming one is built with the layout here (a site's own templates/ may have the real
+# one, which is then used). SPEC §8's names are the default theme's own.
+THEME_ALIASES = {
+    "about": "page", "article": "page", "index": "page", "homemsc": "page",
+    "presentations": "page", "presentation-single": "page", "thesis-gallery": "page",
+    "sitemap": "page", "people-former": "people", "phd-vacancies": "vacancies",
+    "student-vacancies-aihealth": "student-vacancies",
+    "student-vacancies-diag": "student-vacancies", "software": "projects",
+    "research": "projects", "research-groups": "projects",
+    "publication-thesis": "publication",
+}
 
 
 def layout_name(page: Page) -> str:

@@ -117,7 +117,8 @@ class GroupSite:
 
     @property
     def home(self) -> Page | None:
-        return self.section_pages.get("")
+        """content/index.md, or a page saved as the site's index.html (`save_as:`)."""
+        return self.section_pages.get("") or self.by_url.get("index.html")
 
     def parent(self, page: Page) -> Page | None:
         """The nearest section above the page (None above the home page)."""

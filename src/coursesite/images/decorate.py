@@ -38,10 +38,14 @@ def decorate_images(into: ImageRecorder, html: str, locate: Callable[[str], str 
             return tag
         try:
             info = store.info(rel)
-            store.published(into, rel)
+            published = store.published(into, rel)
             variants = store.srcset(into, rel)
         except ImageError:
             return tag  # the link check reports it at its line
+        if "//" in attrs["src"].partition("://")[2 if "://" in attrs["src"] else 0]:
+            # `images/news//x.jpg`: found as servers read it, written as one path
+            tag = with_src(tag, url_of(published))
+            attrs["src"] = url_of(published)
         added = _size(attrs, info)
         if not is_first:
             added.setdefault("loading", "lazy")

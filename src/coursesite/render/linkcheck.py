@@ -34,6 +34,7 @@ LINK_OR_ANCHOR_AT_EQUALS = re.compile(
     r"""|(?:(?<=\sid=)|(?<=\sname=))\s*["']([^"']+)["'])""")
 SPACED_EQUALS = re.compile(r"=(?<=\s=)")
 OUTSIDE = "\0outside"
+SLASHES = re.compile(r"/{2,}")
 
 
 @functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
@@ -46,10 +47,10 @@ def output_target(value: str, page_dir: str, base_path: str, img_url: str) -> st
     if not value or value.startswith(("#", "data:")):
         return None
     if EXTERNAL.match(img_url) and value.startswith(img_url + "/images/"):
-        return value[len(img_url) + 1:].split("#")[0].split("?")[0]
+        return SLASHES.sub("/", value[len(img_url) + 1:].split("#")[0].split("?")[0])
     if EXTERNAL.match(value):
         return None
-    path = unquote(urlsplit(value).path)
+    path = SLASHES.sub("/", unquote(urlsplit(value).path))  # `news//x.jpg` as servers read it
     if not path:
         return None
     if path.startswith("/"):
@@ -228,7 +229,9 @@ class LinkChecker:
             where = "this page" if ref.target == ref.page.output else "that page"
             self._error(problems, ref.page.path, ref.line,
                         f"link '{ref.words}': there is no '#{ref.fragment}' on {where}",
-                        did_you_mean(ref.fragment, ids))
+                        f"the anchor is written id=\"#{ref.fragment}\": an id has no '#' "
+                        f"(id=\"{ref.fragment}\")" if f"#{ref.fragment}" in ids
+                        else did_you_mean(ref.fragment, ids))
 
     def _error(self, problems: Problems, path: str, line: int, message: str,
                hint: str | None) -> None:

@@ -179,8 +179,19 @@ class Linker:
         names = {f"{p.category}/{p.slug}" for p in self.all_pages.values()}
         names |= {f"{tag}/{p.slug}" for tag, tagged in self.config.link_tags.items()
                   for p in self.all_pages.values() if tagged in (p.folder, url_folder(p))}
-        raise LinkError(f"'[{ref}]' names no page",
-                        self.tag_hint(category, slug) or did_you_mean(ref, names))
+        raise LinkError(f"'[{ref}]' names no page", self.left_out(ref, folder)
+                        or self.tag_hint(category, slug) or did_you_mean(ref, names))
+
+    def left_out(self, ref: str, folder: str | None) -> str | None:
+        """Why a page that `ref` names is not there to link to, when it is in the tree."""
+        category, _, slug = ref.partition("/")
+        for page in self.all_pages.values():
+            if page.slug == slug and (folder in (page.folder, url_folder(page)) if folder
+                                      else page.category == category):
+                where = (f"is built into {', '.join(page.groups)} only" if page.groups
+                         else "is built into no group")
+                return f"{page.path} {where}"
+        return None
 
     def tag_hint(self, tag: str, slug: str) -> str | None:
         """`[member/x]` in a tree whose page x is in folder members: the link_tags entry."""
@@ -191,6 +202,10 @@ class Linker:
                 return (f"a page '{slug}' is in folder {url_folder(page) or page.folder}: add "
                         f"'link_tags: {{{tag}: {url_folder(page) or page.folder}}}' to site.yaml")
         return None
+
+
+# The slugs of `[tag/slug]` as the real tree's plugin matched them: letters and hyphens.
+TAG_SLUG = re.compile(r"[A-Za-z-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +232,9 @@ class UnitLinks:
 
     def page_ref(self, ref: str, group: str | None, source: str) -> tuple[str, str] | None:
         ctx = self.ctx
+        tag, _, slug = ref.partition("/")
+        if tag in self.linker.config.link_tags and not TAG_SLUG.fullmatch(slug):
+            return None  # no tag to Pelican's plugin, which left it as it was written
         try:
             return self.linker.page_ref(ctx, ref, group)
         except LinkError as exc:

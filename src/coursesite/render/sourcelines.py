@@ -21,6 +21,8 @@ from coursesite.content import Page
 # (after spaces) [x]: a.md. Not any space: prose that names a file is no link.
 OPENING = frozenset("(<\"'=")
 REFERENCE = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\Z", re.MULTILINE)
+# An attribute that names an anchor, not a link to one: `<a id="x">`.
+NAMING = re.compile(r"\b(?:id|name)=[\"']?\Z")
 # What ends it (a title may follow after a space); also where its words end.
 STOP = frozenset(" \t\n()<>\"'")
 # Site variables before a path, as in `{{ IMGURL }}/images/x.png`: part of its words.
@@ -104,7 +106,7 @@ def opens_link(body: str, start: int) -> bool:
     """Whether a link as written can start at body[start]."""
     before = body[start - 1] if start else "\n"
     if before in OPENING:
-        return True
+        return NAMING.search(body, max(0, start - 8), start) is None
     line_start = body.rfind("\n", 0, start) + 1
     return before in " \t" and REFERENCE.match(body, line_start, start) is not None
 
