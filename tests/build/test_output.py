@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from coursesite.build.output import MARK, STAGING, mark, remove_stale_staging, staging_for
+from coursesite.build.output import (
+    MARK,
+    STAGING,
+    _mark_text,
+    mark,
+    remove_stale_staging,
+    staging_for,
+)
 from coursesite.fsutil import make_dirs_below
 from tests.build.test_incremental import clean_build_of, course_site, edit
 from tests.conftest import Site, snapshot
@@ -228,6 +235,9 @@ def test_only_staging_folders_coursesite_marked_are_removed(tmp_path: Path) -> N
     (ours / "page" / "index.html").write_text("half written")
     gone = out / f"{STAGING}search-old-rtc-1"  # marked, then stopped before it was made
     mark(gone)
+    cut = out / f"{STAGING}search-new-rtc-2"  # stopped while its mark was being written
+    (out / f"{cut.name}{MARK}").write_text(_mark_text(cut)[:9])
+    (out / f"{STAGING}search-new-rtc-3{MARK}").write_text("")
     empty = out / f"{STAGING}aifh-7"  # unmarked (an older coursesite's), but empty
     empty.mkdir()
     theirs = out / f"{STAGING}notes"

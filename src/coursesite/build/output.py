@@ -248,13 +248,17 @@ def _mark_text(folder: Path) -> str:
     return f"coursesite made {folder.name} beside this file, and removes both\n"
 
 
-def _marked(folder: Path) -> bool:
+def _marked(folder: Path, partly: bool = False) -> bool:
+    """Whether the folder's mark is coursesite's; `partly`: or the start of one, as a
+    build killed while writing it leaves it (possibly empty)."""
     mark_file = folder.with_name(folder.name + MARK)
     try:
-        return (not mark_file.is_symlink()
-                and mark_file.read_text(encoding="utf-8") == _mark_text(folder))
+        if mark_file.is_symlink():
+            return False
+        text = mark_file.read_text(encoding="utf-8")
     except (OSError, UnicodeError):
         return False
+    return text == _mark_text(folder) or (partly and _mark_text(folder).startswith(text))
 
 
 def remove_stale_staging(output_dir: Path) -> list[Path]:
@@ -269,8 +273,8 @@ def remove_stale_staging(output_dir: Path) -> list[Path]:
             continue
         if entry.name.endswith(MARK):
             folder = entry.with_name(entry.name.removesuffix(MARK))
-            if _marked(folder) and not os.path.lexists(folder):
-                entry.unlink()  # its folder is gone already
+            if _marked(folder, partly=True) and not os.path.lexists(folder):
+                entry.unlink()  # its folder is gone already, or was never made
         elif entry.is_dir() and not entry.is_symlink():
             if _marked(entry):
                 remove_staging(entry)
