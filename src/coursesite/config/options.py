@@ -133,7 +133,8 @@ SITE = Table((
     Key("exclude", Globs(), [],
         "globs of files under each content folder that are not pages, e.g. pages/drafts/**"),
     Key("ungrouped", Choice(("error", "skip")), "error",
-        "a page whose header names no groups: an error, or left out with a warning"),
+        "a page whose header names no groups: an error, or left out with a warning (and then "
+        "a page with no title too, as Pelican leaves it out)"),
     Key("link_tags", Nullable(Named(Text(), "tag", TAG_NAME,
                                     rule="a tag is letters, digits, '-' and '_'")), {},
         "[tag/slug] links to page slug of a folder, e.g. member: members"),
