@@ -105,3 +105,17 @@ def test_each_page_links_to_its_file_in_the_repository(site: Site) -> None:
     site.write("site.yaml", BASIC_SITE_YAML)
     assert site.build().code == 0
     assert "Edit this page" not in (out / "index.html").read_text()  # no repo_url: no link
+
+
+def test_a_header_link_that_is_no_web_address_is_not_made_a_link(site: Site) -> None:
+    site.page("members/eve.md", "title: Eve\ntemplate: people-single\ngroups: rtc\n"
+                                "orcid: https://orcid.org/0000-0001\n"
+                                "website: JavaScript:alert(document.cookie)\n\nEve.\n")
+    site.page("projects/x.md", "title: X\ntemplate: project-single\ngroups: rtc\n"
+                               "code: java\tscript:alert(1)\nwebsite: /members/eve/\n\nX.\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    eve, project = site.out("rtc/members/eve/index.html"), site.out("rtc/projects/x/index.html")
+    assert 'href="https://orcid.org/0000-0001"' in eve
+    assert 'href="/members/eve/"' in project
+    assert "script:" not in eve.lower() and "script:" not in project.lower()

@@ -24,6 +24,14 @@ from coursesite.render.reproducible import (
 )
 
 
+def web_address(value: object) -> str:
+    """A header's link (`website:`, `orcid:`, ...) if a browser goes there as a link: an
+    http(s) or mailto URL, or a path of the site; else "" (`javascript:` is no link)."""
+    text = str(value or "").strip()
+    scheme = text.partition(":")[0].lower() if ":" in text.partition("/")[0] else ""
+    return text if scheme in ("", "http", "https", "mailto") else ""
+
+
 class LayoutStore(jinja2.BytecodeCache):
     """Where builds keep the layouts' compiled code and the templates each one uses, by
     source (state/layouts.py); this one keeps nothing."""
@@ -62,6 +70,7 @@ class Layouts:
             auto_reload=False,
         )
         make_reproducible(self.env)
+        self.env.filters["web_address"] = web_address
         self.store = store or LayoutStore()
         self._fingerprints: dict[str, str] = {}
 
