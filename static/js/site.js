@@ -114,4 +114,7 @@
   document.addEventListener("click", (event) => {
     if (!form.contains(event.target)) panel.hidden = true;
   });
+  // The 404 page's search form sends its words here, to the home page: ?q=...
+  const asked = new URLSearchParams(location.search).get("q");
+  if (asked) { input.value = asked; run(); }
 })();

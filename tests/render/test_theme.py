@@ -76,6 +76,19 @@ def test_search_finds_a_lesson_in_its_group_only(built: Path, sites: dict[str, s
     assert links == [] and "Nothing found" in text
 
 
+def test_the_404_page_offers_a_search_and_the_courses(built: Path, sites: dict[str, str],
+                                                      open_page: Callable[..., Any]) -> None:
+    page = open_page(sites["rtc"] + "/404.html")  # what a static host answers a miss with
+    courses = page.eval_on_selector_all("main .card-title a", "els => els.map(e => e.href)")
+    assert sites["rtc"] + "/courses/deep-learning/" in courses
+    page.fill("#not-found-query", "backpropagation")
+    page.press("#not-found-query", "Enter")  # to the home page, which runs the search
+    page.wait_for_selector(".search-results .search-status", timeout=10_000)
+    links = page.eval_on_selector_all(".search-results li a", "els => els.map(e => e.href)")
+    assert links == [sites["rtc"] + "/" + LESSON]
+    assert page.input_value("#search-input") == "backpropagation"
+
+
 def test_search_leaves_out_hidden_pages_and_redirects(built: Path, sites: dict[str, str],
                                                       open_page: Callable[..., Any]) -> None:
     page = open_page(sites["rtc"] + "/")

@@ -43,6 +43,11 @@ class LayoutContext:
             return page.template if page.template.endswith(".html") else page.template + ".html"
         return self.default_layout(page)
 
+    def shows_courses(self, page: Page) -> bool:
+        """The home page, a `courses` listing and the theme's 404 page list the courses."""
+        return (page is self.home or page.template in ("courses", "courses.html")
+                or self.layout_of(page) == "404.html")
+
     def default_layout(self, page: Page) -> str:
         """The theme's layout for a page that names none (or one that does not exist)."""
         if page is self.home:
@@ -82,8 +87,7 @@ class LayoutContext:
             "course": site.section(parent) if parent and parent.folder and not page.is_section
             else None,
             "recent": site.recent(6) if page is self.home else [],
-            "courses": site.courses() if page is self.home or page.template in (
-                "courses", "courses.html") else [],
+            "courses": site.courses() if self.shows_courses(page) else [],
             "canonical": group.absolute(page.url),
             "edit_url": self.edit_url(page),
             "description": page.description or group.description,

@@ -88,10 +88,10 @@ class UnitKeys:
             shown += [parent, *site.section(parent).lessons]
         if page.is_section:
             shown += list(site.section(None if page is self.home else page).children)
-        if page is self.home:
-            shown += [*site.courses(), *site.recent(6)]
-        elif layout_name(page) == "courses":
+        if self.context.shows_courses(page):
             shown += site.courses()
+        if page is self.home:
+            shown += site.recent(6)
         picture = page.picture or self.group.picture
         # What the collections' layouts show (SPEC §8): the items' headers and pictures.
         collected: list[object] = [(p.outline, p.entry and p.digest, self.summary(p))
