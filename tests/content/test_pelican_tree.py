@@ -90,7 +90,7 @@ def test_a_member_tag_shows_the_members_name(built: tuple[Path, Result]) -> None
 
 def test_a_tag_that_pelicans_plugin_did_not_match_stays_as_it_was_written(
         built: tuple[Path, Result]) -> None:
-    # Its slugs are letters and hyphens: `[member/reader_2]` was never a tag, nor an error.
+    # Its slugs are letters, digits and hyphens: `[member/reader_2]` was never a tag.
     project = html(built, "diag", "projects/lung-screening/index.html")
     assert "first read by [member/reader_2] in 2019" in project
     assert "reader_2" not in built[1].err

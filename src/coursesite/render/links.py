@@ -204,8 +204,9 @@ class Linker:
         return None
 
 
-# The slugs of `[tag/slug]` as the real tree's plugin matched them: letters and hyphens.
-TAG_SLUG = re.compile(r"[A-Za-z-]+")
+# The slugs of `[tag/slug]` as the real tree's plugin matched them: letters, digits and
+# hyphens (its older versions took no digits either).
+TAG_SLUG = re.compile(r"[A-Za-z0-9-]+")
 
 
 @dataclass(frozen=True, slots=True)
