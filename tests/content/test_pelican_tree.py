@@ -19,7 +19,7 @@ TREE = REPO / "tests" / "pelican" / "tree"
 PAGES = {
     "diag": {
         "404.html", "index.html", "about/index.html", "alumni/index.html", "contact/index.html",
-        "highlights/2026-grant/index.html", "members/index.html",
+        "highlights/index.html", "highlights/2026-grant/index.html", "members/index.html",
         "presentations/midl-talk/index.html",
         "people/noor-peeters/index.html", "people/sem-de-wit/index.html",
         "projects/lung-screening/index.html", "software/segmenter/index.html",
@@ -302,3 +302,29 @@ def test_an_image_path_with_a_double_slash_is_found_and_written_as_one_path(
     talk = html(built, "diag", "presentations/midl-talk/index.html")
     assert '<img src="/images/people/noor.png" alt="Noor at the poster"' in talk
     assert "srcset=" in talk
+
+
+def test_a_nav_entry_above_the_news_items_is_their_listing(built: tuple[Path, Result]) -> None:
+    # diag's nav has /highlights/, where its news items are, and no page there: Pelican's
+    # INDEX_SAVE_AS made the article index at that URL, and so does coursesite.
+    listing = html(built, "diag", "highlights/index.html")
+    assert "<h1>Highlights</h1>" in listing
+    assert 'href="/highlights/2026-grant/"' in listing
+    assert not (built[0] / "output" / "rtc" / "news" / "index.html").exists()  # rtc's nav has none
+
+
+def test_a_sites_own_news_copy_replaces_the_shared_news_item(built: tuple[Path, Result]) -> None:
+    # website-diag/content/news/2026-grant.md is where the copy script put
+    # content/pages/news/2026-grant.md: one item at one URL, the site's own copy.
+    assert "runs for four years" in html(built, "diag", "highlights/2026-grant/index.html")
+    assert "runs for four years" not in html(built, "rtc", "news/2026-grant/index.html")
+    assert "also the URL of" not in built[1].err
+
+
+def test_a_page_of_sites_this_yaml_does_not_build_is_not_checked_further(
+        built: tuple[Path, Result]) -> None:
+    # news/cara-survey.md is cara-lab's alone; its picture is on that site, not here.
+    assert ("content/pages/news/cara-survey.md:3: warning: site.yaml has no group "
+            "'cara-lab'") in built[1].err
+    assert "cara_survey_chart" not in built[1].err
+    assert not list((built[0] / "output").rglob("cara-survey*"))

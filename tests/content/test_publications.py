@@ -68,7 +68,7 @@ PAGES = {
     "publications.md": "title: Publications\ntemplate: publications\ngroups: lab\n",
     "members/ann-smith.md": "title: Ann Smith\nname: Ann Smith\ntemplate: people-single\n"
                             "type: faculty\ngroups: lab\n\nAnn leads the lab. See "
-                            "[our paper](/publications/Li25/).\n",
+                            "[our paper](/publications/li25/).\n",
     "members/bo-li.md": "title: Bo Li\nname: Bo Li\ntemplate: people-single\ntype: phd\n"
                         "groups: lab\nbibkeys: Old20\n\nBo segments.\n",
 }
@@ -103,7 +103,7 @@ def words(html: str) -> str:
 
 
 def test_each_listed_entry_has_a_page_with_its_fields(built: Path) -> None:
-    html = main_of(built, "lab/publications/Smit24/index.html")
+    html = main_of(built, "lab/publications/smit24/index.html")
     shown = words(html)
     assert "Counting CT nodules with deep learning" in shown  # braces gone
     assert "Clara I. Sánchez" in shown and "Piet van Dijk" in shown  # LaTeX decoded
@@ -115,16 +115,16 @@ def test_each_listed_entry_has_a_page_with_its_fields(built: Path) -> None:
 
 
 def test_the_bibtex_download_is_the_entry_on_its_own(built: Path) -> None:
-    html = main_of(built, "lab/publications/Smit24/index.html")
+    html = main_of(built, "lab/publications/smit24/index.html")
     assert 'href="Smit24.bib" download' in html
-    text = (built / "lab" / "publications" / "Smit24" / "Smit24.bib").read_text("utf-8")
+    text = (built / "lab" / "publications" / "smit24" / "Smit24.bib").read_text("utf-8")
     assert text.startswith("@article{Smit24,")
     assert "Medical Image Analysis" in text and "MIA" not in text  # no macro left
 
 
 def test_groups_list_entries_of_their_members_bibkeys_and_optnote(built: Path) -> None:
     lab = {p.name for p in (built / "lab" / "publications").iterdir() if p.is_dir()}
-    assert lab == {"Smit24", "Li25", "Old20"}  # Ann's and Bo's, and Bo's bibkeys
+    assert lab == {"smit24", "li25", "old20"}  # Ann's and Bo's, and Bo's bibkeys
     assert not (built / "other" / "publications").exists()  # no member, no optnote
 
 
@@ -148,7 +148,7 @@ def test_a_long_list_of_publications_is_paginated_by_its_own_setting(tmp_path: P
     assert "Publications, page 2" in words(second)
     assert not (tmp_path / "output" / "lab" / "publications" / "page" / "3").exists()
     # The entries keep their pages; no page 2 is in the sitemap (as the news' are not).
-    assert (tmp_path / "output" / "lab" / "publications" / "Old20" / "index.html").is_file()
+    assert (tmp_path / "output" / "lab" / "publications" / "old20" / "index.html").is_file()
     assert "page/2" not in (tmp_path / "output" / "lab" / "sitemap.xml").read_text()
     site.write("site.yaml", "paginate_publications: -1\n" + SITE_YAML)
     result = run_cli(cwd=tmp_path)
@@ -164,21 +164,21 @@ def test_a_member_page_lists_its_publications(built: Path) -> None:
 
 
 def test_a_link_to_a_publication_resolves(built: Path) -> None:
-    assert 'href="/publications/Li25/"' in main_of(built, "lab/members/ann-smith/index.html")
+    assert 'href="/publications/li25/"' in main_of(built, "lab/members/ann-smith/index.html")
 
 
 def test_one_entry_changed_changes_its_page_and_the_lists(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert run_cli(cwd=tmp_path).code == 0
     out = tmp_path / "output" / "lab"
-    untouched = (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns
+    untouched = (out / "publications" / "old20" / "index.html").stat().st_mtime_ns
     site.page("publications/lab.bib", BIB.replace("in a hurry", "at leisure"))
     result = run_cli(cwd=tmp_path)
     assert result.code == 0, result.err
-    for rel in ("publications/Li25/index.html", "publications/index.html",
+    for rel in ("publications/li25/index.html", "publications/index.html",
                 "members/ann-smith/index.html"):
         assert "at leisure" in (out / rel).read_text("utf-8"), rel
-    assert (out / "publications" / "Old20" / "index.html").stat().st_mtime_ns == untouched
+    assert (out / "publications" / "old20" / "index.html").stat().st_mtime_ns == untouched
 
 
 def test_a_members_new_url_reaches_every_list_that_links_to_the_member(
@@ -192,7 +192,7 @@ def test_a_members_new_url_reaches_every_list_that_links_to_the_member(
     result = run_cli(cwd=tmp_path)
     assert result.code == 0, result.err
     out = tmp_path / "output" / "lab"
-    for rel in ("publications/index.html", "publications/Li25/index.html",
+    for rel in ("publications/index.html", "publications/li25/index.html",
                 "members/bo-li/index.html"):
         html = main_of(tmp_path / "output", f"lab/{rel}")
         assert '<a href="/members/asmith/">Ann Smith</a>' in html, rel
@@ -228,7 +228,7 @@ def test_a_macro_changed_in_another_file_changes_the_entries_kept_from_the_last_
     # build: the journal their macro names must still be read anew.
     site = make_site(tmp_path)
     assert run_cli(cwd=tmp_path).code == 0
-    page = tmp_path / "output" / "lab" / "publications" / "Smit24" / "index.html"
+    page = tmp_path / "output" / "lab" / "publications" / "smit24" / "index.html"
     assert "Medical Image Analysis" in page.read_text("utf-8")
     site.page("fullstrings.bib", STRINGS.replace("{Medical Image Analysis}",
                                                  "{Medical Image Analysis Journal}"))
@@ -258,3 +258,16 @@ def test_an_unknown_bibkey_is_a_warning_and_a_broken_entry_fails_at_its_line(
     assert re.search(r"content/more\.bib:7: error: ", result.err), result.err
     assert "Traceback" not in result.err
     assert not any(path.is_file() for path in (tmp_path / "output").rglob("*"))  # nothing written
+
+
+def test_a_page_of_the_groups_own_at_an_entrys_url_takes_its_place(tmp_path: Path) -> None:
+    # The real tree's sites have publications/<key>.md pages of their own, written from
+    # the same BibTeX: the group shows its page there, and no two pages clash.
+    site = make_site(tmp_path)
+    site.page("publications/li25.md", "title: Our own page of Li25\ngroups: lab\n\n"
+                                      "The abstract, as the site wrote it.\n")
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 0, result.err
+    page = main_of(tmp_path / "output", "lab/publications/li25/index.html")
+    assert "Our own page of Li25" in page and "as the site wrote it" in page
+    assert (tmp_path / "output/lab/publications/smit24/index.html").is_file()

@@ -165,7 +165,7 @@ SHOTS = {"home": "/", "course": "/courses/deep-learning/", "lesson": "/" + LESSO
          "projects": "/projects/", "project": "/projects/nodule-detection/",
          "vacancies": "/vacancies/", "vacancy": "/vacancies/phd-uncertainty/",
          "events": "/calendar/", "news": "/news/", "publications": "/publications/",
-         "publication": "/publications/Bakk26/"}
+         "publication": "/publications/bakk26/"}
 
 
 # One test per colour scheme, so that the workers of pytest-xdist share them; one tab

@@ -159,10 +159,14 @@ def _typed_page(config: SiteConfig, source: str, shown: str, where: tuple[str, s
     if from_heading:
         body, title = _title_from_heading(body)
     data_only = _data_only(title, values, body, rel)
+    groups = fields.groups(config, root.group, rel)
+    # A page in no group is in no output: its picture is not looked for (a site this
+    # site.yaml does not build may have it). Its other fields are read as always.
+    picture = fields.picture(config) if groups or config.ungrouped == "error" else None
     page = Page(
         source=source, path=shown, content_path=content_path, title=title, body_text=body,
         body_line=header.body_line, description=fields.text("description"),
-        groups=fields.groups(config, root.group, rel), picture=fields.picture(config),
+        groups=groups, picture=picture,
         date=fields.date(), order=fields.order(), template=fields.text("template") or None,
         slug=fields.slug(), category=fields.text("category"), status=fields.status(),
         redirect=fields.text("redirect") or None, lines=dict(lines),

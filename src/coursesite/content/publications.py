@@ -114,8 +114,9 @@ def entry_page(config: SiteConfig, entry: BibEntry, groups: tuple[str, ...]) -> 
         source=str(config.root / shown), path=shown,
         content_path=f"{shown}#{entry.key}", title=entry.title or entry.key,
         body_text="", body_line=entry.line, groups=groups, template="publication",
-        slug=entry.key, lines={"title": entry.line}, entry=entry.key,
-        url=f"{FOLDER}/{entry.key}/", output=f"{FOLDER}/{entry.key}/index.html",
+        slug=entry.key.lower(), lines={"title": entry.line}, entry=entry.key,
+        # lowercase, as the real tree's pages and links have it (`/publications/jaco15b/`)
+        url=f"{FOLDER}/{entry.key.lower()}/", output=f"{FOLDER}/{entry.key.lower()}/index.html",
         folder=FOLDER, digest=entry.digest, rel=f"{shown}#{entry.key}",
         description=entry.venue or "")
     # What other pages show of it (a list, a member's page) is the entry itself, its

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from coursesite.config.site import GroupConfig
 from coursesite.content.bibliography import Bibliography
 from coursesite.content.collections import Collections
+from coursesite.content.meta import NEWS_FOLDERS
 from coursesite.content.page import Page
 from coursesite.content.placing import url_folder
 from coursesite.content.shelves import Paging
@@ -194,3 +195,21 @@ class GroupSite:
                  and not self.collections.is_item(p)]
         dated.sort(key=lambda p: (-(p.date or datetime.min).timestamp(), p.path))
         return dated[:count]
+
+    @functools.cached_property
+    def nav_listings(self) -> list[Page]:
+        """A news listing at each `nav` URL that no page has, when the group's news items
+        are below it: what Pelican's INDEX_SAVE_AS made (`highlights/index.html`)."""
+        made = []
+        for item in self.group.nav:
+            folder = item.url.strip("/")
+            output = f"{folder}/index.html"
+            if not item.url.startswith("/") or not folder or output in self.by_url:
+                continue
+            if any(p.output.startswith(folder + "/") and not p.data_only
+                   and p.folder.rpartition("/")[2] in NEWS_FOLDERS for p in self.pages):
+                made.append(Page(source="", path="site.yaml", content_path=f"#nav/{folder}",
+                                 title=item.title, body_text="", body_line=1,
+                                 url=f"{folder}/", output=output, template="news-archive",
+                                 status="hidden"))
+        return made

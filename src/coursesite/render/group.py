@@ -161,7 +161,7 @@ def known_outputs(site: GroupSite, later: list[Page], static: set[str],
     """Every file of the group's output a link may point to, those of pages with errors
     too: a link to one is no other mistake."""
     return (static | images.candidates | {p.output for p in site.pages if not p.data_only}
-            | {p.output for p in later}
+            | {p.output for p in (*later, *site.nav_listings)}
             | {"index.html", "404.html", *GENERATED} | set(downloads(site)))
 
 
@@ -193,7 +193,7 @@ class GroupRenderer:
         A page with errors is rendered too, to find the rest of its mistakes in one
         build, unless its body must not reach Markdown."""
         pages = [p for p in self.site.pages if not (p.unrenderable or p.data_only)]
-        pages += self.later
+        pages += [*self.later, *self.site.nav_listings]
         if self.site.home is None:
             pages.append(self.home)
         if "404.html" in self.site.by_url:  # a page of its own (Pelican's `save_as: 404.html`)
