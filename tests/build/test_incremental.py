@@ -29,7 +29,8 @@ def course_site(site: Site, lessons: int = 6) -> None:
         date = f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}"
         site.page(f"course/lesson-{n}.md",
                   f"title: Lesson {n}\ngroups: {groups}\norder: {n}\ndate: {date}\n\n"
-                  f"## Part {n}\n\nText of lesson {n}. See [the first](lesson-1.md#part-1).\n\n"
+                  f"## Part {n}\n\nText of lesson {n} (c) the authors. "
+                  "See [the first](lesson-1.md#part-1).\n\n"
                   "![figure]({{ IMGURL }}/images/figure.png)\n")
 
 
@@ -50,6 +51,9 @@ CHANGES: dict[str, Callable[[Site], None]] = {
                                   '{% block content %}<div class="mine">{{ content }}</div>'
                                   "{% endblock %}"),
     "site.yaml": lambda s: edit(s.root / "site.yaml", "title: RTC", "title: RTC Lab"),
+    # (c) in each lesson becomes a copyright sign: every page is converted again.
+    "markdown extension": lambda s: (s.root / "site.yaml").write_text(
+        (s.root / "site.yaml").read_text() + "markdown_extensions: [pymdownx.smartsymbols]\n"),
     "image": lambda s: s.image("figure.png", (600, 900)),
     "page added": lambda s: s.page("course/lesson-9.md",
                                    "title: Lesson 9\ngroups: rtc\norder: 9\n\nNew\n"),

@@ -29,7 +29,8 @@ MISTAKES = [
     (G + 'zzzzzz: x\n',
      3, "unknown key 'zzzzzz' in the file",
      'known keys: cache, content, default_groups, edit_uri, exclude, groups, images, '
-     'language, limits, link_tags, list_fields, output, paginate, paginate_publications, '
+     'language, limits, link_tags, list_fields, markdown_extensions, output, paginate, '
+     'paginate_publications, '
      'repo_url, search, static, templates, ungrouped'),
     (G + 'content: [a]\n',
      3, "'content' must be text, not a list",

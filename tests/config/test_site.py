@@ -64,6 +64,14 @@ def test_unknown_group_key_names_its_line(tmp_path: Path) -> None:
     ("groups:\n  rtc: {title: R, url: 'https://r.org/', nav: [{title: A}]}\n", 2,
      "needs both 'title' and 'url'"),
     ("groups:\n  rtc: [\n", 3, "invalid YAML"),
+    ("markdown_extensions: [pymdownx.smartsymbol]\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
+     1, "unknown Markdown extension 'pymdownx.smartsymbol'"),
+    ("groups:\n  rtc: {title: R, url: 'https://r.org/'}\nmarkdown_extensions:\n  - toc\n"
+     "  - smarty: {smart_quotez: false}\n", 5, "'smarty' has no option 'smart_quotez'"),
+    ("markdown_extensions:\n- tables: {x: 1}\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
+     2, "'tables' is on already"),
+    ("markdown_extensions: [os]\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
+     1, "unknown Markdown extension 'os'"),
 ])
 def test_wrong_values_are_config_errors(tmp_path: Path, text: str, line: int, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -148,6 +156,7 @@ limits:
   page_bytes: 2000000
 exclude: ["pages/drafts/**", "*.tmp.md"]
 ungrouped: skip
+markdown_extensions: [pymdownx.smartsymbols, {smarty: {smart_quotes: false}}, tables]
 link_tags: {member: members}
 paginate: 25
 paginate_publications: 250
@@ -186,6 +195,8 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert tl.urls == {"members": "people/{slug}/", "pages/news": "news/{date:%Y}/{slug}.html"}
     assert config.exclude == ("pages/drafts/**", "*.tmp.md")
     assert (config.ungrouped, config.link_tags) == ("skip", {"member": "members"})
+    assert [(e.name, e.options) for e in config.markdown_extensions] == [  # tables is on anyway
+        ("pymdownx.smartsymbols", {}), ("smarty", {"smart_quotes": False})]
 
 
 def test_keys_left_empty_that_mean_their_default(tmp_path: Path) -> None:

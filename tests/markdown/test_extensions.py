@@ -56,6 +56,10 @@ SNIPPETS = {
     "references": "[text][r], [r] and [text](url \"title\")\n\n[r]: https://example.org\n",
     "underscores": "snake_case_name and __strong__ and _em_\n",
     "setext headings and rules": "Title\n=====\n\nPart\n---\n\n***\n\n- - -\n\n___\n",
+    "task list": "- [x] done\n- [ ] to do\n- [link](x) is no task\n",
+    "mark, tilde, caret": "==marked== H~2~O x^2^ ~~gone~~ ^^inserted^^ ~50 and ~60\n",
+    "keys": "Stop with ++ctrl+c++; C++ and C++ stay.\n",
+    "content tabs": '=== "One"\n\n    First *tab*.\n\n=== "Two"\n\n    Second.\n',
     "blocks that only look like them": "a # b, 3. c, x > y, [a]: b\n+ - * = _\n",
 }
 
@@ -103,6 +107,27 @@ def test_the_hooks_ask_the_bound_target_only_while_it_is_bound() -> None:
 def test_a_plain_body_needs_no_optional_extension() -> None:
     assert features_of(SNIPPETS["plain"]) == frozenset()
     assert features_of("\n\n".join(SNIPPETS.values())) == frozenset(OPTIONAL)
+
+
+def test_the_markdown_mkdocs_material_users_write_renders() -> None:
+    html = Converter(Hooks()).convert("\n\n".join(
+        SNIPPETS[name] for name in ("task list", "mark, tilde, caret", "keys", "content tabs")))[0]
+    # Each checkbox is named by its task, for screen readers (axe's rule "label").
+    assert '<input aria-label="done" type="checkbox" disabled checked/> done' in html
+    assert '<input aria-label="to do" type="checkbox" disabled/> to do' in html
+    assert html.count("<input") == 2 + 2 and "no task" in html  # two tabs' radio buttons
+    assert "<mark>marked</mark> H<sub>2</sub>O x<sup>2</sup> <del>gone</del>" in html
+    assert "<ins>inserted</ins> ~50 and ~60" in html
+    assert '<kbd class="key-control">Ctrl</kbd>' in html and "C++ and C++ stay" in html
+    assert html.count('class="tabbed-block"') == 2 and '<label for="__tabbed_1_2">Two' in html
+
+
+def test_site_yaml_adds_extensions_with_their_options() -> None:
+    from coursesite.config.extensions import MarkdownExtension
+    more = (MarkdownExtension("pymdownx.smartsymbols", '{"fractions": false}'),)
+    html = Converter(Hooks(), more).convert("a --> b (c) 1/2\n")[0]
+    assert html == "<p>a &rarr; b &copy; 1/2</p>"
+    assert "-->" in Converter(Hooks()).convert("a --> b\n")[0].replace("&gt;", ">")
 
 
 def test_a_toc_marker_still_becomes_a_table_of_contents() -> None:

@@ -232,6 +232,26 @@ def test_code_copy_button_works_by_keyboard(sites: dict[str, str], browser: Any)
     context.close()
 
 
+def test_content_tabs_switch_by_click_and_by_keyboard_without_javascript(
+        sites: dict[str, str], browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sites["aifh"] + "/courses/research-software/environments/")
+    linux = page.locator(".tabbed-block", has_text="source .venv")
+    windows = page.locator(".tabbed-block", has_text="PowerShell")
+    assert linux.is_visible() and windows.is_hidden()
+    page.locator(".tabbed-labels label", has_text="Windows").click()
+    assert windows.is_visible() and linux.is_hidden()
+    page.keyboard.press("ArrowLeft")  # the tabs are one group of radio buttons
+    assert linux.is_visible() and windows.is_hidden()
+    focused = page.evaluate("""() => getComputedStyle(document.querySelector(
+        '.tabbed-labels label'), null).outlineStyle""")
+    assert focused == "solid"  # the focused tab shows it
+    assert page.locator(".task-list-item input[checked]").count() == 2
+    assert page.locator("kbd.key-control").inner_text() == "Ctrl"
+    context.close()
+
+
 def test_print_shows_the_lesson_without_navigation(sites: dict[str, str],
                                                    open_page: Callable[..., Any]) -> None:
     page = open_page(sites["rtc"] + "/courses/deep-learning/training/")

@@ -46,7 +46,7 @@ def group_renderers(config: SiteConfig, pages: list[Page], sites: dict[str, Grou
                     store: BodyCache, problems: Problems) -> dict[str, GroupRenderer]:
     all_pages = {p.content_path: p for p in pages}
     # One for all groups: it shares Markdown work.
-    bodies = BodyRenderer(layouts.loader, config.limits, store)
+    bodies = BodyRenderer(layouts.loader, config.limits, store, config.markdown_extensions)
     renderers = {}
     for name in chosen:
         linker = Linker(config, sites[name], sites, all_pages)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from coursesite.config.extensions import MarkdownExtensions
 from coursesite.config.schema import (
     REQUIRED,
     Choice,
@@ -140,6 +141,9 @@ SITE = Table((
         "[tag/slug] links to page slug of a folder, e.g. member: members"),
     Key("list_fields", Names(lower=True), [],
         "header keys whose text is split on commas, e.g. [people, bibkeys]"),
+    Key("markdown_extensions", MarkdownExtensions(), [],
+        "more Python-Markdown extensions for every page, e.g. [pymdownx.smartsymbols]; "
+        "an item may be a name with its options, as in mkdocs.yml"),
     Key("language", Text(), "en", "<html lang>, and the language of the search index"),
     Key("search", Flag(), True, "a Pagefind search index and a search box in every group"),
     Key("repo_url", Nullable(Url()), None,

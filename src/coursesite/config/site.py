@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from coursesite.config import options, yamltext
+from coursesite.config.extensions import MarkdownExtension
 from coursesite.config.schema import Reader
 from coursesite.errors import ConfigError, ConfigErrors, did_you_mean
 from coursesite.fsutil import shown_path
@@ -166,6 +167,7 @@ class SiteConfig:
     paginate_publications: int  # a list of publications' entries per page; 0: one page
     exclude: tuple[str, ...]  # globs of files under each content folder that are not pages
     ungrouped: str  # "error" or "skip": a page whose header names no groups
+    markdown_extensions: tuple[MarkdownExtension, ...]  # beside coursesite's own
     link_tags: dict[str, str] = field(hash=False)  # [tag/slug] -> the page slug of folder
     # The line of each key of site.yaml, for messages about a setting found wrong later.
     lines: dict[yamltext.KeyPath, int] = field(default_factory=dict, compare=False, repr=False)

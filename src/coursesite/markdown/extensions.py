@@ -32,10 +32,12 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
+from coursesite.config.extensions import MarkdownExtension
 from coursesite.content.fences import TITLED_INFO, fences
 from coursesite.markdown.lean import KeyedInlineProcessor, streamline
 from coursesite.markdown.mathml import MathExtension
 
+STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")  # Python-Markdown's placeholder of raw HTML
 HEADING_NO_SPACE = re.compile(r"^(#{1,6})(?=[^#\s])")
 SCROLLING = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*tabindex)")
 # `\[youtube: ID]` and `\[member/slug]` too: Pelican trees escape them, because their
@@ -210,6 +212,30 @@ class CollapsibleSolutions(Treeprocessor):
                     del title.attrib["class"]
 
 
+class TaskNames(Treeprocessor):
+    """A task list's checkbox is named by its item's text, as a labelled checkbox is:
+    pymdownx.tasklist leaves it nameless ("checkbox", says a screen reader). Its
+    checkbox is raw HTML, stashed at the start of the item: the stash entry is named."""
+
+    def run(self, root: etree.Element) -> None:
+        for item in root.iter("li"):
+            if "task-list-item" not in (item.get("class") or ""):
+                continue
+            first = item[0] if len(item) and not STASHED.search(item.text or "") else item
+            texts = (first.text or "") + "".join(  # the item's own line, not its sub-lists
+                "".join(child.itertext()) + (child.tail or "")
+                for child in first if child.tag not in ("ul", "ol", "p"))
+            found = STASHED.search(texts)
+            if found is None:
+                continue
+            name = " ".join(STASHED.sub("", texts).split())[:200] or "task"
+            stash = self.md.htmlStash.rawHtmlBlocks
+            raw = stash[int(found.group(1))]
+            if isinstance(raw, str) and raw.startswith("<input "):
+                stash[int(found.group(1))] = raw.replace(
+                    "<input ", f'<input aria-label="{escape(name)}" ', 1)
+
+
 class FocusableScrolling(Postprocessor):
     """Code blocks and tables scroll sideways on a phone: keyboard users must reach them too."""
 
@@ -233,6 +259,7 @@ class CourseExtension(Extension):
         md.treeprocessors.register(LinkTreeprocessor(md, self.hooks), "course_links", 15)
         md.postprocessors.register(FocusableScrolling(md), "focusable_scrolling", 5)
         md.treeprocessors.register(CollapsibleSolutions(md), "solutions", 16)
+        md.treeprocessors.register(TaskNames(md), "task_names", 14)  # after inline (20)
 
 
 class SharedStyleFormatter(HtmlFormatter):  # type: ignore[type-arg]
@@ -324,6 +351,13 @@ OPTIONAL: dict[str, Callable[[str], bool]] = {
     "admonition": lambda text: "!!!" in text or "admonition" in text,
     "md_in_html": lambda text: "<" in text,
     "pymdownx.details": lambda text: "???" in text or "details" in text,
+    # The Markdown MkDocs-Material users write: none of it changes a plain page.
+    "pymdownx.tasklist": lambda text: "[ ]" in text or "[x]" in text or "[X]" in text,
+    "pymdownx.mark": lambda text: "==" in text,
+    "pymdownx.tilde": lambda text: "~" in text,
+    "pymdownx.caret": lambda text: "^" in text,
+    "pymdownx.keys": lambda text: "++" in text,
+    "pymdownx.tabbed": lambda text: "===" in text,
     "math": lambda text: "$" in text or "math" in text,
 }
 
@@ -338,8 +372,9 @@ class Converter:
     (one Markdown per combination, made on first use) and inline patterns tried only
     where they can match: the HTML is what the full set gives, with much less work."""
 
-    def __init__(self, hooks: Hooks):
+    def __init__(self, hooks: Hooks, more: tuple[MarkdownExtension, ...] = ()):
         self.hooks = hooks
+        self.more = more  # site.yaml's markdown_extensions, on for every body
         self._markdowns: dict[frozenset[str], Markdown] = {}
 
     def convert(self, text: str) -> tuple[str, list[dict[str, Any]]]:
@@ -347,7 +382,7 @@ class Converter:
         features = features_of(text)
         md = self._markdowns.get(features)
         if md is None:
-            md = self._markdowns[features] = make_markdown(self.hooks, features)
+            md = self._markdowns[features] = make_markdown(self.hooks, features, self.more)
             if KeyedInlineProcessor.fits():
                 md.treeprocessors.register(KeyedInlineProcessor(md), "inline", 20)
             streamline(md)
@@ -356,9 +391,16 @@ class Converter:
         return html, getattr(md, "toc_tokens", [])
 
 
-def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL)) -> Markdown:
+# Their options, where coursesite's differ from the extensions' own.
+PYMDOWN_OPTIONS: dict[str, dict[str, Any]] = {
+    "pymdownx.tabbed": {"alternate_style": True},  # tabs that work without JavaScript
+}
+
+
+def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL),
+                  more: tuple[MarkdownExtension, ...] = ()) -> Markdown:
     """Markdown with every extension a course page may use (or those in `features`,
-    for a body that uses no others)."""
+    for a body that uses no others), and site.yaml's `more`."""
     def wanted(name: str) -> bool:
         return name not in OPTIONAL or name in features
 
@@ -366,14 +408,16 @@ def make_markdown(hooks: Hooks, features: frozenset[str] = frozenset(OPTIONAL)) 
         "tables", "fenced_code", "codehilite", "footnotes", "attr_list", "def_list", "abbr",
         "admonition", "md_in_html") if wanted(name)]
     extensions.append(HeadingIdsExtension(permalink="#", permalink_title="Link to this section"))
-    if wanted("pymdownx.details"):
-        extensions.append("pymdownx.details")
+    extensions += [name for name in OPTIONAL if name.startswith("pymdownx.") and wanted(name)]
     if wanted("math"):
         extensions.append(MathExtension(hooks.problem))
     extensions.append(CourseExtension(hooks))
+    extensions += [extension.name for extension in more]
     return Markdown(
         extensions=extensions,
         extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False,
-                                          "pygments_formatter": SharedStyleFormatter}},
+                                          "pygments_formatter": SharedStyleFormatter},
+                           **PYMDOWN_OPTIONS,
+                           **{extension.name: extension.options for extension in more}},
         output_format="html",
     )

@@ -20,6 +20,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from coursesite.config.extensions import MarkdownExtension
 from coursesite.config.site import Limits
 from coursesite.content import Page
 from coursesite.content.fences import fences
@@ -193,9 +194,11 @@ class Converted:
     toc: list[TocEntry]
 
 
-def body_key(text: str) -> str:
-    """What a converted body is kept under: its text and the code that converts it."""
-    return hashlib.sha256(code_fingerprint().encode() + text.encode("utf-8")).hexdigest()
+def body_key(text: str, more: tuple[MarkdownExtension, ...] = ()) -> str:
+    """What a converted body is kept under: its text, the code that converts it and
+    site.yaml's markdown_extensions."""
+    salt = code_fingerprint() + repr(more) if more else code_fingerprint()
+    return hashlib.sha256(salt.encode() + text.encode("utf-8")).hexdigest()
 
 
 def stored(converted: Converted) -> dict[str, Any]:
@@ -245,7 +248,7 @@ class BodyRenderer:
     """Expands site variables in page bodies and turns Markdown into HTML."""
 
     def __init__(self, loader: jinja2.BaseLoader, limits: Limits,
-                 store: BodyCache | None = None):
+                 store: BodyCache | None = None, more: tuple[MarkdownExtension, ...] = ()):
         self.limits = limits
         self.env = BoundedSandbox(
             loader=loader,
@@ -255,7 +258,7 @@ class BodyRenderer:
             auto_reload=False,  # as the layouts' (one build, one renderer)
         )
         self.hooks = Hooks()
-        self.markdown = Converter(self.hooks)
+        self.markdown = Converter(self.hooks, more)
         self.store: BodyCache = store or NoBodyCache()
         # Memos, not a unit's state: each is asked again with its input and used only
         # when the input is the same (the last conversion: its text and the answers
@@ -283,7 +286,7 @@ class BodyRenderer:
         if last is not None and last.text == text and all(
                 call.replay(links) for call in last.calls):
             return last, ""
-        key = body_key(text)
+        key = body_key(text, self.markdown.more)
         kept = from_store(self.store.get(key), text)
         if kept is not None and all(call.replay(links) for call in kept.calls):
             self._last = kept

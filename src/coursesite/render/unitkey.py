@@ -59,6 +59,7 @@ class UnitKeys:
         groups = [(g.name, g.url, g.img_url) for g in self.config.groups.values()]
         return digest_of(repr(self.group), self.config.language, self.config.search,
                          self.config.repo_url, self.config.edit_uri,  # every page's edit link
+                         self.config.markdown_extensions,
                          self.config.images.fingerprint(), groups,
                          self.layouts.fingerprint("redirect.html"))
 
