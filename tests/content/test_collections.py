@@ -181,8 +181,19 @@ def test_a_broken_link_in_an_event_is_reported_at_the_event(tmp_path: Path) -> N
                                   "content_after: See [the slides](slides.md).\n")
     result: Result = run_cli("--date", "2026-12-02", cwd=tmp_path)
     assert result.code == 1
-    assert "content/calendar/talk.md" in result.err and "slides.md" in result.err
+    assert "content/calendar/talk.md:4: error: link 'slides.md'" in result.err
     assert "content/events.md" not in result.err
+
+
+def test_a_tag_in_an_events_header_text_is_reported_at_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    site.page("members/ann.md", "title: Ann\ngroups: lab\n\nAnn.\n")
+    site.page("calendar/talk.md", "title:\ndate: 2025-03-01\ngroups: lab\n"
+                                  "content_after: A talk by [member/ann]\n"
+                                  "    and [member/nobody].\n")
+    result: Result = run_cli("--date", "2026-12-02", cwd=tmp_path)
+    assert result.code == 1
+    assert "content/calendar/talk.md:5: error: '[member/nobody]' names no page" in result.err
 
 
 def news_site(root: Path, count: int, paginate: int | None) -> Site:

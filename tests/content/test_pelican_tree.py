@@ -202,7 +202,9 @@ def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
         "    nav:\n      - {title: Members, url: /members/}\n"
         "  rtc: {title: R, url: 'https://rtc.example.org/'}\n", encoding="utf-8")
     (root / "website-diag" / "pelicanconf.py").write_text(
-        "SITENAME = 'D'\nARTICLE_URL = 'highlights/{slug}/'\n", encoding="utf-8")
+        "SITENAME = 'D'\nARTICLE_URL = 'highlights/{slug}/'\nPAGE_MEMBERS_URL = 'people/{slug}/'\n"
+        "PAGE_LANG_URL = '{lang}/{slug}/'\nPAGE_PROJECTS_URL = 'projects/{slug}/'\n"
+        "INDEX_SAVE_AS = 'highlights/index.html'\n", encoding="utf-8")
     result = run_cli("check", cwd=root)
     assert result.code == 1
     err = result.err
@@ -212,6 +214,14 @@ def test_check_names_the_key_that_fixes_each_gap(tmp_path: Path) -> None:
     assert ("website-diag/pelicanconf.py:2: warning: articles (the news folder) are at "
             "'highlights/{slug}/'") in err
     assert "hint: add to group diag in site.yaml: urls: {news: 'highlights/{slug}/'}" in err
+    assert ("website-diag/pelicanconf.py:3: warning: pages of members/ are at 'people/{slug}/' "
+            "on diag's Pelican site, at members/{slug}/ here\n"
+            "    hint: add to group diag in site.yaml: urls: {members: 'people/{slug}/'}") in err
+    assert "pages of lang/" not in err and "pages of projects/" not in err
+    assert ("website-diag/pelicanconf.py:6: warning: the list of articles is at /highlights/ on "
+            "diag's Pelican site; here a nav entry at that URL, with no page there, is that "
+            "list\n    hint: add to group diag's nav in site.yaml: "
+            "{title: Highlights, url: /highlights/}") in err
     assert ("content/pages/projects/lung-screening.md:7: error: '[member/noor-peeters]' names "
             "no page\n    hint: a page 'noor-peeters' is in folder members: add "
             "'link_tags: {member: members}' to site.yaml") in err
@@ -246,6 +256,8 @@ def test_a_group_no_site_of_this_yaml_builds_is_a_warning_a_near_miss_an_error(
         built: tuple[Path, Result], tmp_path: Path) -> None:
     assert ("content/pages/presentations/midl-talk.md:4: warning: site.yaml has no group "
             "'cara-lab': the page is built without it") in built[1].err
+    assert ("content/pages/news/cara-survey.md:3: warning: site.yaml has no group 'cara-lab': "
+            "the page is in none of the groups built here: it is left out") in built[1].err
     root = tmp_path / "tree"
     shutil.copytree(TREE, root)
     talk = root / "content/pages/presentations/midl-talk.md"

@@ -116,6 +116,24 @@ def test_a_mistake_of_a_page_in_several_groups_is_reported_once(site: Site) -> N
     assert err.count(": error:") == 6, err
 
 
+def test_a_missing_page_is_suggested_as_a_url_of_its_folder_never_a_far_one(
+        site: Site) -> None:
+    site.page("courses/deep-learning.md", "title: DL\ngroups: rtc\n\nDL\n")
+    site.page("presentations/midl-talk.md", "title: Talk\ngroups: rtc\n\nTalk\n")
+    site.page("course/intro.md", """\
+        title: Intro
+        groups: rtc
+
+        [a course](/courses/deep-lerning/) and [a paper](/publications/mild15/)
+        """)
+    result = site.build()
+    assert result.code == 1
+    assert "error: link '/courses/deep-lerning/' points to nothing\n" \
+           "    hint: did you mean '/courses/deep-learning/'?" in result.err
+    assert "error: link '/publications/mild15/' points to nothing\n" \
+           "    hint: there is no publications/mild15/index.html in the site" in result.err
+
+
 def test_a_missing_file_is_never_suggested_as_the_page_itself_or_another_kind(
         site: Site) -> None:
     site.image("figs/plot.png")

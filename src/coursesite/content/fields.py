@@ -93,6 +93,7 @@ class Fields:
             self._no_groups(config)
             return ()
         chosen: list[str] = []
+        unknown: list[str] = []
         for name in names:
             if name == "all":
                 chosen.extend(config.groups)
@@ -102,11 +103,18 @@ class Fields:
                 self.error("groups", f"unknown group '{name}'", near)
             else:  # another site of the tree, one this site.yaml does not build (Pelican's
                 # parse_content.py passes over those too); a near miss is a typo, above
-                self.problems.warning(self.shown, self.lines.get("groups", 1),
-                                      f"site.yaml has no group '{name}': the page is built "
-                                      "without it", "groups in site.yaml: "
-                                      + ", ".join(config.groups))
+                unknown.append(name)
+        if unknown:
+            self._other_sites(config, unknown, left_out=not chosen)
         return tuple(g for g in config.groups if g in chosen)
+
+    def _other_sites(self, config: SiteConfig, unknown: list[str], left_out: bool) -> None:
+        names = " or ".join(f"'{name}'" for name in unknown)
+        what = ("the page is in none of the groups built here: it is left out" if left_out
+                else f"the page is built without {'them' if len(unknown) > 1 else 'it'}")
+        self.problems.warning(self.shown, self.lines.get("groups", 1),
+                              f"site.yaml has no group {names}: {what}",
+                              "groups in site.yaml: " + ", ".join(config.groups))
 
     def _no_groups(self, config: SiteConfig) -> None:
         hint = ("add 'groups: " + ", ".join(config.groups) + "' (or 'all') to the header, "

@@ -9,12 +9,16 @@ other URLs: each such gap is a warning that names the key that fixes it.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from coursesite.config.site import SiteConfig
 from coursesite.errors import Problems
 
 SKIPPED = ("output", "node_modules")
+# Where the pages of one folder go (the real tree's hierarchy plugin): PAGE_MEMBERS_URL.
+PAGE_FOLDER_URL = re.compile(r"PAGE_([A-Z0-9_]+)_URL")
+PELICANS_OWN = ("lang", "draft", "draft_lang")  # PAGE_LANG_URL etc. name no folder
 
 
 def pelican_advice(config: SiteConfig, problems: Problems) -> None:
@@ -23,8 +27,10 @@ def pelican_advice(config: SiteConfig, problems: Problems) -> None:
     for name, group in config.groups.items():
         folder = group.content_dir.parent if group.content_dir else config.root / f"website-{name}"
         conf = folder / "pelicanconf.py"
-        if conf.is_file() and "news" not in group.urls:
-            _article_url(config, name, conf, problems)
+        if conf.is_file():
+            settings = _text_settings(conf)
+            _url_patterns(config, name, conf, settings, problems)
+            _article_index(config, name, conf, settings, problems)
 
 
 def _unclaimed_folders(config: SiteConfig, problems: Problems) -> None:
@@ -53,20 +59,50 @@ def _unclaimed_folders(config: SiteConfig, problems: Problems) -> None:
                          hint)
 
 
-def _article_url(config: SiteConfig, group: str, conf: Path, problems: Problems) -> None:
-    """Pelican's ARTICLE_URL (where a site's news went) as a `urls:` entry for news/."""
+def _text_settings(conf: Path) -> list[tuple[str, int, str]]:
+    """The settings of a pelicanconf.py given as plain text: (name, line, value)."""
     try:
         tree = ast.parse(conf.read_text(encoding="utf-8", errors="replace"))
     except (SyntaxError, ValueError, OSError):
-        return
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "ARTICLE_URL"
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
-            pattern = node.value.value.lstrip("/")
-            if pattern and pattern != "news/{slug}/":
-                problems.warning(config.rel(conf), node.lineno,
-                                 f"articles (the news folder) are at '{pattern}' on {group}'s "
-                                 "Pelican site, at news/{slug}/ here",
-                                 f"add to group {group} in site.yaml: urls: {{news: "
-                                 f"'{pattern}'}}")
+        return []
+    return [(node.targets[0].id, node.lineno, node.value.value) for node in tree.body
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+
+
+def _url_patterns(config: SiteConfig, group: str, conf: Path,
+                  settings: list[tuple[str, int, str]], problems: Problems) -> None:
+    """Pelican's ARTICLE_URL (where a site's news went) and PAGE_<FOLDER>_URL (where a
+    folder's pages went) as `urls:` entries, where they differ from coursesite's."""
+    for name, line, value in settings:
+        found = PAGE_FOLDER_URL.fullmatch(name)
+        folder = "news" if name == "ARTICLE_URL" else found.group(1).lower() if found else None
+        pattern, urls = value.lstrip("/"), config.groups[group].urls
+        if (folder in (None, *PELICANS_OWN) or not pattern
+                or {folder, f"pages/{folder}"} & set(urls)):
+            continue
+        if pattern != f"{folder}/{{slug}}/":
+            what = "articles (the news folder)" if folder == "news" else f"pages of {folder}/"
+            problems.warning(config.rel(conf), line,
+                             f"{what} are at '{pattern}' on {group}'s Pelican site, at "
+                             f"{folder}/{{slug}}/ here",
+                             f"add to group {group} in site.yaml: urls: {{{folder}: "
+                             f"'{pattern}'}}")
+
+
+def _article_index(config: SiteConfig, group: str, conf: Path,
+                   settings: list[tuple[str, int, str]], problems: Problems) -> None:
+    """Pelican's INDEX_SAVE_AS (the list of articles, e.g. highlights/index.html): here
+    a nav entry at that URL with no page of its own is that list."""
+    for name, line, value in settings:
+        folder = value.strip("/").removesuffix("index.html").strip("/")
+        if name != "INDEX_SAVE_AS" or not folder:
+            continue
+        url = f"/{folder}/"
+        if all(item.url.rstrip("/") != url.rstrip("/") for item in config.groups[group].nav):
+            problems.warning(config.rel(conf), line,
+                             f"the list of articles is at {url} on {group}'s Pelican site; "
+                             "here a nav entry at that URL, with no page there, is that list",
+                             f"add to group {group}'s nav in site.yaml: "
+                             f"{{title: {folder.rpartition('/')[2].title()}, url: {url}}}")

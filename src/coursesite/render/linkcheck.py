@@ -4,6 +4,7 @@ point at a file of the group's output, at another group's site, or outside.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import posixpath
 import re
@@ -35,6 +36,14 @@ LINK_OR_ANCHOR_AT_EQUALS = re.compile(
 SPACED_EQUALS = re.compile(r"=(?<=\s=)")
 OUTSIDE = "\0outside"
 SLASHES = re.compile(r"/{2,}")
+
+
+INDEX = "index.html"
+
+
+def page_folder(output: str) -> str:
+    """A page's folder, as its URL names it: publications/x/index.html -> publications/x."""
+    return output[:-len(INDEX)].rstrip("/") if output.endswith(INDEX) else output
 
 
 @functools.lru_cache(maxsize=16384)  # a layout's links are the same on every page of a folder
@@ -271,12 +280,25 @@ class LinkChecker:
             self._error(problems, page.path, line, f"image '{value}' points to nothing",
                         self._near_image(value, target) or f"there is no content/{target}")
         else:
-            # A typo keeps the kind of file; the page itself is no other file it meant.
-            kind = posixpath.splitext(target)[1]
-            near = did_you_mean(target, [k for k in self.known if k != page.output
-                                         and posixpath.splitext(k)[1] == kind])
             self._error(problems, page.path, line, f"link '{value}' points to nothing",
-                        near or f"there is no {target} in the site")
+                        self._near_file(page, target) or f"there is no {target} in the site")
+
+    def _near_file(self, page: Page, target: str) -> str | None:
+        """A file of the site named like the missing one, a page shown as its URL. A typo
+        keeps the kind of file and, most often, the folder: a name in the same folder is
+        looked for first, one elsewhere only when it is very close (`/publications/x/` is
+        not `presentations/y/`); the page itself is no other file it meant."""
+        kind = posixpath.splitext(target)[1]
+        known = [k for k in self.known if k != page.output and posixpath.splitext(k)[1] == kind]
+        folder = posixpath.dirname(page_folder(target))
+        same = [k for k in known if posixpath.dirname(page_folder(k)) == folder]
+        found = (difflib.get_close_matches(target, same, n=1, cutoff=0.6)
+                 or difflib.get_close_matches(target, known, n=1, cutoff=0.85))
+        if not found:
+            return None
+        near = found[0]
+        return f"did you mean '/{page_folder(near)}/'?" if near.endswith(INDEX) else \
+            f"did you mean '{near}'?"
 
     def _near_image(self, words: str, target: str) -> str | None:
         """An image under content/images/ named like the missing one, spelled as the

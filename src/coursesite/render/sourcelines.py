@@ -14,6 +14,7 @@ line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from coursesite.content import Page
 
@@ -32,11 +33,12 @@ VARIABLES = (("}}", "{{"), (">>", "<<"))
 class SourceLines:
     """The places of what one unit reports, each asked for in the order it is found."""
 
-    __slots__ = ("_asked", "page")
+    __slots__ = ("_asked", "_header", "page")
 
     def __init__(self, page: Page):
         self.page = page
         self._asked: dict[str, int] = {}  # text -> the places given for it so far
+        self._header: str | None = None
 
     def place(self, value: str, default: int = 1) -> tuple[int, str]:
         """The file line of the next place that holds the link `value` (or the longest
@@ -46,7 +48,8 @@ class SourceLines:
         last = path.rfind("/", 0, len(path) - 1)  # the last '/' that has something after it
         # Not even the shortest tail, after its '/', is there: most links (the layout's) are not.
         if (path[last:] if last >= 0 else value) not in body:
-            return default, value
+            return self._in_header(value, lambda header: link_spots(header, value, path),
+                                   default, value)
         spots = link_spots(body, value, path)
         if not spots:
             return default, value
@@ -58,14 +61,40 @@ class SourceLines:
         body = self.page.body
         spots = [(at, "") for at in occurrences(body, text)] if text else []
         if not spots:
-            return default
+            return self._in_header(text, lambda header: [
+                (at, "") for at in occurrences(header, text)] if text else [], default, text)[0]
         start, _ = self._next(text, spots)
         return self.page.body_line + body.count("\n", 0, start)
+
+    def _in_header(self, text: str, find: Callable[[str], list[tuple[int, str]]],
+                   default: int, value: str) -> tuple[int, str]:
+        """The place in the page's header, where text that a layout shows is written
+        (an event's `content_after`), when the body does not hold it."""
+        if self._header is None:
+            self._header = header_of(self.page)
+        spots = find(self._header) if self._header else []
+        if not spots:
+            return default, value
+        start, words = self._next(text, spots)
+        return 1 + self._header.count("\n", 0, start), words or value
 
     def _next(self, text: str, spots: list[tuple[int, str]]) -> tuple[int, str]:
         index = self._asked.get(text, 0)
         self._asked[text] = index + 1
         return spots[min(index, len(spots) - 1)]  # asked more often than written: the last
+
+
+def header_of(page: Page) -> str:
+    """The lines of a page's file before its body ("" for a page of no file)."""
+    if page.body_line <= 1 or not page.source:
+        return ""
+    try:
+        with open(page.source, "rb") as file:
+            text = file.read().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(lines[:page.body_line - 1])
 
 
 def occurrences(body: str, text: str) -> list[int]:
