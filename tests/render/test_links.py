@@ -230,3 +230,19 @@ def test_a_tag_to_a_page_that_is_left_out_says_why(site: Site) -> None:
     assert result.code == 1
     assert ("content/lesson.md:4: error: '[member/ada-lovelace]' names no page\n"
             "    hint: content/members/ada-lovelace.md is built into no group") in result.err
+
+
+def test_a_tag_with_a_typo_suggests_a_page_of_its_folder_and_no_other_person(
+        site: Site) -> None:
+    site.write("site.yaml", (site.root / "site.yaml").read_text()
+               + "link_tags: {member: members}\n")
+    site.page("members/bram-plated.md", "title: Bram Plated\ngroups: rtc\n\nBram.\n")
+    site.page("members/ada-lovelace.md", "title: Ada Lovelace\ngroups: rtc\n\nAda.\n")
+    site.page("lesson.md", "title: Lesson\ngroups: rtc\n\n"
+                           "Ask [member/ada-lovlace] or [member/bram-van-ginneken].\n")
+    result = site.build()
+    assert result.code == 1
+    assert ("content/lesson.md:4: error: '[member/ada-lovlace]' names no page\n"
+            "    hint: did you mean '[member/ada-lovelace]'?") in result.err
+    assert ("content/lesson.md:4: error: '[member/bram-van-ginneken]' names no page\n"
+            "    hint: no page of members/ has the slug 'bram-van-ginneken'") in result.err

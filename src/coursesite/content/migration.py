@@ -30,7 +30,6 @@ def pelican_advice(config: SiteConfig, problems: Problems) -> None:
         if conf.is_file():
             settings = _text_settings(conf)
             _url_patterns(config, name, conf, settings, problems)
-            _article_index(config, name, conf, settings, problems)
 
 
 def _unclaimed_folders(config: SiteConfig, problems: Problems) -> None:
@@ -89,20 +88,3 @@ def _url_patterns(config: SiteConfig, group: str, conf: Path,
                              f"{folder}/{{slug}}/ here",
                              f"add to group {group} in site.yaml: urls: {{{folder}: "
                              f"'{pattern}'}}")
-
-
-def _article_index(config: SiteConfig, group: str, conf: Path,
-                   settings: list[tuple[str, int, str]], problems: Problems) -> None:
-    """Pelican's INDEX_SAVE_AS (the list of articles, e.g. highlights/index.html): here
-    a nav entry at that URL with no page of its own is that list."""
-    for name, line, value in settings:
-        folder = value.strip("/").removesuffix("index.html").strip("/")
-        if name != "INDEX_SAVE_AS" or not folder:
-            continue
-        url = f"/{folder}/"
-        if all(item.url.rstrip("/") != url.rstrip("/") for item in config.groups[group].nav):
-            problems.warning(config.rel(conf), line,
-                             f"the list of articles is at {url} on {group}'s Pelican site; "
-                             "here a nav entry at that URL, with no page there, is that list",
-                             f"add to group {group}'s nav in site.yaml: "
-                             f"{{title: {folder.rpartition('/')[2].title()}, url: {url}}}")

@@ -198,18 +198,17 @@ class GroupSite:
 
     @functools.cached_property
     def nav_listings(self) -> list[Page]:
-        """A news listing at each `nav` URL that no page has, when the group's news items
-        are below it: what Pelican's INDEX_SAVE_AS made (`highlights/index.html`)."""
-        made = []
-        for item in self.group.nav:
-            folder = item.url.strip("/")
-            output = f"{folder}/index.html"
-            if not item.url.startswith("/") or not folder or output in self.by_url:
-                continue
-            if any(p.output.startswith(folder + "/") and not p.data_only
-                   and p.folder.rpartition("/")[2] in NEWS_FOLDERS for p in self.pages):
-                made.append(Page(source="", path="site.yaml", content_path=f"#nav/{folder}",
-                                 title=item.title, body_text="", body_line=1,
-                                 url=f"{folder}/", output=output, template="news-archive",
-                                 status="hidden"))
-        return made
+        """A news listing at each folder that holds the group's news items and has no
+        page of its own (news/, or highlights/ with `urls: {news: highlights/{slug}/}`):
+        what Pelican's INDEX_SAVE_AS made (`highlights/index.html`), and what Hugo makes
+        of a section with no index page. A nav entry at that URL gives it its title."""
+        titles = {item.url.strip("/"): item.title for item in self.group.nav
+                  if item.url.startswith("/")}
+        folders = sorted({p.output.partition("/")[0] for p in self.pages
+                          if not p.data_only and "/" in p.output
+                          and p.folder.rpartition("/")[2] in NEWS_FOLDERS})
+        return [Page(source="", path="site.yaml", content_path=f"#nav/{folder}",
+                     title=titles.get(folder) or folder.replace("-", " ").capitalize(),
+                     body_text="", body_line=1, url=f"{folder}/", output=f"{folder}/index.html",
+                     template="news-archive", status="hidden")
+                for folder in folders if f"{folder}/index.html" not in self.by_url]

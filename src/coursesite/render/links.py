@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.content.placing import url_folder
-from coursesite.errors import did_you_mean
+from coursesite.errors import closest, did_you_mean
 from coursesite.render.unit import UnitContext
 
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -176,11 +176,21 @@ class Linker:
                 href = (self.href(found) if site is self.site
                         else site.group.absolute(found.url))
                 return href, found.link_text
-        names = {f"{p.category}/{p.slug}" for p in self.all_pages.values()}
-        names |= {f"{tag}/{p.slug}" for tag, tagged in self.config.link_tags.items()
-                  for p in self.all_pages.values() if tagged in (p.folder, url_folder(p))}
         raise LinkError(f"'[{ref}]' names no page", self.left_out(ref, folder)
-                        or self.tag_hint(category, slug) or did_you_mean(ref, names))
+                        or self.tag_hint(category, slug) or self.near_ref(category, slug))
+
+    def near_ref(self, category: str, slug: str) -> str | None:
+        """A page of the same tag or category with a slug like this one: slugs compared
+        alone, as 'member/' in front of each made any two names look alike."""
+        folder = self.config.link_tags.get(category)
+        slugs = {p.slug for p in self.all_pages.values()
+                 if (folder in (p.folder, url_folder(p)) if folder else p.category == category)}
+        if slugs:
+            near = closest(slug, slugs)
+            return (f"did you mean '[{category}/{near}]'?" if near is not None
+                    else f"no page of {folder or category}/ has the slug '{slug}'")
+        names = {f"{p.category}/{p.slug}" for p in self.all_pages.values()}
+        return did_you_mean(f"{category}/{slug}", names)  # no such category: a typo in it
 
     def left_out(self, ref: str, folder: str | None) -> str | None:
         """Why a page that `ref` names is not there to link to, when it is in the tree."""
