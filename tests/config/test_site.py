@@ -154,6 +154,7 @@ limits:
   search_seconds: 60
   publish_seconds: 120
   page_bytes: 2000000
+  attachment_bytes: 5000000
 exclude: ["pages/drafts/**", "*.tmp.md"]
 ungrouped: skip
 markdown_extensions: [pymdownx.smartsymbols, {smarty: {smart_quotes: false}}, tables]
@@ -190,7 +191,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert config.line_of("groups", "tl", "publish", "command") == 37
     assert config.line_of("images", "quality") == 13
     assert config.limits == Limits(20, 2_000_000, 6_000_000, 60, 5000, 200_000_000, 60, 120,
-                                   2_000_000)
+                                   2_000_000, 5_000_000)
     assert (tl.content_dir, rtc.content_dir) == (tmp_path / "website-tl" / "content", None)
     assert tl.urls == {"members": "people/{slug}/", "pages/news": "news/{date:%Y}/{slug}.html"}
     assert config.exclude == ("pages/drafts/**", "*.tmp.md")

@@ -14,7 +14,7 @@ from tests.conftest import Site
 
 LIMITS = Limits(render_seconds=10, render_steps=1_000_000, render_chars=5_000_000, nesting=50,
                 yaml_nodes=100_000, image_pixels=89_478_485, search_seconds=600,
-                publish_seconds=3600, page_bytes=10_000_000)
+                publish_seconds=3600, page_bytes=10_000_000, attachment_bytes=100_000_000)
 
 # Each of these would take minutes, or gigabytes, if it were run.
 HOSTILE = {

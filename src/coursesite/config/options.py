@@ -109,6 +109,8 @@ LIMITS = Table((
         "the time git, rsync or a publish command may take for one group"),
     Key("page_bytes", Integer(10_000, 10**9), 10_000_000,
         "the bytes one page file may have; a larger one is not read"),
+    Key("attachment_bytes", Integer(1000, 10**11), 100_000_000,
+        "the bytes one file that a page links to (a handout, a notebook) may have"),
 ))
 
 # In the order they are checked: with groups first, a site.yaml with no groups says so.

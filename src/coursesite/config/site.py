@@ -52,6 +52,7 @@ class Limits:
     search_seconds: int  # Pagefind, per group
     publish_seconds: int  # git, rsync or a publish command, per group
     page_bytes: int  # one page file, read no further
+    attachment_bytes: int  # one file a page links to (a handout, a notebook), published
 
 
 @dataclass(frozen=True)

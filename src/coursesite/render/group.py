@@ -29,6 +29,7 @@ from coursesite.fsutil import make_dirs_below
 from coursesite.images.decorate import decorate_images
 from coursesite.images.sources import SourceInfo
 from coursesite.images.store import ImageNotes, ImageStore, Planned
+from coursesite.render import attachments
 from coursesite.render.body import BodyRenderer, Converted
 from coursesite.render.collections import downloads, event_texts
 from coursesite.render.context import LayoutContext
@@ -77,6 +78,9 @@ class GroupOutput:
     units: dict[str, UnitResult] = field(default_factory=dict)  # output path -> its page
     files: dict[str, bytes] = field(default_factory=dict)  # files made from the whole group
     images: set[str] = field(default_factory=set)  # output paths under images/
+    # Files beside pages that pages link to (attachments.py): output path -> source,
+    # relative to the site root.
+    attachments: dict[str, str] = field(default_factory=dict)
     pages: int = 0
     listings: set[str] = field(default_factory=set)  # output paths of the listing pages
     external: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # url -> where
@@ -222,6 +226,7 @@ class GroupRenderer:
             return UnitResult.failed(self.group.name, page.output, problems)
         html = decorate_images(ctx, html, self.context.locator(page), self.images,
                                self.context.asset_image)
+        html = attachments.add_titles(html, ctx.deps, self.group.base_path, self.config.root)
         links = extract_links(ctx, html)
         data = html.encode("utf-8")
         if not page.broken:
@@ -263,6 +268,9 @@ class GroupRenderer:
             self.out.images.update(out for out, _ in plan)
         for rel, where, line in result.uses:
             self.images.note_use(notes, rel, where, line)
+        files = {dep[2]: dep[1] for dep in result.deps if dep[0] == "file"}  # kept pages' too
+        self.out.attachments.update(files)
+        self.checker.known.update(files)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
         elif result.digest or result.checked:
@@ -282,7 +290,8 @@ class GroupRenderer:
 
         False when it shows an image the build has not made: a job for a build.
         """
-        if any(out not in self.out.images for out, _ in result.plan):
+        if any(out not in self.out.images for out, _ in result.plan) or any(
+                dep[0] == "file" and dep[2] not in self.out.attachments for dep in result.deps):
             return False
         # What the check plans is noted nowhere (as before units had contexts): `serve`
         # moves in the page alone, never an image.
@@ -297,6 +306,8 @@ class GroupRenderer:
         for name, text in group_files(self.site, self.context.url).items():
             self.out.files[name] = text.encode("utf-8")
         self.out.files.update(downloads(self.site))
+        self.out.files.update(attachments.publish(self.config, self.out.attachments,
+                                                  self.build_problems))
         return self.out
 
     # -- what a unit depends on (unitkey.py) --------------------------------
@@ -340,31 +351,36 @@ class GroupRenderer:
         return self.layouts.render(layout, context)
 
     def convert(self, page: Page, links: UnitLinks, text: str) -> tuple[Converted, str]:
-        """The body's Markdown converted, within limits.render_seconds and Python's stack.
+        return convert_in_time(self.bodies, self.config.limits.render_seconds, page, links,
+                               text)
 
-        A body that ran out of time is not tried again in this process (the page's
-        other groups, or serve's build after its quick re-render): each try would
-        cost the whole limit again.
-        """
-        seconds = self.config.limits.render_seconds
-        tried = hashlib.sha256(f"{seconds}\0{text}".encode(errors="surrogatepass")).digest()
-        try:
-            if tried in TOO_SLOW:
-                raise TimeUp
-            with time_limit(seconds):
-                return self.bodies.convert(links, text)
-        except RecursionError:  # nesting the loader's check (content/nesting.py) missed
-            raise ContentError(page.path, page.body_line, "the page nests too deeply for "
-                               "Markdown", "nest its lists, quotes or HTML less deeply"
-                               ) from None
-        except TimeUp:  # blamed on its longest line: where such runs are
-            TOO_SLOW.add(tried)
-            lines = page.body.split("\n")
-            longest = max(range(len(lines)), key=lambda n: len(lines[n]))
-            raise ContentError(page.path, page.body_line + longest, "the page body takes "
-                               f"longer than {seconds} s to convert from Markdown",
-                               "look for long runs of *, _, [ or < in it, or raise "
-                               "limits.render_seconds in site.yaml") from None
+
+def convert_in_time(bodies: BodyRenderer, seconds: int, page: Page, links: UnitLinks,
+                    text: str) -> tuple[Converted, str]:
+    """The body's Markdown converted, within limits.render_seconds and Python's stack.
+
+    A body that ran out of time is not tried again in this process (the page's
+    other groups, or serve's build after its quick re-render): each try would
+    cost the whole limit again.
+    """
+    tried = hashlib.sha256(f"{seconds}\0{text}".encode(errors="surrogatepass")).digest()
+    try:
+        if tried in TOO_SLOW:
+            raise TimeUp
+        with time_limit(seconds):
+            return bodies.convert(links, text)
+    except RecursionError:  # nesting the loader's check (content/nesting.py) missed
+        raise ContentError(page.path, page.body_line, "the page nests too deeply for "
+                           "Markdown", "nest its lists, quotes or HTML less deeply"
+                           ) from None
+    except TimeUp:  # blamed on its longest line: where such runs are
+        TOO_SLOW.add(tried)
+        lines = page.body.split("\n")
+        longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+        raise ContentError(page.path, page.body_line + longest, "the page body takes "
+                           f"longer than {seconds} s to convert from Markdown",
+                           "look for long runs of *, _, [ or < in it, or raise "
+                           "limits.render_seconds in site.yaml") from None
 
 
 def names_pages(body: str) -> bool:

@@ -281,7 +281,18 @@ class LinkChecker:
                         self._near_image(value, target) or f"there is no content/{target}")
         else:
             self._error(problems, page.path, line, f"link '{value}' points to nothing",
-                        self._near_file(page, target) or f"there is no {target} in the site")
+                        self._near_file(page, target) or f"there is no {target} in the site"
+                        + self._not_beside(page, value))
+
+    @staticmethod
+    def _not_beside(page: Page, value: str) -> str:
+        """A relative link to a file may be meant for a file beside the page's own file
+        (an attachment, render/attachments.py): say that none is there either."""
+        written = value.split("#")[0].split("?")[0]
+        if written.startswith("/") or not posixpath.splitext(written)[1]:
+            return ""
+        beside = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
+        return f", nor a file {beside} beside the page"
 
     def _near_file(self, page: Page, target: str) -> str | None:
         """A file of the site named like the missing one, a page shown as its URL. A typo

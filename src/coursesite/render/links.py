@@ -18,6 +18,7 @@ from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
 from coursesite.content.placing import url_folder
 from coursesite.errors import closest, did_you_mean
+from coursesite.render import attachments
 from coursesite.render.unit import UnitContext
 
 EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -65,6 +66,8 @@ class Linker:
                 return None if target is None else (self.page_href(target), target.title)
             if dep[0] == "ref":
                 return self.find_ref(dep[1], dep[2] or None)
+            if dep[0] == "file":  # its link's title shows its size
+                return attachments.title_of(self.config.root, dep[1])
         except LinkError as exc:
             return exc.message
         return None
@@ -95,8 +98,10 @@ class Linker:
         if value.startswith(PELICAN_FORMS):
             return self.pelican_link(ctx, value)
         target, sep, fragment = value.partition("#")
-        if not (target.endswith(".md") and not EXTERNAL.match(target)):
+        if not target or EXTERNAL.match(target):
             return value
+        if not target.endswith(".md"):
+            return self.attachment(ctx, value, target)
         if target.startswith("/"):
             path = posixpath.normpath(target.lstrip("/"))
         else:
@@ -107,6 +112,17 @@ class Linker:
             raise LinkError(f"link '{value}' points to no page",
                             self.no_page_hint(ctx.page, unquote(target), path))
         return self.page_href(found) + (sep + fragment if sep else "")
+
+    def attachment(self, ctx: UnitContext, value: str, target: str) -> str:
+        """A file beside the page that it links to (render/attachments.py)."""
+        try:
+            found = attachments.of_page(self.config, ctx.page, unquote(target.split("?")[0]))
+        except attachments.AttachmentError as exc:
+            raise LinkError(exc.message, exc.hint) from None
+        if found is None:
+            return value  # not a file of the content folder: the link check looks for it
+        ctx.deps.append(("file", *found))
+        return f"{self.site.group.base_path}/{found[1]}"
 
     def pelican_link(self, ctx: UnitContext, value: str) -> str:
         """`{filename}path` or `{static}path`: relative to the page, or (with a leading '/'
