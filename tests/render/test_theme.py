@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -291,3 +292,15 @@ def test_search_asks_every_part_of_a_large_groups_index(
         page.evaluate("document.querySelector('.search-results').replaceChildren()")
         links, _ = search(page, f"zebra{n:03d}")
         assert links == [f"{base}/notes/note-{n:03d}/"]
+
+
+def test_lessons_are_numbered_and_cards_without_a_picture_get_initials(built: Path) -> None:
+    lesson = (built / "rtc/courses/deep-learning/training/index.html").read_text()
+    assert '<p class="page-kicker">Lesson 3 of 6</p>' in lesson
+    course = (built / "rtc/courses/deep-learning/index.html").read_text()
+    assert course.count('<p class="card-kicker">Lesson ') == 6
+    assert '<p class="card-kicker">Lesson 6</p>' in course
+    home = (built / "rtc/index.html").read_text()
+    empty = re.findall(r'card-picture-empty" style="--hue: (\d+)" aria-hidden="true">(\w*)<', home)
+    assert empty and all(initials.isupper() and 0 <= int(hue) < 360 for hue, initials in empty)
+    assert len({hue for hue, _ in empty}) > 1  # a colour of each card's own

@@ -32,6 +32,12 @@ def web_address(value: object) -> str:
     return text if scheme in ("", "http", "https", "mailto") else ""
 
 
+def hue(value: object) -> int:
+    """A colour (a hue, 0-359) of its own for a text: a card with no picture is drawn in
+    it, the same on every build."""
+    return int.from_bytes(hashlib.sha256(str(value).encode()).digest()[:2], "big") % 360
+
+
 class LayoutStore(jinja2.BytecodeCache):
     """Where builds keep the layouts' compiled code and the templates each one uses, by
     source (state/layouts.py); this one keeps nothing."""
@@ -71,6 +77,7 @@ class Layouts:
         )
         make_reproducible(self.env)
         self.env.filters["web_address"] = web_address
+        self.env.filters["hue"] = hue
         self.store = store or LayoutStore()
         self._fingerprints: dict[str, str] = {}
 
