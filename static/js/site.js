@@ -4,21 +4,28 @@
   "use strict";
   const root = document.documentElement;
 
-  // -- light / dark, following the system until the reader chooses ------------------
+  // -- auto (the system's) / light / dark: each press shows a change, the third goes back --
   const toggle = document.querySelector(".theme-toggle");
-  const dark = () => root.dataset.theme === "dark" ||
-    (!root.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches);
+  const systemDark = () => matchMedia("(prefers-color-scheme: dark)").matches;
+  const names = { auto: "Auto", light: "Light", dark: "Dark" };
+  const mode = () => root.dataset.theme || "auto";
   const label = () => {
     if (!toggle) return;
-    toggle.setAttribute("aria-pressed", String(dark()));
-    toggle.textContent = dark() ? "Light mode" : "Dark mode";
+    toggle.textContent = names[mode()];
+    toggle.setAttribute("aria-label", `Colour scheme: ${names[mode()]}` +
+      (mode() === "auto" ? " (follows the system)" : "") + ". Change it");
   };
   if (toggle) {
     toggle.hidden = false;
     label();
     toggle.addEventListener("click", () => {
-      root.dataset.theme = dark() ? "light" : "dark";
-      try { localStorage.setItem("coursesite-theme", root.dataset.theme); } catch (e) { /* private mode */ }
+      const order = systemDark() ? ["auto", "light", "dark"] : ["auto", "dark", "light"];
+      const next = order[(order.indexOf(mode()) + 1) % order.length];
+      try {
+        if (next === "auto") localStorage.removeItem("coursesite-theme");
+        else localStorage.setItem("coursesite-theme", next);
+      } catch (e) { /* private mode */ }
+      if (next === "auto") delete root.dataset.theme; else root.dataset.theme = next;
       label();
     });
   }

@@ -208,14 +208,23 @@ def test_dark_mode_follows_the_system_and_the_switch_is_remembered(
     background = "getComputedStyle(document.body).backgroundColor"
     dark = page.evaluate(background)
     switch = page.locator(".theme-toggle")
-    assert switch.get_attribute("aria-pressed") == "true"
+    assert switch.inner_text() == "Auto" and "follows the system" in switch.get_attribute(
+        "aria-label")
     switch.focus()
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # from the system's dark, the first press shows light
     light = page.evaluate(background)
     assert light != dark and light == "rgb(255, 255, 255)"
     page.reload()
     assert page.evaluate(background) == light  # remembered
-    assert page.locator(".theme-toggle").get_attribute("aria-pressed") == "false"
+    switch = page.locator(".theme-toggle")
+    assert switch.inner_text() == "Light"
+    switch.click()
+    assert page.evaluate(background) == dark and switch.inner_text() == "Dark"
+    switch.click()  # the third press goes back to following the system
+    assert switch.inner_text() == "Auto" and page.evaluate(background) == dark
+    assert page.evaluate("localStorage.getItem('coursesite-theme')") is None
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate(background) == light
 
 
 def test_code_copy_button_works_by_keyboard(sites: dict[str, str], browser: Any) -> None:
