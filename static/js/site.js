@@ -30,6 +30,19 @@
     });
   }
 
+  // -- phones: the header's links behind a menu button; the course outline folded -----
+  const menuButton = document.querySelector(".menu-toggle");
+  const menu = document.getElementById("site-menu");
+  if (menuButton && menu) {
+    menuButton.hidden = false;
+    document.querySelector(".site-header").classList.add("menu-ready");
+    menuButton.addEventListener("click", () => {
+      menuButton.setAttribute("aria-expanded", String(menu.classList.toggle("open")));
+    });
+  }
+  const outline = document.querySelector(".outline");
+  if (outline && matchMedia("(max-width: 52rem)").matches) outline.open = false;
+
   // -- a copy button on every code block ---------------------------------------------
   for (const block of document.querySelectorAll(".prose .highlight")) {
     const code = block.querySelector("td.code pre, pre");

@@ -313,3 +313,36 @@ def test_lessons_are_numbered_and_cards_without_a_picture_get_initials(built: Pa
     empty = re.findall(r'card-picture-empty" style="--hue: (\d+)" aria-hidden="true">(\w*)<', home)
     assert empty and all(initials.isupper() and 0 <= int(hue) < 360 for hue, initials in empty)
     assert len({hue for hue, _ in empty}) > 1  # a colour of each card's own
+
+
+def test_on_a_phone_the_header_is_one_row_and_the_outline_one_tap_away(
+        sites: dict[str, str], open_page: Callable[..., Any], browser: Any) -> None:
+    page = open_page(sites["rtc"] + "/courses/deep-learning/training/", WIDTHS["phone"])
+    assert page.evaluate("document.querySelector('.site-header').offsetHeight") <= 64
+    nav, menu = page.locator(".site-nav"), page.locator(".menu-toggle")
+    assert nav.is_hidden() and menu.get_attribute("aria-expanded") == "false"
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert nav.is_visible() and menu.get_attribute("aria-expanded") == "true"
+    menu.click()
+    assert nav.is_hidden()
+    outline = page.locator(".outline > summary")
+    assert outline.bounding_box()["y"] < 200  # at the top of the lesson, above its title
+    lessons = page.locator(".outline ol")
+    assert lessons.is_hidden()
+    outline.click()
+    assert lessons.is_visible() and page.locator(".outline [aria-current]").inner_text() == (
+        "Training a network")
+    # Without JavaScript nothing is folded away: the links and the outline are there.
+    context = browser.new_context(viewport={"width": WIDTHS["phone"], "height": 800},
+                                  java_script_enabled=False)
+    bare = context.new_page()
+    bare.goto(sites["rtc"] + "/courses/deep-learning/training/")
+    assert bare.locator(".site-nav").is_visible() and bare.locator(".outline ol").is_visible()
+    assert bare.locator(".menu-toggle").is_hidden()
+    context.close()
+    # On a laptop the outline is the sidebar, always open, with no summary to click.
+    wide = open_page(sites["rtc"] + "/courses/deep-learning/training/", WIDTHS["desktop"])
+    assert wide.locator(".outline ol").is_visible()
+    assert wide.locator(".outline > summary").is_hidden()
+    assert wide.locator(".menu-toggle").is_hidden() and wide.locator(".site-nav").is_visible()
