@@ -109,8 +109,17 @@
     if (!query) { panel.hidden = true; return; }
     const engine = await load();
     const found = await engine.search(query);
-    const data = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+    // Pagefind also answers with pages that only share a stem or a prefix of a word
+    // ("xyzzy" found a lesson with an "x"): a page is shown when each word is there.
+    // Each word's start is looked for, as a stem: "networks" is there in "network".
+    const words = query.toLowerCase().split(/\s+/).filter((w) => w.length > 1)
+      .map((w) => w.slice(0, Math.max(3, w.length - 2)));
+    const holds = (item) => words.every((w) => (item.content || "").toLowerCase().includes(w) ||
+      ((item.meta && item.meta.title) || "").toLowerCase().includes(w));
+    const fetched = await Promise.all(found.results.slice(0, 30).map((r) => r.data()));
     if (mine !== latest) return;
+    const kept = fetched.filter(holds);
+    const data = kept.slice(0, 10);
     const list = document.createElement("ol");
     for (const item of data) {
       const li = document.createElement("li");
@@ -122,10 +131,21 @@
       li.append(a, excerpt);
       list.appendChild(li);
     }
-    const count = found.results.length;
+    // Every page looked at holds the words: so do, most likely, those not looked at.
+    const count = kept.length === fetched.length ? found.results.length : kept.length;
     show([status(count ? `${count} page${count > 1 ? "s" : ""} found` : "Nothing found"), list]);
   };
   input.addEventListener("input", run);
+  // Arrow keys go from the box through the results and back.
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const links = [...panel.querySelectorAll("a")];
+    if (panel.hidden || !links.length) return;
+    const at = links.indexOf(document.activeElement);
+    const next = event.key === "ArrowDown" ? at + 1 : at - 1;
+    event.preventDefault();
+    (next < 0 ? input : links[Math.min(next, links.length - 1)]).focus();
+  });
   input.addEventListener("focus", () => { load().catch(() => {}); });
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
   document.addEventListener("keydown", (event) => {

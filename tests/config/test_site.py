@@ -71,7 +71,13 @@ def test_unknown_group_key_names_its_line(tmp_path: Path) -> None:
     ("markdown_extensions:\n- tables: {x: 1}\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
      2, "'tables' is on already"),
     ("markdown_extensions: [os]\ngroups:\n  rtc: {title: R, url: 'https://r.org/'}\n",
-     1, "unknown Markdown extension 'os'"),
+     1, "'os' is no Markdown extension"),
+    ("markdown_extensions: [markdown.extensions.meta]\ngroups:\n  rtc: {title: R, "
+     "url: 'https://r.org/'}\n", 1, "'markdown.extensions.meta' cannot be used"),
+    ("markdown_extensions: [smarty, {smarty: {smart_quotes: false}}]\ngroups:\n  rtc: "
+     "{title: R, url: 'https://r.org/'}\n", 1, "'smarty' is listed twice"),
+    ("markdown_extensions: [{smarty: {substitutions: 5}}]\ngroups:\n  rtc: "
+     "{title: R, url: 'https://r.org/'}\n", 1, "'smarty' does not take the options given"),
 ])
 def test_wrong_values_are_config_errors(tmp_path: Path, text: str, line: int, words: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -88,3 +88,59 @@ def test_rebuilds_publish_what_a_clean_build_publishes(site: Site, tmp_path: Pat
     api_build(site)
     assert 'title="PDF, 3 KB"' in site.out("rtc/dl/lesson/index.html")
     assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)
+
+
+def test_a_file_swapped_for_a_link_to_outside_is_refused_on_a_rebuild(
+        site: Site, tmp_path: Path) -> None:
+    course(site)
+    assert api_build(site).rendered > 0
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"S" * len(HANDOUT))  # the same size: the lesson itself is kept
+    handout = site.root / "content/dl/handout.pdf"
+    handout.unlink()
+    os.symlink(secret, handout)
+    result = site.build()
+    assert result.code == 1
+    assert "content/dl/handout.pdf: error: content/dl/handout.pdf is a link to outside its " \
+           "content folder" in result.err
+    assert (site.root / "output/rtc/dl/handout.pdf").read_bytes() == HANDOUT  # as it was
+
+
+def test_a_file_that_would_take_a_site_files_place_is_an_error(site: Site) -> None:
+    site.write("content/css/site.css", "body { display: none }\n")
+    site.write("content/notes/x", "a file named like a page's folder\n")
+    site.page("notes/x.md", "title: X\ngroups: rtc\n\nX.\n")
+    site.page("page.md", "title: P\ngroups: rtc\n\n[css](css/site.css) and [x](notes/x)\n")
+    result = site.build()
+    assert result.code == 1
+    assert ("content/page.md:4: error: the link to content/css/site.css would publish it at "
+            "css/site.css, where the site has a file of its own") in result.err
+    assert "the link to content/notes/x would publish it at notes/x," in result.err
+    assert "staging" not in result.err
+
+
+def test_a_links_query_fragment_and_spaces_are_kept_in_its_url(site: Site) -> None:
+    site.write("content/dl/my data.csv", "a\n1\n")
+    (site.root / "content/dl/handout.pdf").parent.mkdir(parents=True, exist_ok=True)
+    (site.root / "content/dl/handout.pdf").write_bytes(HANDOUT)
+    site.page("dl/page.md", "title: P\ngroups: rtc\n\n[p2](handout.pdf#page=2), "
+                            "[v2](handout.pdf?v=2) and [data](my%20data.csv)\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    html = site.out("rtc/dl/page/index.html")
+    assert 'href="/dl/handout.pdf#page=2"' in html and 'href="/dl/handout.pdf?v=2"' in html
+    assert 'href="/dl/my%20data.csv"' in html
+    assert (site.root / "output/rtc/dl/my data.csv").is_file()
+
+
+def test_a_content_folder_outside_the_site_folder_publishes_its_files(tmp_path: Path) -> None:
+    outside = tmp_path / "shared-content"
+    site = Site(tmp_path / "site")
+    site.write("site.yaml", "content: ../shared-content\ngroups:\n  rtc: {title: R, url: "
+                            "'https://r.example.org/'}\n")
+    (outside / "dl").mkdir(parents=True)
+    (outside / "dl/page.md").write_text("title: P\ngroups: rtc\n\n[h](h.txt)\n")
+    (outside / "dl/h.txt").write_text("hello\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    assert site.out("rtc/dl/h.txt") == "hello\n"

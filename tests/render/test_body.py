@@ -234,3 +234,13 @@ def test_what_changes_from_build_to_build_is_not_available_in_a_layout(site: Sit
             "changes from build to build") in result.err
     assert ("templates/note.html:4: error: 'lipsum' is not available in a layout: its output "
             "changes from build to build") in result.err
+
+
+def test_an_extension_that_fails_on_a_page_is_an_error_at_the_page(site: Site) -> None:
+    site.write("site.yaml", (site.root / "site.yaml").read_text()
+               + "markdown_extensions:\n  - pymdownx.emoji: {emoji_generator: x}\n")
+    site.page("p.md", "title: P\ngroups: rtc\n\nHello :smile:\n")
+    result = site.build()
+    assert result.code == 1 and "Traceback" not in result.err
+    assert ("content/p.md:4: error: Markdown could not convert the page: TypeError") in result.err
+    assert "hint: one of markdown_extensions in site.yaml failed on it" in result.err

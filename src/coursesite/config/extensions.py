@@ -25,6 +25,17 @@ BUILT_IN = frozenset({
 })
 
 
+# Extensions that would undo what coursesite guarantees.
+REFUSED = {
+    "meta": "coursesite reads the page's header itself; meta would take a body's first "
+            "'Key: value' lines",
+    "pymdownx.snippets": "it reads files from anywhere, which the build neither checks nor "
+                         "follows for changes",
+    "pymdownx.b64": "it reads images from anywhere, which the build neither checks nor "
+                    "follows for changes",
+}
+
+
 @dataclass(frozen=True)
 class MarkdownExtension:
     """One extension of `markdown_extensions:`; its options kept as JSON text, so that
@@ -44,10 +55,13 @@ class MarkdownExtensions(Kind):
     def read(self, reader: Reader, value: Any, path: KeyPath) -> tuple[MarkdownExtension, ...]:
         if not isinstance(value, list):
             raise reader.fail(path, f"'{dotted(path)}' must be a list, not {kind_of(value)}")
-        chosen = []
+        chosen: list[MarkdownExtension] = []
         for index, item in enumerate(value):  # every item's mistake, in one run
             try:
                 extension = self._extension(reader, item, (*path, index))
+                if extension is not None and extension.name in {e.name for e in chosen}:
+                    raise reader.fail((*path, index), f"'{extension.name}' is listed twice",
+                                      "keep one, with all its options")
             except ConfigError as error:
                 reader.errors.append(error)
                 continue
@@ -58,7 +72,11 @@ class MarkdownExtensions(Kind):
     def _extension(self, reader: Reader, item: Any,
                    where: KeyPath) -> MarkdownExtension | None:
         name, options = self._item(reader, item, where)
-        if name in BUILT_IN:
+        short = name.removeprefix("markdown.extensions.")
+        if short in REFUSED:
+            raise reader.fail(where, f"'{name}' cannot be used: {REFUSED[short]}",
+                              "remove it from markdown_extensions")
+        if short in BUILT_IN:
             if options:
                 raise reader.fail(where, f"'{name}' is on already, with coursesite's "
                                   "own options", f"remove the options of '{name}'")
@@ -95,13 +113,21 @@ def load_problem(name: str, options: dict[str, Any]) -> tuple[str, str] | None:
     or None when it can."""
     from markdown import Markdown  # only for a site that names extensions
 
+    if not name.strip():
+        return "an extension needs a name", "name a Python-Markdown extension, e.g. smarty"
     try:
         Markdown(extensions=[name], extension_configs={name: options})
-    except (ImportError, AttributeError, TypeError):
+    except ImportError:
         return (f"unknown Markdown extension '{name}'",
                 did_you_mean(name, known_names())
                 or "name a Python-Markdown extension (e.g. smarty, "
                    "pymdownx.smartsymbols) installed with coursesite")
+    except AttributeError:
+        return (f"'{name}' is no Markdown extension (it has no makeExtension)",
+                "name a Python-Markdown extension, e.g. smarty or pymdownx.smartsymbols")
+    except TypeError as exc:
+        return (f"extension '{name}' does not take the options given: {exc}",
+                "see the extension's documentation for its options")
     except KeyError as exc:
         return (f"extension '{name}' has no option {exc}",
                 "see the extension's documentation for its options")

@@ -308,6 +308,10 @@ class HeadingIds(TocTreeprocessor):
         self.wanted = lines is None or any(self.marker in line for line in lines)
         super().run(doc)
 
+    def add_permalink(self, c: etree.Element, elem_id: str) -> None:
+        super().add_permalink(c, elem_id)
+        c[-1].set("data-pagefind-ignore", "")  # its "#" is none of the heading's words
+
     def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
         return super().build_toc_div(toc_list) if self.wanted else etree.Element("div")
 

@@ -73,8 +73,9 @@ def to_mathml(latex: str, display: bool, report: Report, written: str) -> str:
             problem = f"cannot convert ({type(exc).__name__} {exc})".replace(" )", ")")
         else:
             unknown = UNKNOWN_COMMAND.search(mathml)
-            if unknown is None:
-                return str(mathml)
+            if unknown is None:  # a display formula is no words for the search's excerpts
+                return str(mathml).replace("<math ", '<math data-pagefind-ignore="" ', 1) \
+                    if display else str(mathml)
             name = unknown.group(1)
             problem = f"unknown command '\\{name}'"
             command = re.search(rf"\\{re.escape(name)}(?![A-Za-z])", latex)

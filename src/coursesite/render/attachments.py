@@ -10,6 +10,7 @@ the page's key, for the link's title shows it ("PDF, 1.2 MB").
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 from coursesite.config.site import SiteConfig
 from coursesite.content import Page
 from coursesite.errors import Problems
+from coursesite.render.sourcelines import SourceLines
 
 # Not attachments: pages, content images (published by the image stage), and HTML,
 # which could take the place of a page's index.html.
@@ -57,18 +59,22 @@ def find(root: Path, site_root: Path, folder: str, written: str) -> tuple[str, s
         rel = posixpath.normpath(written.lstrip("/"))
     else:
         rel = posixpath.normpath(posixpath.join(folder, written))
-    if (rel.startswith(("../", "images/")) or rel in ("..", ".")
+    if (rel.startswith(("../", "images/", "pagefind/")) or rel in ("..", ".")
             or rel.lower().endswith(NOT_FILES)
             or any(part.startswith(".") for part in rel.split("/"))):
         return None
     path = root / rel
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+        inside = path.resolve().is_relative_to(root.resolve())
+    except OSError:  # a name too long for the file system: no such file
         return None
-    if not path.resolve().is_relative_to(root.resolve()):
+    if not inside:
         raise AttachmentError(f"link '{written}' is to a file that is a link to outside its "
-                        "content folder: it is not published",
-                        f"copy the file into {path.parent.name or 'the content folder'}/")
-    return path.relative_to(site_root).as_posix(), rel
+                              "content folder: it is not published",
+                              f"copy the file into {path.parent.name or 'the content folder'}/")
+    return Path(os.path.relpath(path, site_root)).as_posix(), rel
 
 
 def size_text(size: int) -> str:
@@ -106,24 +112,48 @@ def add_titles(html: str, deps: Sequence[Sequence[str]], base_path: str,
     return A_TAG.sub(one, html) if titles else html
 
 
-def read(site_root: Path, source: str, limit: int) -> bytes:
-    """The bytes of an attachment, refused past the limit (`limits.attachment_bytes`)."""
+def read(site_root: Path, source: str, limit: int, roots: list[Path]) -> bytes:
+    """The bytes of an attachment, refused past the limit (`limits.attachment_bytes`) and
+    when it became a link to outside the content folders since its page was rendered."""
     path = site_root / source
+    if not any(path.resolve().is_relative_to(root) for root in roots):
+        raise AttachmentError(f"{source} is a link to outside its content folder: it is not "
+                              "published", "copy the file itself into the content folder")
     size = path.stat().st_size
     if size > limit:
         raise AttachmentError(f"{source} has {size:,} bytes, more than limits.attachment_bytes "
-                        f"({limit:,})", "raise limits.attachment_bytes in site.yaml, or "
-                        "publish the file elsewhere and link to it")
+                              f"({limit:,})", "raise limits.attachment_bytes in site.yaml, or "
+                              "publish the file elsewhere and link to it")
     with path.open("rb") as file:
         return file.read(limit + 1)
+
+
+def taken(page: Page, deps: Sequence[Sequence[str]], reserved: frozenset[str],
+          problems: Problems) -> dict[str, str]:
+    """A unit's attachments (output path -> source) that take no other file's place: a
+    page's, the theme's, the site's generated files' or one of their folders'."""
+    found = {}
+    for dep in deps:
+        if dep[0] != "file":
+            continue
+        source, output = dep[1], dep[2]
+        if output in reserved or output.startswith("pagefind/") or any(
+                other.startswith(output + "/") for other in reserved):
+            problems.error(page.path, SourceLines(page).line(posixpath.basename(source)),
+                           f"the link to {source} would publish it at {output}, where the "
+                           "site has a file of its own", "rename the file, or move it")
+        else:
+            found[output] = source
+    return found
 
 
 def publish(config: SiteConfig, files: dict[str, str], problems: Problems) -> dict[str, bytes]:
     """The bytes of a group's attachments (output path -> source), each error at its file."""
     found = {}
+    roots = [root.resolve() for root, _ in config.content_roots()]
     for output, source in sorted(files.items()):
         try:
-            found[output] = read(config.root, source, config.limits.attachment_bytes)
+            found[output] = read(config.root, source, config.limits.attachment_bytes, roots)
         except AttachmentError as exc:
             problems.error(source, None, exc.message, exc.hint)
         except OSError as exc:

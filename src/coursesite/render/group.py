@@ -184,6 +184,7 @@ class GroupRenderer:
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
+        self.reserved = frozenset(known)  # what no attachment may take the place of
         self.checker = LinkChecker(site, known, images, lambda page, value: in_layout(
             config, layouts, self.context.layout_of(page), value))
         self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)
@@ -268,8 +269,8 @@ class GroupRenderer:
             self.out.images.update(out for out, _ in plan)
         for rel, where, line in result.uses:
             self.images.note_use(notes, rel, where, line)
-        files = {dep[2]: dep[1] for dep in result.deps if dep[0] == "file"}  # kept pages' too
-        self.out.attachments.update(files)
+        files = attachments.taken(page, result.deps, self.reserved, self.build_problems)
+        self.out.attachments.update(files)  # kept pages' too
         self.checker.known.update(files)
         if result.reused and changed_outputs is not None:
             self.checker.carry(page, result.links, changed_outputs)
@@ -369,6 +370,8 @@ def convert_in_time(bodies: BodyRenderer, seconds: int, page: Page, links: UnitL
             raise TimeUp
         with time_limit(seconds):
             return bodies.convert(links, text)
+    except SiteError:
+        raise
     except RecursionError:  # nesting the loader's check (content/nesting.py) missed
         raise ContentError(page.path, page.body_line, "the page nests too deeply for "
                            "Markdown", "nest its lists, quotes or HTML less deeply"
@@ -381,6 +384,12 @@ def convert_in_time(bodies: BodyRenderer, seconds: int, page: Page, links: UnitL
                            f"longer than {seconds} s to convert from Markdown",
                            "look for long runs of *, _, [ or < in it, or raise "
                            "limits.render_seconds in site.yaml") from None
+    except Exception as exc:  # an extension of site.yaml's markdown_extensions failed
+        if not bodies.markdown.more:
+            raise
+        raise ContentError(page.path, page.body_line, "Markdown could not convert the page: "
+                           f"{type(exc).__name__}: {exc}", "one of markdown_extensions in "
+                           "site.yaml failed on it: check its options") from None
 
 
 def names_pages(body: str) -> bool:

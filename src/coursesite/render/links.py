@@ -12,7 +12,7 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from coursesite.config.site import SiteConfig
 from coursesite.content import GroupSite, Page
@@ -114,15 +114,17 @@ class Linker:
         return self.page_href(found) + (sep + fragment if sep else "")
 
     def attachment(self, ctx: UnitContext, value: str, target: str) -> str:
-        """A file beside the page that it links to (render/attachments.py)."""
+        """A file beside the page that it links to (render/attachments.py); its query and
+        fragment are kept as written."""
+        path = target.partition("?")[0]
         try:
-            found = attachments.of_page(self.config, ctx.page, unquote(target.split("?")[0]))
+            found = attachments.of_page(self.config, ctx.page, unquote(path))
         except attachments.AttachmentError as exc:
             raise LinkError(exc.message, exc.hint) from None
         if found is None:
             return value  # not a file of the content folder: the link check looks for it
         ctx.deps.append(("file", *found))
-        return f"{self.site.group.base_path}/{found[1]}"
+        return f"{self.site.group.base_path}/{quote(found[1])}{value[len(path):]}"
 
     def pelican_link(self, ctx: UnitContext, value: str) -> str:
         """`{filename}path` or `{static}path`: relative to the page, or (with a leading '/'
