@@ -163,7 +163,7 @@ def to_record(key: str, result: UnitResult) -> UnitRecord:
     return UnitRecord(
         key=key, digest=result.digest, size=result.size, ids=result.links.ids,
         anchored=[list(r) for r in records if "#" in r[0]],
-        links=orjson.dumps(records).decode(),
+        links=orjson.dumps(records),
         plan=[[out, planned.source, variant_to_json(planned.variant)]
               for out, planned in result.plan],
         uses=[list(use) for use in result.uses], deps=[list(dep) for dep in result.deps])
