@@ -7,7 +7,6 @@ import hashlib
 import os
 import re
 import sys
-from pathlib import Path
 
 
 def digest_of(*parts: object) -> str:
@@ -31,15 +30,28 @@ def code_fingerprint() -> str:
     Whatever was made by other code (converted bodies, written pages, image
     variants) is made again: a stale page after an upgrade is impossible.
     """
-    package = Path(__file__).parent
+    package = os.path.dirname(__file__)
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    for rel in sources(package):
+        digest.update(rel.encode() + b"\0")
+        with open(os.path.join(package, rel), "rb") as file:
+            digest.update(file.read())
     for folder in installed(LIBRARIES):
         digest.update(folder.encode() + b"\0")
     return digest.hexdigest()
+
+
+def sources(package: str) -> list[str]:
+    """The package's .py and .js files, by their paths in it, sorted. A walk that leaves
+    out __pycache__/ (Path.rglob went through every compiled module too, and made a
+    Path of each: half of the fingerprint's time)."""
+    found = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        rel = os.path.relpath(folder, package)
+        found += [name if rel == "." else f"{rel}/{name}" for name in names
+                  if name.endswith((".py", ".js"))]
+    return sorted(found)
 
 
 def installed(names: tuple[str, ...]) -> list[str]:

@@ -27,7 +27,6 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,6 +255,9 @@ def parts_aside(folder: Path, numbers: list[int], plan: SearchPlan, config: Site
                 deadline: Deadline, jobs: int) -> list[tuple[Path | None, str | None]]:
     """The parts `numbers` made aside, `jobs` at a time (Pagefind runs, the threads wait);
     when one ran out of time, the others made are removed and that is raised."""
+    # Here, not at the top: with logging, a twentieth of a build that changes nothing.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         futures = [pool.submit(part_aside, folder, n, plan.parts[n], config, deadline)
                    for n in numbers]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -228,18 +228,20 @@ def search_plan(folder: Path, files: dict[str, FileRecord], listings: set[str]) 
 
 
 def index_as_written(folder: Path, index: dict[str, FileRecord]) -> bool:
-    return f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(folder, index)
+    return f"{SEARCH_PREFIX}pagefind.js" in index and GroupFolder.as_written(
+        folder, ((rel, record.size, record.mtime) for rel, record in index.items()))
 
 
 def search_was_made(config: SiteConfig, folder: Path, summary: dict[str, Any],
-                    files: dict[str, FileRecord]) -> bool:
+                    files: Iterable[str]) -> bool:
     """Whether the last good build left the group the index it should, for files that are
     exactly as that build left them (its rows and the index's were saved together, so
-    the index is of these very files: nothing to hash or stat again)."""
-    indexed = any(rel.startswith(SEARCH_PREFIX) for rel in files)
+    the index is of these very files: nothing to hash or stat again). `files`: the
+    paths of the files it wrote into the group."""
+    indexed = {rel for rel in files if rel.startswith(SEARCH_PREFIX)}
     if not config.search:
         return not indexed and not (folder / "pagefind").exists()
-    return bool(summary.get("search")) and f"{SEARCH_PREFIX}pagefind.js" in files
+    return bool(summary.get("search")) and f"{SEARCH_PREFIX}pagefind.js" in indexed
 
 
 def update_search(config: SiteConfig, output_dir: Path, outputs: dict[str, GroupOutput],

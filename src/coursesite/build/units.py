@@ -23,7 +23,7 @@ from coursesite.content import GroupSite, Page
 from coursesite.errors import Problems, once_for_all_groups
 from coursesite.images.process import Variant
 from coursesite.images.store import ImageStore, Planned
-from coursesite.parallel import forked_map
+from coursesite.parallel import forked_map, out_of_collectors_sight
 from coursesite.render.body import BodyCache, BodyRenderer
 from coursesite.render.external import check_external
 from coursesite.render.group import GroupOutput, GroupRenderer, UnitResult
@@ -106,17 +106,18 @@ def render_all(renderers: dict[str, GroupRenderer], records: dict[str, dict[str,
     changed = bodies or set()
     stale = stale_test(changed, any(page.entry and page.content_path in changed
                                      for page, _ in units))
-    for index, (page, renderer) in enumerate(units):
-        name = renderer.group.name
-        record = records[name].get(page.output)
-        kept = None
-        if record is not None and unit_is_fresh(
-                record, written[name].get(page.output), page,
-                functools.partial(renderer.unit_key, page, record.deps), bodies, stale):
-            kept = from_record(record, page, renderer, plans)
-        results.append(kept)
-        if kept is None:
-            todo.append(index)
+    with out_of_collectors_sight():  # what is kept lives as long as the build
+        for index, (page, renderer) in enumerate(units):
+            name = renderer.group.name
+            record = records[name].get(page.output)
+            kept = None
+            if record is not None and unit_is_fresh(
+                    record, written[name].get(page.output), page,
+                    functools.partial(renderer.unit_key, page, record.deps), bodies, stale):
+                kept = from_record(record, page, renderer, plans)
+            results.append(kept)
+            if kept is None:
+                todo.append(index)
     for index, made in zip(todo, render(units, todo, stagings, jobs), strict=True):
         results[index] = made
     # Only bodies changed: the pages and files of every group are those of the last good
@@ -124,11 +125,12 @@ def render_all(renderers: dict[str, GroupRenderer], records: dict[str, dict[str,
     changed_outputs = None if bodies is None else {
         page.output for page, _ in units if page.content_path in bodies}
     fresh: dict[str, dict[str, UnitRecord]] = {name: {} for name in renderers}
-    for (page, renderer), result in zip(units, results, strict=True):
-        assert result is not None, "every unit was kept or rendered"
-        renderer.accept(page, result, changed_outputs)
-        if result.record is not None:
-            fresh[renderer.group.name][page.output] = result.record
+    with out_of_collectors_sight():  # taken in, for the rest of the build
+        for (page, renderer), result in zip(units, results, strict=True):
+            assert result is not None, "every unit was kept or rendered"
+            renderer.accept(page, result, changed_outputs)
+            if result.record is not None:
+                fresh[renderer.group.name][page.output] = result.record
     return fresh
 
 
@@ -161,7 +163,7 @@ def to_record(key: str, result: UnitResult) -> UnitRecord:
     return UnitRecord(
         key=key, digest=result.digest, size=result.size, ids=result.links.ids,
         anchored=[list(r) for r in records if "#" in r[0]],
-        links=orjson.dumps(records).decode(),
+        links=orjson.dumps(records),
         plan=[[out, planned.source, variant_to_json(planned.variant)]
               for out, planned in result.plan],
         uses=[list(use) for use in result.uses], deps=[list(dep) for dep in result.deps])

@@ -73,9 +73,9 @@ class OutputCheck:
         return found
 
     def left_as_written(self, name: str, summary: dict[str, Any]) -> bool:
-        folder, files = self.output_dir / name, self.state.files.of(name)
+        folder, files = self.output_dir / name, self.state.files.stats(name)
         return GroupFolder.as_written(folder, files) and stages.search_was_made(
-            self.config, folder, summary, files)
+            self.config, folder, summary, (rel for rel, _, _ in files))
 
     def close(self) -> None:
         for ahead in (self.survey, self.walks):

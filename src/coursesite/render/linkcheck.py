@@ -86,11 +86,11 @@ class PageLinks:
 
     A page kept from the last build brings its links as the build cache holds
     them: its links to fragments at hand (all that a rebuild after a body-only
-    edit needs of them) and the rest as JSON text, read only when asked for.
+    edit needs of them) and the rest as JSON, read only when asked for.
     """
 
     def __init__(self, ids: list[str], records: list[LinkRecord] | None = None, *,
-                 anchored: list[LinkRecord] | None = None, text: str = ""):
+                 anchored: list[LinkRecord] | None = None, text: bytes = b""):
         self.ids = ids
         self._records = records
         self._text = text
@@ -104,7 +104,7 @@ class PageLinks:
         return self._records
 
     @classmethod
-    def stored(cls, ids: list[str], anchored: list[LinkRecord], text: str) -> PageLinks:
+    def stored(cls, ids: list[str], anchored: list[LinkRecord], text: bytes) -> PageLinks:
         return cls(ids, None, anchored=anchored, text=text)
 
 

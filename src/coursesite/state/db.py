@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Raised when the layout below changes: an older or newer store is then made anew.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS pages (
     PRIMARY KEY (root, path));
 CREATE TABLE IF NOT EXISTS units (
     root TEXT NOT NULL, grp TEXT NOT NULL, output TEXT NOT NULL, record BLOB NOT NULL,
-    PRIMARY KEY (root, grp, output));
+    links BLOB NOT NULL, PRIMARY KEY (root, grp, output));
 CREATE TABLE IF NOT EXISTS groups (
     root TEXT NOT NULL, grp TEXT NOT NULL, summary BLOB NOT NULL,
     PRIMARY KEY (root, grp));

@@ -34,6 +34,17 @@ class WrittenFiles:
                     (self.root, group))}
         return found
 
+    def stats(self, group: str) -> list[tuple[str, int, int]]:
+        """Each file the state says coursesite wrote into the group's output, with its size
+        and mtime as written: all a survey of the folder needs. Taken from the rows
+        when they are read already; else no record is made of each (in the survey's
+        fork, which has no use for them, that was a third of its time)."""
+        found = self._files.get(group)
+        if found is not None:
+            return [(rel, record.size, record.mtime) for rel, record in found.items()]
+        return self.db.select("SELECT rel, size, mtime FROM files WHERE root = ? AND grp = ?",
+                              (self.root, group))
+
     def writing(self, group: str, shas: dict[str, str]) -> bool:
         """List the files about to be written, before any is (False: the state cannot be
         written, and so no file may be)."""

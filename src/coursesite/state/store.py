@@ -148,11 +148,11 @@ class BuildState:
         if found is None:
             found = {}
             if group in self._summaries:
-                for output, record in self.db.select(
-                        "SELECT output, record FROM units WHERE root = ? AND grp = ?",
+                for output, record, links in self.db.select(
+                        "SELECT output, record, links FROM units WHERE root = ? AND grp = ?",
                         (self.root, group)):
                     try:
-                        found[output] = UnitRecord(*orjson.loads(record))
+                        found[output] = UnitRecord.of_row(orjson.loads(record), links)
                     except (TypeError, ValueError):
                         continue  # not as this version writes it: rendered again
             self._units[group] = found
@@ -200,8 +200,8 @@ class BuildState:
             db.executemany("DELETE FROM units WHERE root = ? AND grp = ? AND output = ?",
                            [(self.root, group, out) for out, rec in changes.items() if not rec])
             # A generator: 10,000 records are never all in memory as JSON at once.
-            db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)",
-                           ((self.root, group, out, orjson.dumps(rec.row()))
+            db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)",
+                           ((self.root, group, out, orjson.dumps(rec.row()), rec.links)
                             for out, rec in changes.items() if rec))
         self.files.save_rows(db)
         db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
