@@ -296,3 +296,20 @@ def test_a_body_edit_that_removes_an_anchor_fails_the_pages_linking_to_it(site: 
     assert "content/course/lesson-2.md:8: error: link 'lesson-1.md#part-1': there is no " \
            "'#part-1' on that page" in result.err
     assert snapshot(site.root / "output") == before
+
+
+def test_an_image_a_kept_page_links_to_stays_published(site: Site, tmp_path: Path) -> None:
+    # A link to a content image (not an <img>) plans the image with its page: a rebuild
+    # that keeps the page used to leave the image out, and delete it from the output.
+    course_site(site)
+    edit(site.root / "content/course/lesson-1.md", "Text of lesson 1",
+         "The [full figure](/images/figure.png) and text of lesson 1")
+    site.image("only-linked.png", (300, 200))
+    edit(site.root / "content/course/lesson-3.md", "Text of lesson 3",
+         "A [diagram](/images/only-linked.png). Text of lesson 3")
+    api_build(site)
+    assert (site.root / "output/rtc/images/only-linked.png").is_file()
+    edit(site.root / "content/course/lesson-5.md", "Text of", "New text of")
+    assert api_build(site).rendered > 0
+    assert (site.root / "output/rtc/images/only-linked.png").is_file()
+    assert snapshot(site.root / "output") == clean_build_of(site, tmp_path)

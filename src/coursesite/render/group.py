@@ -229,6 +229,7 @@ class GroupRenderer:
                                self.context.asset_image)
         html = attachments.add_titles(html, ctx.deps, self.group.base_path, self.config.root)
         links = extract_links(ctx, html)
+        self.checker.plan_linked(ctx, links)
         data = html.encode("utf-8")
         if not page.broken:
             target = staging / page.output

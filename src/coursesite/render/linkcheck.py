@@ -4,6 +4,7 @@ point at a file of the group's output, at another group's site, or outside.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import posixpath
@@ -202,6 +203,16 @@ class LinkChecker:
                                                      unquote(fragment), line or 1))
             else:
                 self._missing(page, words or value, target, line, problems)
+
+    def plan_linked(self, into: ImageRecorder, links: PageLinks) -> None:
+        """The content images a page links to (`<a href="/images/x.png">`), planned with
+        the unit as its <img>s are, so that a page kept from the last build brings them in
+        its plan (`carry` reads no links but anchored ones)."""
+        for _, target, _, _ in links.records:
+            if target and target != OUTSIDE and target.startswith("images/") \
+                    and target in self.known:
+                with contextlib.suppress(ImageError):  # reported where links are checked
+                    self.images.published(into, target[len("images/"):])
 
     def carry(self, page: Page, links: PageLinks, changed: set[str]) -> None:
         """A page kept from a build whose links all resolved, when only the pages at
