@@ -144,3 +144,18 @@ def test_a_content_folder_outside_the_site_folder_publishes_its_files(tmp_path: 
     result = site.build()
     assert result.code == 0, result.err
     assert site.out("rtc/dl/h.txt") == "hello\n"
+
+
+def test_pelicans_static_and_filename_forms_publish_a_file_too(site: Site) -> None:
+    # SPEC §7: {static} and {filename} to a file under content/ that is no page.
+    site.write("content/files/poster.pdf", "%PDF-1.4 poster\n")
+    site.write("content/dl/notes.txt", "notes\n")
+    site.page("dl/page.md", "title: P\ngroups: rtc\n\n[poster]({static}/files/poster.pdf) "
+                            "and [notes]({filename}notes.txt#top)\n")
+    result = site.build()
+    assert result.code == 0, result.err
+    html = site.out("rtc/dl/page/index.html")
+    assert 'href="/files/poster.pdf" title="PDF, 16 bytes"' in html
+    assert 'href="/dl/notes.txt#top"' in html
+    assert site.out("rtc/files/poster.pdf") == "%PDF-1.4 poster\n"
+    assert not (site.root / "output/aifh/files/poster.pdf").exists()

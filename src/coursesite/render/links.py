@@ -117,14 +117,18 @@ class Linker:
         """A file beside the page that it links to (render/attachments.py); its query and
         fragment are kept as written."""
         path = target.partition("?")[0]
+        href = self.attachment_href(ctx, unquote(path), value[len(path):])
+        return value if href is None else href  # else the link check looks for it
+
+    def attachment_href(self, ctx: UnitContext, written: str, suffix: str) -> str | None:
         try:
-            found = attachments.of_page(self.config, ctx.page, unquote(path))
+            found = attachments.of_page(self.config, ctx.page, written)
         except attachments.AttachmentError as exc:
             raise LinkError(exc.message, exc.hint) from None
         if found is None:
-            return value  # not a file of the content folder: the link check looks for it
+            return None
         ctx.deps.append(("file", *found))
-        return f"{self.site.group.base_path}/{quote(found[1])}{value[len(path):]}"
+        return f"{self.site.group.base_path}/{quote(found[1])}{suffix}"
 
     def pelican_link(self, ctx: UnitContext, value: str) -> str:
         """`{filename}path` or `{static}path`: relative to the page, or (with a leading '/'
@@ -146,12 +150,10 @@ class Linker:
         if any(p.endswith(".md") for p in tries):
             raise LinkError(f"link '{value}' points to no page",
                             self.no_page_hint(ctx.page, prefix + written, tries[-1]))
-        found = next((p for p in tries if not p.startswith("../")
-                      and (self.config.content_dir / p).is_file()), None)
-        if found is not None:
-            raise LinkError(f"link '{value}' is to content/{found}, which is not published: "
-                            "files are published from content/images/",
-                            f"move it to content/images/ and link to {prefix}/images/...")
+        for path in tries:  # a file beside the page or in the content folder: attachments.py
+            href = self.attachment_href(ctx, "/" + path, tail)
+            if href is not None:
+                return href
         raise LinkError(f"link '{value}' points to no file",
                         f"there is no content/{tries[-1]}")
 

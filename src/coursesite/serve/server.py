@@ -77,6 +77,9 @@ class Previewer:
         self.site: LiveSite | None = None  # the last good build, kept for quick re-renders
         self.stale_search: queue.Queue[str] = queue.Queue()  # groups to index again
         self.files_lock = threading.Lock()  # held while the output changes
+        # Held by the background indexer while it works on a group's folder, and by a full
+        # build: a build read a folder whose index was being swapped meanwhile.
+        self.indexing = threading.Lock()
         self.config = preview_config(load_config(config_path), base_url, options.groups)
 
     @property
@@ -130,10 +133,11 @@ class Previewer:
             while not self.stale_search.empty():
                 groups.add(self.stale_search.get_nowait())
             problems = Problems()
-            for group in sorted(groups):
-                folder = self.config.output_dir / group
-                index_group(folder, self.config, problems, plan_of_folder(folder),
-                            guard=lambda: self.files_lock)
+            with self.indexing:
+                for group in sorted(groups):
+                    folder = self.config.output_dir / group
+                    index_group(folder, self.config, problems, plan_of_folder(folder),
+                                guard=lambda: self.files_lock)
             for warning in problems.items:
                 self.log(warning.format())
 
@@ -155,7 +159,8 @@ class Previewer:
         options = BuildOptions(groups=self.options.groups, drafts=self.options.drafts,
                                jobs=self.options.jobs, mode=Mode.SERVE,
                                guard=lambda: self.files_lock)
-        result = build(self.config, options, reporter)
+        with self.indexing:  # not while the background indexer swaps a group's index
+            result = build(self.config, options, reporter)
         for warning in reporter.diagnostics:
             self.log(warning.format())
         self.site = result.live
