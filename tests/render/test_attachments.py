@@ -159,3 +159,14 @@ def test_pelicans_static_and_filename_forms_publish_a_file_too(site: Site) -> No
     assert 'href="/dl/notes.txt#top"' in html
     assert site.out("rtc/files/poster.pdf") == "%PDF-1.4 poster\n"
     assert not (site.root / "output/aifh/files/poster.pdf").exists()
+
+
+def test_a_file_beside_the_page_linked_from_raw_html_says_why_it_is_not_published(
+        site: Site) -> None:
+    site.write("content/dl/raw.txt", "raw\n")
+    site.page("dl/page.md", 'title: P\ngroups: rtc\n\n<p><a href="raw.txt">raw</a></p>\n')
+    result = site.build()
+    assert result.code == 1
+    assert ("content/dl/page.md:4: error: link 'raw.txt' points to nothing\n    hint: there is "
+            "no dl/page/raw.txt in the site; content/dl/raw.txt is there, but only a Markdown "
+            "link publishes it") in result.err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -303,6 +304,10 @@ class LinkChecker:
         if written.startswith("/") or not posixpath.splitext(written)[1]:
             return ""
         beside = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
+        if page.source and os.path.isfile(os.path.join(os.path.dirname(page.source),
+                                                       unquote(written))):
+            return (f"; {beside} is there, but only a Markdown link publishes it (not raw "
+                    "HTML), and never an .html file or one under images/")
         return f", nor a file {beside} beside the page"
 
     def _near_file(self, page: Page, target: str) -> str | None:
