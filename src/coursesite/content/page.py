@@ -60,11 +60,14 @@ class Page:
     def body(self) -> str:
         """The Markdown after the header, read from the file when first asked for."""
         if self.body_text is None:
-            with open(self.source, "rb") as file:
-                text = file.read().decode("utf-8-sig")
-            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            self.body_text = "\n".join(lines[self.body_line - 1:])
+            self.body_text = "\n".join(self.file_lines()[self.body_line - 1:])
         return self.body_text
+
+    def file_lines(self) -> list[str]:
+        """The lines of the page's file (its header and its body), any line end made one."""
+        with open(self.source, "rb") as file:
+            text = file.read().decode("utf-8-sig")
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     @property
     def listed(self) -> bool:

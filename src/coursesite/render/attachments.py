@@ -10,6 +10,7 @@ the page's key, for the link's title shows it ("PDF, 1.2 MB").
 
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import re
@@ -128,17 +129,34 @@ def read(site_root: Path, source: str, limit: int, roots: list[Path]) -> bytes:
         return file.read(limit + 1)
 
 
-def taken(page: Page, deps: Sequence[Sequence[str]], reserved: frozenset[str],
+class Reserved:
+    """What no attachment may take the place of: a group's own files (a page's, the
+    theme's, the generated ones), their folders and the search index's folder. The
+    folders are listed on first need: most groups have no attachment."""
+
+    def __init__(self, files: set[str]):
+        self.files = frozenset(files)
+        self._folders: set[str] | None = None
+
+    def holds(self, output: str) -> bool:
+        if output in self.files or output.startswith("pagefind/"):
+            return True
+        if self._folders is None:
+            self._folders = {folder for file in self.files
+                             for folder in itertools.accumulate(
+                                 file.split("/")[:-1], lambda a, b: f"{a}/{b}")}
+        return output in self._folders
+
+
+def taken(page: Page, deps: Sequence[Sequence[str]], reserved: Reserved,
           problems: Problems) -> dict[str, str]:
-    """A unit's attachments (output path -> source) that take no other file's place: a
-    page's, the theme's, the site's generated files' or one of their folders'."""
+    """A unit's attachments (output path -> source) that take no other file's place."""
     found = {}
     for dep in deps:
         if dep[0] != "file":
             continue
         source, output = dep[1], dep[2]
-        if output in reserved or output.startswith("pagefind/") or any(
-                other.startswith(output + "/") for other in reserved):
+        if reserved.holds(output):
             problems.error(page.path, SourceLines(page).line(posixpath.basename(source)),
                            f"the link to {source} would publish it at {output}, where the "
                            "site has a file of its own", "rename the file, or move it")

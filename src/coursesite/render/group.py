@@ -184,7 +184,7 @@ class GroupRenderer:
         # Reported once, at site.yaml's line (begin), not by every layout that shows it.
         self.nav_problems = missing_nav(config, self.group, known)
         known |= {target for target, _ in self.nav_problems}
-        self.reserved = frozenset(known)  # what no attachment may take the place of
+        self.reserved = attachments.Reserved(known)  # what no attachment may replace
         self.checker = LinkChecker(site, known, images, lambda page, value: in_layout(
             config, layouts, self.context.layout_of(page), value))
         self.keys = UnitKeys(config, site, self.home, linker, layouts, images, self.context)

@@ -89,12 +89,9 @@ def header_of(page: Page) -> str:
     if page.body_line <= 1 or not page.source:
         return ""
     try:
-        with open(page.source, "rb") as file:
-            text = file.read().decode("utf-8-sig", errors="replace")
-    except OSError:
+        return "\n".join(page.file_lines()[:page.body_line - 1])
+    except (OSError, ValueError):  # changed since it was loaded: no place to give
         return ""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(lines[:page.body_line - 1])
 
 
 def occurrences(body: str, text: str) -> list[int]:
